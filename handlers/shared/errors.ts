@@ -1,0 +1,63 @@
+/**
+ * One base error for the pipeline. Subclasses set `name` to a stable string that the
+ * state machine's Retry/Catch (`ErrorEquals`) and the job record's `error.name` use, so
+ * renaming a class is a breaking change for `asl/` and for API consumers.
+ *
+ * Lambda reports a thrown error to Step Functions as `{ errorType: err.name, errorMessage }`;
+ * handlers therefore always throw, never return an error payload.
+ */
+export abstract class WorkflowError extends Error {
+  abstract readonly name: string;
+  /** Small, non-sensitive facts that explain the error (logged and kept in the cause). */
+  readonly context: Record<string, unknown>;
+
+  constructor(message: string, options: { cause?: unknown; context?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.context = options.context ?? {};
+  }
+}
+
+/** The object is not media we can transcode: not a video, no video track, zero bytes, truncated. */
+export class UnsupportedMedia extends WorkflowError {
+  readonly name = 'UnsupportedMedia';
+}
+
+/** The source object does not exist (deleted between event and processing, or a wrong key). */
+export class ObjectNotFound extends WorkflowError {
+  readonly name = 'ObjectNotFound';
+}
+
+/** The key is outside the allowed prefix, has a disallowed extension, or is malformed. */
+export class InvalidSourceKey extends WorkflowError {
+  readonly name = 'InvalidSourceKey';
+}
+
+/** An event or message that cannot be parsed into a start request. */
+export class MalformedEvent extends WorkflowError {
+  readonly name = 'MalformedEvent';
+}
+
+/** The transcoded outputs failed one or more quality checks. */
+export class QualityCheckFailed extends WorkflowError {
+  readonly name = 'QualityCheckFailed';
+}
+
+/** A status change that the job's current status does not allow (e.g. COMPLETED -> PROCESSING). */
+export class JobStateConflict extends WorkflowError {
+  readonly name = 'JobStateConflict';
+}
+
+/** The job id is not in the table. */
+export class JobNotFound extends WorkflowError {
+  readonly name = 'JobNotFound';
+}
+
+/** A required environment variable is missing or invalid (a deployment error, never retried). */
+export class ConfigurationError extends WorkflowError {
+  readonly name = 'ConfigurationError';
+}
+
+/** Copying the source to the archive bucket failed. */
+export class ArchiveFailed extends WorkflowError {
+  readonly name = 'ArchiveFailed';
+}

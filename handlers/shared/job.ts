@@ -1,0 +1,162 @@
+/**
+ * The job record (one DynamoDB item per job) and the state that travels through the
+ * state machine. Field names here are the attribute names in the table and the keys in
+ * the execution state, so `asl/` and `stacks/` depend on them.
+ */
+
+export type JobStatus = 'QUEUED' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
+export const JOB_STATUSES: readonly JobStatus[] = ['QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED'];
+
+/** Allowed status transitions; every write that changes status is conditional on these. */
+export const ALLOWED_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
+  QUEUED: ['PROCESSING', 'FAILED'],
+  PROCESSING: ['COMPLETED', 'FAILED'],
+  COMPLETED: [],
+  FAILED: [],
+};
+
+export function canTransition(from: JobStatus, to: JobStatus): boolean {
+  return ALLOWED_TRANSITIONS[from].includes(to);
+}
+
+/** How the job was started. */
+export type JobTrigger = 's3' | 'api';
+
+/** The source object, pinned to one version (or ETag when the bucket is unversioned). */
+export interface SourceRef {
+  readonly bucket: string;
+  readonly key: string;
+  readonly versionId?: string;
+  readonly etag: string;
+  readonly size: number;
+}
+
+/** What extract-metadata learned from the media itself (never from the file name). */
+export interface MediaMetadata {
+  readonly container: string;
+  readonly durationSeconds: number;
+  readonly width: number;
+  readonly height: number;
+  /** Width/height as displayed, after rotation and pixel aspect ratio. */
+  readonly displayWidth: number;
+  readonly displayHeight: number;
+  readonly displayAspectRatio: number;
+  readonly rotation: number;
+  readonly frameRate: number;
+  readonly videoCodec: string;
+  readonly bitRate?: number;
+  readonly audioTrackCount: number;
+  readonly audioCodec?: string;
+  /** Bytes read from S3 by the probe (ranged GETs), for cost and logging. */
+  readonly bytesRead: number;
+}
+
+export type OutputKind = 'mp4' | 'hls-master' | 'hls-rendition' | 'thumbnail';
+
+/** One output plan-transcode expects MediaConvert to write. */
+export interface ExpectedOutput {
+  readonly kind: OutputKind;
+  /** s3:// URI (for thumbnails: the prefix/name modifier MediaConvert numbers from). */
+  readonly uri: string;
+  readonly width?: number;
+  readonly height?: number;
+  readonly maxBitrate?: number;
+}
+
+export interface LadderRung {
+  readonly width: number;
+  readonly height: number;
+  readonly maxBitrate: number;
+  readonly qvbrQualityLevel: number;
+}
+
+export interface QcCheck {
+  readonly name: string;
+  readonly passed: boolean;
+  readonly detail: string;
+}
+
+export interface QcResult {
+  readonly passed: boolean;
+  readonly checks: readonly QcCheck[];
+  /** `detail` of each failed check; the state machine puts these in the error cause. */
+  readonly failures: readonly string[];
+}
+
+export interface JobOutputs {
+  readonly mp4: readonly string[];
+  readonly hls?: string;
+  readonly thumbnails: readonly string[];
+}
+
+export interface JobError {
+  readonly name: string;
+  readonly cause: string;
+}
+
+export interface JobRecord {
+  readonly jobId: string;
+  readonly status: JobStatus;
+  readonly trigger: JobTrigger;
+  readonly source: SourceRef;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly executionArn?: string;
+  readonly metadata?: MediaMetadata;
+  readonly mediaConvertJobId?: string;
+  /** 0..100 while MediaConvert reports STATUS_UPDATE. */
+  readonly progress?: number;
+  readonly outputs?: JobOutputs;
+  readonly qc?: { readonly passed: boolean; readonly failures: readonly string[]; readonly checkCount: number };
+  readonly error?: JobError;
+  /** Non-fatal problems (archive copy failed, notification failed) on a COMPLETED job. */
+  readonly warnings?: readonly string[];
+  /** Epoch seconds; DynamoDB TTL attribute. */
+  readonly expiresAt?: number;
+}
+
+/** Execution input written by start-workflow; tasks add their results under their own keys. */
+export interface WorkflowInput {
+  readonly jobId: string;
+  readonly source: SourceRef;
+  readonly trigger: JobTrigger;
+  readonly createdAt: string;
+}
+
+/** The execution state as it grows (each key is a Task's ResultPath). */
+export interface WorkflowState extends WorkflowInput {
+  readonly metadata?: MediaMetadata;
+  readonly plan?: TranscodePlan;
+  readonly transcode?: TranscodeResult;
+  readonly qc?: QcResult;
+  readonly publish?: { readonly outputs: JobOutputs; readonly notified: boolean };
+}
+
+/** plan-transcode result. `settings` is typed as MediaConvert `JobSettings` in the handler. */
+export interface TranscodePlan {
+  readonly settings: Record<string, unknown>;
+  readonly ladder: readonly LadderRung[];
+  readonly expectedOutputs: readonly ExpectedOutput[];
+  readonly thumbnailCount: number;
+  /** s3:// prefix under the output bucket: `s3://<output>/<jobId>/`. */
+  readonly outputPrefix: string;
+}
+
+/** The Transcode task's ResultSelector output (a trimmed MediaConvert `Job`). */
+export interface TranscodeResult {
+  readonly mediaConvertJobId: string;
+  readonly outputGroupDetails: ReadonlyArray<{
+    readonly OutputDetails?: ReadonlyArray<{
+      readonly OutputFilePaths?: readonly string[];
+      readonly DurationInMs?: number;
+      readonly VideoDetails?: { readonly WidthInPx?: number; readonly HeightInPx?: number };
+    }>;
+    readonly PlaylistFilePaths?: readonly string[];
+    readonly Type?: string;
+  }>;
+}
+
+/** Job ids are 32 lowercase hex chars: valid as a Step Functions execution name and an S3 prefix. */
+export const JOB_ID_PATTERN = /^[0-9a-f]{32}$/;

@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  setupFiles: ['<rootDir>/__tests__/setup/polyfills.ts'],
+  setupFilesAfterEnv: ['<rootDir>/__tests__/setup/matchers.ts'],
+  testTimeout: 30000,
+};
