@@ -61,3 +61,18 @@ export class ConfigurationError extends WorkflowError {
 export class ArchiveFailed extends WorkflowError {
   readonly name = 'ArchiveFailed';
 }
+
+/** An HTTP API request that fails validation (body, path or query); `context.field` names the offending field. */
+export class InvalidRequest extends WorkflowError {
+  readonly name = 'InvalidRequest';
+}
+
+/** An HTTP API request body larger than the route accepts; `context.limitBytes` says how large it may be. */
+export class PayloadTooLarge extends WorkflowError {
+  readonly name = 'PayloadTooLarge';
+}
+
+/** A requested upload larger than MAX_UPLOAD_BYTES; `context.limitBytes` says how large it may be. */
+export class UploadTooLarge extends WorkflowError {
+  readonly name = 'UploadTooLarge';
+}
