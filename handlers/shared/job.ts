@@ -94,6 +94,14 @@ export interface JobError {
   readonly cause: string;
 }
 
+/** The last error MediaConvert reported for the job (from its state-change events or the .sync failure). */
+export interface MediaConvertErrorInfo {
+  /** MediaConvert error code, e.g. 1010 (see the MediaConvert error code table). */
+  readonly code: number;
+  readonly message: string;
+  readonly mediaConvertJobId?: string;
+}
+
 export interface JobRecord {
   readonly jobId: string;
   readonly status: JobStatus;
@@ -115,6 +123,8 @@ export interface JobRecord {
   readonly warnings?: readonly string[];
   /** Epoch seconds; DynamoDB TTL attribute. */
   readonly expiresAt?: number;
+  /** Set by job-progress (ERROR events) and record-failure; the status is still owned by the state machine. */
+  readonly mediaConvertError?: MediaConvertErrorInfo;
 }
 
 /** Execution input written by start-workflow; tasks add their results under their own keys. */

@@ -1,0 +1,271 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { HeadObjectCommand, NotFound, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { InvalidSourceKey, ObjectNotFound, UnsupportedMedia } from '../../handlers/shared/errors';
+import { JOB_ID_PATTERN, JobRecord } from '../../handlers/shared/job';
+import { DynamoJobStore } from '../../handlers/shared/job-store';
+import { keyCandidates } from '../../handlers/shared/s3-key';
+import { executionArnFor, jobIdFor, startJob, StartJobDeps, StartJobRequest } from '../../handlers/shared/start-job';
+import { FIXED_NOW, SOURCE_BUCKET, STATE_MACHINE_ARN } from '../fixtures/events';
+
+const TABLE = 'jobs';
+const ETAG = 'b1946ac92492d2347c6235b4d2611184';
+const s3Mock = mockClient(S3Client);
+const sfnMock = mockClient(SFNClient);
+const ddbMock = mockClient(DynamoDBDocumentClient);
+
+/** A one-table stand-in honouring the two conditions start-job relies on (put-if-absent, ARN set once). */
+let table: Map<string, JobRecord>;
+function installFakeTable(): void {
+  table = new Map();
+  ddbMock.on(PutCommand).callsFake((input: { Item: JobRecord }) => {
+    const existing = table.get(input.Item.jobId);
+    if (existing) {
+      throw new ConditionalCheckFailedException({ message: 'failed', $metadata: {}, Item: marshall(existing) });
+    }
+    table.set(input.Item.jobId, input.Item);
+    return {};
+  });
+  ddbMock.on(UpdateCommand).callsFake((input: { Key: { jobId: string }; ExpressionAttributeValues: { ':arn': string } }) => {
+    const existing = table.get(input.Key.jobId);
+    if (!existing) throw new ConditionalCheckFailedException({ message: 'failed', $metadata: {} });
+    table.set(input.Key.jobId, { ...existing, executionArn: input.ExpressionAttributeValues[':arn'] });
+    return {};
+  });
+}
+
+function deps(overrides: Partial<StartJobDeps> = {}): StartJobDeps {
+  return {
+    store: new DynamoJobStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })), TABLE, () => FIXED_NOW),
+    s3: new S3Client({ region: 'eu-west-1' }),
+    sfn: new SFNClient({ region: 'eu-west-1' }),
+    stateMachineArn: STATE_MACHINE_ARN,
+    allowedExtensions: ['mp4', 'mov'],
+    keyPrefix: 'uploads/',
+    jobTtlDays: 30,
+    now: () => FIXED_NOW,
+    ...overrides,
+  };
+}
+
+function request(overrides: Partial<StartJobRequest> = {}): StartJobRequest {
+  return { bucket: SOURCE_BUCKET, keyCandidates: ['uploads/clip.mp4'], versionId: 'v1', expectedEtag: ETAG, trigger: 's3', ...overrides };
+}
+
+const notFound = () => new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
+
+beforeEach(() => {
+  s3Mock.reset();
+  sfnMock.reset();
+  ddbMock.reset();
+  installFakeTable();
+  s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 2048, ETag: `"${ETAG}"`, VersionId: 'v1' });
+  sfnMock.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: executionArnFor(STATE_MACHINE_ARN, input.name) }));
+});
+
+describe('jobIdFor', () => {
+  it('is 32 lowercase hex, deterministic, and changes with any part or a force nonce', () => {
+    // Act
+    const id = jobIdFor('b', 'k', 'v');
+    // Assess
+    expect(id).toMatch(JOB_ID_PATTERN);
+    expect(jobIdFor('b', 'k', 'v')).toBe(id);
+    expect(jobIdFor('b', 'k', 'v2')).not.toBe(id);
+    expect(jobIdFor('b', 'k2', 'v')).not.toBe(id);
+    expect(jobIdFor('b', 'k', 'v', 'nonce')).not.toBe(id);
+    // Parts cannot run into each other.
+    expect(jobIdFor('ab', 'c', 'v')).not.toBe(jobIdFor('a', 'bc', 'v'));
+  });
+});
+
+describe('startJob', () => {
+  it('creates a QUEUED record and starts the execution named after the job id', async () => {
+    // Prepare
+    const jobId = jobIdFor(SOURCE_BUCKET, 'uploads/clip.mp4', 'v1');
+    const source = { bucket: SOURCE_BUCKET, key: 'uploads/clip.mp4', etag: ETAG, size: 2048, versionId: 'v1' };
+    // Act
+    const result = await startJob(request(), deps());
+    // Assess
+    expect(result.created).toBe(true);
+    expect(result.job).toMatchObject({ jobId, status: 'QUEUED', executionArn: executionArnFor(STATE_MACHINE_ARN, jobId) });
+    expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: SOURCE_BUCKET, Key: 'uploads/clip.mp4', VersionId: 'v1' });
+    expect(ddbMock).toHaveReceivedCommandWith(PutCommand, {
+      TableName: TABLE,
+      Item: {
+        jobId,
+        status: 'QUEUED',
+        trigger: 's3',
+        source,
+        createdAt: FIXED_NOW.toISOString(),
+        updatedAt: FIXED_NOW.toISOString(),
+        expiresAt: Math.floor(FIXED_NOW.getTime() / 1000) + 30 * 86_400,
+      },
+      ConditionExpression: 'attribute_not_exists(jobId)',
+    });
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: STATE_MACHINE_ARN,
+      name: jobId,
+      input: JSON.stringify({ jobId, source, trigger: 's3', createdAt: FIXED_NOW.toISOString() }),
+    });
+    expect(table.get(jobId)?.executionArn).toBe(executionArnFor(STATE_MACHINE_ARN, jobId));
+  });
+
+  it('starts one execution for the same event twice and returns the existing job the second time', async () => {
+    // Act
+    const first = await startJob(request(), deps());
+    const second = await startJob(request(), deps());
+    // Assess
+    expect(first.created).toBe(true);
+    expect(second).toEqual({ created: false, job: first.job });
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+  });
+
+  it('restarts a job left QUEUED without an execution (a previous attempt died after the put)', async () => {
+    // Prepare
+    sfnMock.on(StartExecutionCommand).rejectsOnce(new Error('socket hang up'));
+    await expect(startJob(request(), deps())).rejects.toThrow('socket hang up');
+    const jobId = jobIdFor(SOURCE_BUCKET, 'uploads/clip.mp4', 'v1');
+    expect(table.get(jobId)?.executionArn).toBeUndefined();
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: executionArnFor(STATE_MACHINE_ARN, jobId) });
+    // Act
+    const retry = await startJob(request(), deps());
+    // Assess
+    expect(retry.created).toBe(false);
+    expect(retry.job.executionArn).toBe(executionArnFor(STATE_MACHINE_ARN, jobId));
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
+    const [firstStart, secondStart] = sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    expect(secondStart).toEqual(firstStart); // same name, same input: the restart is idempotent
+    expect(secondStart.name).toBe(jobId);
+    expect(table.get(jobId)?.executionArn).toBe(executionArnFor(STATE_MACHINE_ARN, jobId));
+  });
+
+  it('counts ExecutionAlreadyExists as started (a racing request won)', async () => {
+    // Prepare
+    sfnMock.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    const jobId = jobIdFor(SOURCE_BUCKET, 'uploads/clip.mp4', 'v1');
+    // Act
+    const result = await startJob(request(), deps());
+    // Assess
+    expect(result.job.executionArn).toBe(`arn:aws:states:eu-west-1:123456789012:execution:video-workflow-dev:${jobId}`);
+    expect(ddbMock).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { jobId },
+      ExpressionAttributeValues: { ':arn': `arn:aws:states:eu-west-1:123456789012:execution:video-workflow-dev:${jobId}` },
+    });
+  });
+
+  it('starts exactly one execution name for two concurrent requests', async () => {
+    // Act
+    const [a, b] = await Promise.all([startJob(request(), deps()), startJob(request(), deps())]);
+    // Assess
+    expect([a.created, b.created].sort()).toEqual([false, true]);
+    const names = new Set(sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name));
+    expect(names.size).toBe(1);
+  });
+
+  it('resolves a raw EventBridge key with a literal "+" by the ETag match', async () => {
+    // Prepare: "a b.mp4" exists too, but with other content.
+    s3Mock.on(HeadObjectCommand, { Key: 'uploads/a b.mp4' }).resolves({ ContentLength: 9, ETag: '"other"', VersionId: 'v1' });
+    s3Mock.on(HeadObjectCommand, { Key: 'uploads/a+b.mp4' }).resolves({ ContentLength: 2048, ETag: `"${ETAG}"`, VersionId: 'v1' });
+    // Act
+    const result = await startJob(request({ keyCandidates: keyCandidates('uploads/a+b.mp4') }), deps());
+    // Assess
+    expect(result.job.source.key).toBe('uploads/a+b.mp4');
+    expect(result.job.jobId).toBe(jobIdFor(SOURCE_BUCKET, 'uploads/a+b.mp4', 'v1'));
+    expect(s3Mock).toHaveReceivedCommandTimes(HeadObjectCommand, 2);
+  });
+
+  it('uses the decoded key when only it exists', async () => {
+    // Prepare
+    s3Mock.on(HeadObjectCommand, { Key: 'uploads/my clipé.MOV' }).resolves({ ContentLength: 10, ETag: `"${ETAG}"` });
+    s3Mock.on(HeadObjectCommand, { Key: 'uploads/my+clip%C3%A9.MOV' }).rejects(notFound());
+    // Act
+    const result = await startJob(request({ keyCandidates: keyCandidates('uploads/my+clip%C3%A9.MOV') }), deps());
+    // Assess
+    expect(result.job.source.key).toBe('uploads/my clipé.MOV');
+    expect(s3Mock).toHaveReceivedCommandTimes(HeadObjectCommand, 1);
+  });
+
+  it('pins the version HeadObject reports when the request names none (API path)', async () => {
+    // Prepare
+    s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 2048, ETag: `"${ETAG}"`, VersionId: 'v7' });
+    // Act
+    const result = await startJob(request({ versionId: undefined, expectedEtag: undefined, trigger: 'api' }), deps());
+    // Assess
+    expect(result.job.source.versionId).toBe('v7');
+    expect(result.job.jobId).toBe(jobIdFor(SOURCE_BUCKET, 'uploads/clip.mp4', 'v7'));
+  });
+
+  it('uses the ETag as the version of an unversioned bucket', async () => {
+    // Prepare
+    s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 2048, ETag: `"${ETAG}"` });
+    // Act
+    const result = await startJob(request({ versionId: undefined }), deps());
+    // Assess
+    expect(result.job.source).not.toHaveProperty('versionId');
+    expect(result.job.jobId).toBe(jobIdFor(SOURCE_BUCKET, 'uploads/clip.mp4', ETAG));
+  });
+
+  it('creates a separate job when forced', async () => {
+    // Act
+    const first = await startJob(request(), deps());
+    const forced = await startJob(request({ force: true, trigger: 'api' }), deps());
+    // Assess
+    expect(forced.created).toBe(true);
+    expect(forced.job.jobId).not.toBe(first.job.jobId);
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
+  });
+
+  it('throws InvalidSourceKey before touching S3', async () => {
+    // Act
+    const act = startJob(request({ keyCandidates: ['other/clip.mp4'] }), deps());
+    // Assess
+    await expect(act).rejects.toBeInstanceOf(InvalidSourceKey);
+    await expect(act).rejects.toThrow('outside the prefix "uploads/"');
+    expect(s3Mock).not.toHaveReceivedCommand(HeadObjectCommand);
+  });
+
+  it('throws ObjectNotFound with bucket and key when no candidate exists', async () => {
+    // Prepare
+    s3Mock.on(HeadObjectCommand).rejects(notFound());
+    // Act
+    const act = startJob(request(), deps());
+    // Assess
+    await expect(act).rejects.toBeInstanceOf(ObjectNotFound);
+    await expect(act).rejects.toMatchObject({ context: { bucket: SOURCE_BUCKET, key: 'uploads/clip.mp4', versionId: 'v1' } });
+    expect(ddbMock).not.toHaveReceivedCommand(PutCommand);
+  });
+
+  it('throws ObjectNotFound when the object was replaced since the event (ETag differs)', async () => {
+    // Prepare
+    s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 5, ETag: '"newer"' });
+    // Act
+    const act = startJob(request({ versionId: undefined }), deps());
+    // Assess
+    await expect(act).rejects.toMatchObject({ name: 'ObjectNotFound', context: { expectedEtag: ETAG, foundEtag: 'newer' } });
+  });
+
+  it('throws UnsupportedMedia for a zero-byte object and starts nothing', async () => {
+    // Prepare
+    s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 0, ETag: `"${ETAG}"`, VersionId: 'v1' });
+    // Act
+    const act = startJob(request(), deps());
+    // Assess
+    await expect(act).rejects.toBeInstanceOf(UnsupportedMedia);
+    expect(ddbMock).not.toHaveReceivedCommand(PutCommand);
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it('lets S3 errors other than 404 through (they are not "not found")', async () => {
+    // Prepare
+    const slowDown = new S3ServiceException({ name: 'SlowDown', $fault: 'server', message: 'Slow Down', $metadata: { httpStatusCode: 503 } });
+    s3Mock.on(HeadObjectCommand).rejects(slowDown);
+    // Act
+    const act = startJob(request(), deps());
+    // Assess
+    await expect(act).rejects.toBe(slowDown);
+  });
+});

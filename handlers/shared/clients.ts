@@ -1,0 +1,33 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * SDK clients, each created once per Lambda container on first use (handlers that never
+ * touch a service do not pay for its client). Region and credentials come from the
+ * environment; the SDK also honours AWS_ENDPOINT_URL_<SERVICE> for local stand-ins.
+ */
+function once<T>(create: () => T): () => T {
+  let instance: T | undefined;
+  return () => (instance ??= create());
+}
+
+/** Path-style when a local endpoint is configured: s3rver cannot serve virtual-hosted bucket names. */
+export function s3ClientConfig(env: NodeJS.ProcessEnv = process.env): { forcePathStyle: boolean } {
+  return { forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL) };
+}
+
+export const s3Client = once(() => new S3Client(s3ClientConfig()));
+
+export const documentClient = once(() =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    // Optional JobRecord fields are `undefined` in TypeScript; they must be omitted, not stored.
+    marshallOptions: { removeUndefinedValues: true },
+  }),
+);
+
+export const sfnClient = once(() => new SFNClient({}));
+
+export const snsClient = once(() => new SNSClient({}));

@@ -1,0 +1,188 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { HeadObjectCommand, HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { InvalidSourceKey, ObjectNotFound, UnsupportedMedia } from './errors';
+import { JobRecord, JobTrigger, SourceRef, WorkflowInput } from './job';
+import { JobStore } from './job-store';
+import { LogSink, silentLog } from './logger';
+import { validateSourceKey } from './s3-key';
+
+export interface StartJobDeps {
+  store: JobStore;
+  s3: Pick<S3Client, 'send'>;
+  sfn: Pick<SFNClient, 'send'>;
+  stateMachineArn: string;
+  /** Lower-case extensions without the dot. */
+  allowedExtensions: string[];
+  /** Required key prefix; '' accepts any key. */
+  keyPrefix: string;
+  jobTtlDays: number;
+  now?: () => Date;
+  log?: LogSink;
+}
+
+export interface StartJobRequest {
+  bucket: string;
+  /** Keys the request may refer to, tried in order (see s3-key.ts `keyCandidates`); usually one. */
+  keyCandidates: string[];
+  versionId?: string;
+  /** ETag from the S3 event (quoted or not); picks the candidate whose object matches. */
+  expectedEtag?: string;
+  trigger: JobTrigger;
+  /** Start a new job even when this object version already has one (a fresh job id). */
+  force?: boolean;
+  requestId?: string;
+}
+
+export interface StartJobResult {
+  created: boolean;
+  job: JobRecord;
+}
+
+/**
+ * Deterministic job id of one object version: 32 lowercase hex of sha256 (JOB_ID_PATTERN),
+ * valid as an execution name, so a duplicate event or request maps to the same execution.
+ */
+export function jobIdFor(bucket: string, key: string, versionOrEtag: string, forceNonce?: string): string {
+  const parts = forceNonce === undefined ? [bucket, key, versionOrEtag] : [bucket, key, versionOrEtag, forceNonce];
+  // JSON keeps the parts unambiguous whatever characters the key contains.
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+}
+
+/** ETags arrive quoted from HeadObject and unquoted in events. */
+export function normalizeEtag(etag: string): string {
+  return etag.replace(/^"|"$/g, '');
+}
+
+/** Execution ARN for a named execution of a state machine (the documented ARN format). */
+export function executionArnFor(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.name === 'NoSuchVersion' || e?.$metadata?.httpStatusCode === 404;
+}
+
+interface ResolvedObject {
+  readonly key: string;
+  readonly head: HeadObjectCommandOutput;
+}
+
+/**
+ * HeadObject over the candidates; keeps the first that exists and matches the expected ETag.
+ * Errors other than 404 (throttling, 5xx, access denied) propagate: they are not "not found".
+ */
+async function resolveObject(req: StartJobRequest, keys: string[], deps: StartJobDeps): Promise<ResolvedObject> {
+  const expected = req.expectedEtag === undefined ? undefined : normalizeEtag(req.expectedEtag);
+  let mismatched: string | undefined;
+  for (const key of keys) {
+    let head: HeadObjectCommandOutput;
+    try {
+      head = await deps.s3.send(new HeadObjectCommand({ Bucket: req.bucket, Key: key, VersionId: req.versionId }));
+    } catch (err) {
+      if (isNotFound(err)) continue;
+      throw err;
+    }
+    if (expected !== undefined && normalizeEtag(head.ETag ?? '') !== expected) {
+      mismatched ??= normalizeEtag(head.ETag ?? '');
+      continue;
+    }
+    return { key, head };
+  }
+  // An ETag mismatch means the object was overwritten since the event: the content the event
+  // announced is gone (the overwrite has its own event), so it is "not found" too.
+  throw new ObjectNotFound(
+    mismatched === undefined ? 'Source object does not exist' : 'Source object was replaced since the event',
+    { context: { bucket: req.bucket, key: keys[0], versionId: req.versionId, expectedEtag: expected, foundEtag: mismatched } },
+  );
+}
+
+function workflowInputOf(job: JobRecord): WorkflowInput {
+  return { jobId: job.jobId, source: job.source, trigger: job.trigger, createdAt: job.createdAt };
+}
+
+async function startExecution(job: JobRecord, deps: StartJobDeps, log: LogSink): Promise<string> {
+  try {
+    const out = await deps.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: deps.stateMachineArn,
+        name: job.jobId,
+        input: JSON.stringify(workflowInputOf(job)),
+      }),
+    );
+    return out.executionArn ?? executionArnFor(deps.stateMachineArn, job.jobId);
+  } catch (err) {
+    // A concurrent request (or an earlier attempt) started it: the name makes the start idempotent.
+    if (err instanceof ExecutionAlreadyExists || (err as { name?: string })?.name === 'ExecutionAlreadyExists') {
+      log.info('Execution already exists', { jobId: job.jobId });
+      return executionArnFor(deps.stateMachineArn, job.jobId);
+    }
+    throw err;
+  }
+}
+
+/**
+ * The one start logic (S3 events and the HTTP API): validate, pin the object version,
+ * conditionally create the QUEUED record, start the execution named after the job id.
+ * A duplicate returns the existing job without starting anything, except a record left QUEUED
+ * without an execution (a previous attempt died between the put and StartExecution).
+ */
+export async function startJob(req: StartJobRequest, deps: StartJobDeps): Promise<StartJobResult> {
+  const log = deps.log ?? silentLog;
+  const now = (deps.now ?? (() => new Date()))();
+  const rules = { allowedExtensions: deps.allowedExtensions, prefix: deps.keyPrefix };
+
+  const candidates = [...new Set(req.keyCandidates)];
+  if (candidates.length === 0) throw new InvalidSourceKey('Invalid source key: the key is empty', { context: { key: '' } });
+  const valid: string[] = [];
+  let firstRejection: unknown;
+  for (const key of candidates) {
+    try {
+      validateSourceKey(key, rules);
+      valid.push(key);
+    } catch (err) {
+      firstRejection ??= err;
+    }
+  }
+  if (valid.length === 0) throw firstRejection;
+
+  const { key, head } = await resolveObject(req, valid, deps);
+  const size = head.ContentLength ?? 0;
+  if (size === 0) {
+    throw new UnsupportedMedia('Source object is empty (0 bytes)', { context: { bucket: req.bucket, key } });
+  }
+  const etag = normalizeEtag(head.ETag ?? req.expectedEtag ?? '');
+  // Pin the version HeadObject saw (API requests name no version), so S3 events and API calls agree.
+  const versionId = req.versionId ?? (head.VersionId && head.VersionId !== 'null' ? head.VersionId : undefined);
+  const jobId = jobIdFor(req.bucket, key, versionId ?? etag, req.force ? randomUUID() : undefined);
+
+  const source: SourceRef = { bucket: req.bucket, key, etag, size, ...(versionId ? { versionId } : {}) };
+  const createdAt = now.toISOString();
+  const record: JobRecord = {
+    jobId,
+    status: 'QUEUED',
+    trigger: req.trigger,
+    source,
+    createdAt,
+    updatedAt: createdAt,
+    expiresAt: Math.floor(now.getTime() / 1000) + deps.jobTtlDays * 86_400,
+  };
+
+  const created = await deps.store.create(record);
+  let job = created.job;
+  if (!created.created) {
+    if (job.status !== 'QUEUED' || job.executionArn !== undefined) {
+      log.info('Job already exists', { jobId, status: job.status, requestId: req.requestId });
+      return { created: false, job };
+    }
+    log.warn('Job queued without execution, starting it', { jobId, requestId: req.requestId });
+  }
+
+  // Built from the stored record, so a recovery or a racing duplicate sends the identical input.
+  const executionArn = await startExecution(job, deps, log);
+  await deps.store.setExecutionArn(jobId, executionArn);
+  job = { ...job, executionArn };
+  log.info('Job started', { jobId, executionArn, trigger: req.trigger, requestId: req.requestId });
+  return { created: created.created, job };
+}
