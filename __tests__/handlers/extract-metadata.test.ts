@@ -1,0 +1,186 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { bundleAssets } from '../../handlers/extract-metadata/assets';
+import { extractMetadata } from '../../handlers/extract-metadata/extract';
+import { handler } from '../../handlers/extract-metadata/index';
+import { createMediaInfoProbe, locateWasm } from '../../handlers/extract-metadata/probe';
+import { MalformedEvent, ObjectNotFound, UnsupportedMedia } from '../../handlers/shared/errors';
+import type { SourceRef } from '../../handlers/shared/job';
+import { logger, silentLog } from '../../handlers/shared/logger';
+
+const FIXTURES = path.join(__dirname, '../fixtures/media');
+const JOB_ID = '0123456789abcdef0123456789abcdef';
+const s3Mock = mockClient(S3Client);
+
+/** Serves a fixture as s3://source/<name>, honouring the Range header like S3 does. */
+function serveFixture(name: string, versionId?: string): SourceRef {
+  const data = readFileSync(path.join(FIXTURES, name));
+  s3Mock.on(GetObjectCommand).callsFake((input: { Range?: string }) => {
+    const [, from, to] = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '') ?? [];
+    const slice = new Uint8Array(data.subarray(Number(from), Math.min(Number(to) + 1, data.length)));
+    return { Body: { transformToByteArray: async () => slice }, ContentLength: slice.length };
+  });
+  return { bucket: 'source', key: `uploads/${name}`, etag: '"etag"', size: data.length, ...(versionId === undefined ? {} : { versionId }) };
+}
+
+beforeAll(() => logger.setLogLevel('SILENT'));
+beforeEach(() => s3Mock.reset());
+
+describe('extract-metadata handler on real media', () => {
+  it('reads a landscape H.264 + AAC MP4 (moov at the end) through ranged GETs', async () => {
+    // Prepare
+    const source = serveFixture('landscape.mp4', 'v-42');
+
+    // Act
+    const metadata = await handler({ jobId: JOB_ID, source });
+
+    // Assess
+    expect(metadata).toEqual({
+      container: 'MPEG-4',
+      durationSeconds: 1.52,
+      width: 320,
+      height: 180,
+      displayWidth: 320,
+      displayHeight: 180,
+      displayAspectRatio: 1.7778,
+      rotation: 0,
+      frameRate: 25,
+      videoCodec: 'AVC',
+      bitRate: expect.any(Number),
+      audioTrackCount: 1,
+      audioCodec: 'AAC',
+      bytesRead: 29107,
+    });
+    expect(metadata.bitRate).toBeGreaterThan(100_000);
+    expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: 'source', Key: 'uploads/landscape.mp4', VersionId: 'v-42', Range: 'bytes=0-29106' });
+    // The whole 29 KB file fits in one 512 KiB chunk, and the parser's seek back is served from cache.
+    expect(s3Mock).toHaveReceivedCommandTimes(GetObjectCommand, 1);
+  });
+
+  it('reads a portrait MP4 without audio', async () => {
+    // Prepare
+    const source = serveFixture('portrait-no-audio.mp4');
+
+    // Act
+    const metadata = await handler({ jobId: JOB_ID, source });
+
+    // Assess
+    expect(metadata).toMatchObject({ width: 180, height: 320, displayWidth: 180, displayHeight: 320, rotation: 0, durationSeconds: 1, audioTrackCount: 0, videoCodec: 'AVC' });
+    expect(metadata.audioCodec).toBeUndefined();
+    expect(metadata.displayAspectRatio).toBeCloseTo(0.5625, 4);
+    expect(s3Mock.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({ Bucket: 'source', Key: 'uploads/portrait-no-audio.mp4', Range: 'bytes=0-12946' });
+  });
+
+  it('swaps the display size of a video stored landscape with a 90 degree rotation', async () => {
+    // Prepare
+    const source = serveFixture('rotated-90.mp4');
+
+    // Act
+    const metadata = await handler({ jobId: JOB_ID, source });
+
+    // Assess
+    expect(metadata).toMatchObject({ width: 320, height: 180, rotation: 270, displayWidth: 180, displayHeight: 320, audioTrackCount: 1, audioCodec: 'AAC' });
+    expect(metadata.displayAspectRatio).toBeCloseTo(0.5625, 4);
+  });
+
+  it('reads a 0.5 s clip', async () => {
+    // Prepare
+    const source = serveFixture('short-0.5s.mp4');
+
+    // Act
+    const metadata = await handler({ jobId: JOB_ID, source });
+
+    // Assess
+    expect(metadata).toMatchObject({ durationSeconds: 0.52, width: 320, height: 180, frameRate: 25, bytesRead: 11498 });
+  });
+
+  it.each([
+    ['empty.mp4', 'zero bytes', 0],
+    ['not-media.mp4', 'not a recognised media container', 1],
+    ['audio-only.m4a', 'audio-only', 1],
+    ['truncated-head.mp4', 'truncated', 1],
+    ['truncated-tail.mp4', 'not a recognised media container', 1],
+  ])('rejects %s with UnsupportedMedia (%s)', async (fixture, reason, requests) => {
+    // Prepare
+    const source = serveFixture(fixture);
+
+    // Act
+    const result = handler({ jobId: JOB_ID, source });
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(UnsupportedMedia);
+    await expect(result).rejects.toThrow(reason);
+    expect(s3Mock).toHaveReceivedCommandTimes(GetObjectCommand, requests);
+  });
+
+  it('throws ObjectNotFound when S3 says NoSuchKey', async () => {
+    // Prepare
+    s3Mock.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+
+    // Act
+    const result = handler({ jobId: JOB_ID, source: { bucket: 'source', key: 'uploads/gone.mp4', etag: '"e"', size: 1000 } });
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(ObjectNotFound);
+    expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: 'source', Key: 'uploads/gone.mp4', Range: 'bytes=0-999' });
+  });
+
+  it('rejects an event without a source as MalformedEvent, before any S3 call', async () => {
+    // Act
+    const result = handler({ jobId: JOB_ID });
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(MalformedEvent);
+    expect(s3Mock).toHaveReceivedCommandTimes(GetObjectCommand, 0);
+  });
+});
+
+describe('extractMetadata with a small chunk size', () => {
+  it('stops reading a long file well before its end (moov at the start)', async () => {
+    // Prepare
+    const source = serveFixture('long-120s.mp4');
+    const probe = createMediaInfoProbe(16 * 1024);
+
+    // Act
+    const metadata = await extractMetadata({ jobId: JOB_ID, source }, { s3: new S3Client({ region: 'eu-west-1' }), probe, log: silentLog });
+
+    // Assess
+    expect(metadata).toMatchObject({ durationSeconds: 120, width: 160, height: 90, frameRate: 10, audioTrackCount: 0 });
+    expect(source.size).toBe(108524);
+    expect(metadata.bytesRead).toBe(31574);
+    expect(metadata.bytesRead).toBeLessThan(source.size / 3);
+    expect(s3Mock).toHaveReceivedCommandTimes(GetObjectCommand, 2);
+  });
+});
+
+describe('bundle assets', () => {
+  it('names a wasm file that exists and that the probe resolves from source', () => {
+    // Act
+    const located = locateWasm();
+
+    // Assess
+    expect(bundleAssets).toHaveLength(1);
+    const repoRoot = path.join(__dirname, '../..');
+    expect(path.resolve(repoRoot, bundleAssets[0].from)).toBe(located);
+    expect(readFileSync(located).subarray(0, 4)).toEqual(Buffer.from([0x00, 0x61, 0x73, 0x6d]));
+  });
+
+  it('prefers the wasm beside the bundle when it is there', () => {
+    // Prepare
+    const bundleDir = mkdtempSync(path.join(os.tmpdir(), 'bundle-'));
+    writeFileSync(path.join(bundleDir, bundleAssets[0].to), new Uint8Array([0x00, 0x61, 0x73, 0x6d]));
+
+    try {
+      // Act
+      const located = locateWasm(bundleDir);
+
+      // Assess
+      expect(located).toBe(path.join(bundleDir, 'MediaInfoModule.wasm'));
+    } finally {
+      rmSync(bundleDir, { recursive: true, force: true });
+    }
+  });
+});
