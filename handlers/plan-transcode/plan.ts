@@ -1,0 +1,210 @@
+import type { AudioDescription, JobSettings, OutputGroup, VideoDescription } from '@aws-sdk/client-mediaconvert';
+import { UnsupportedMedia } from '../shared/errors';
+import type { ExpectedOutput, MediaMetadata, SourceRef, TranscodePlan } from '../shared/job';
+import { planLadder, type PlannedRung } from './ladder';
+
+export interface PlanTranscodeEvent {
+  readonly jobId: string;
+  readonly source: SourceRef;
+  readonly metadata: MediaMetadata;
+}
+
+export interface PlanConfig {
+  readonly outputBucket: string;
+  /** Longest source we accept; MediaConvert jobs past this would time out the workflow. */
+  readonly maxDurationSeconds: number;
+  /** One thumbnail per this many seconds of video ... */
+  readonly thumbnailIntervalSeconds: number;
+  /** ... and never more than this many. */
+  readonly maxThumbnails: number;
+}
+
+export const DEFAULT_MAX_DURATION_SECONDS = 12 * 3600;
+export const DEFAULT_THUMBNAIL_INTERVAL_SECONDS = 10;
+export const MAX_THUMBNAILS = 10;
+
+/** Output base names: MediaConvert writes `<base><NameModifier>.<ext>` under each destination. */
+export const OUTPUT_NAMES = { mp4: 'video', hls: 'master', thumbnails: 'thumb' } as const;
+
+const AUDIO_SELECTOR = 'Audio Selector 1';
+/** Longest side of the thumbnails: enough for a poster frame, small enough to list pages fast. */
+const THUMBNAIL_MAX_SHORT_SIDE = 720;
+
+/** The plan's settings are `JobSettings` (tsc checks every field); the state keeps them as JSON. */
+export interface TypedTranscodePlan extends TranscodePlan {
+  readonly settings: JobSettings & Record<string, unknown>;
+  readonly ladder: readonly PlannedRung[];
+}
+
+/**
+ * MediaConvert job settings for one source: an MP4 at the top rung, an HLS QVBR ladder capped
+ * at the source size, and frame-capture thumbnails, all under `s3://<output>/<jobId>/`.
+ * Throws UnsupportedMedia for sources we cannot transcode (no size, no or too long duration).
+ */
+export function planTranscode(event: PlanTranscodeEvent, config: PlanConfig): TypedTranscodePlan {
+  const { jobId, source, metadata } = event;
+  assertTranscodable(metadata, config);
+
+  const ladder = planLadder(metadata);
+  const top = ladder[0];
+  const hasAudio = metadata.audioTrackCount > 0;
+  const outputPrefix = `s3://${config.outputBucket}/${jobId}/`;
+  const thumbnailCount = Math.min(config.maxThumbnails, Math.max(1, Math.floor(metadata.durationSeconds / config.thumbnailIntervalSeconds)));
+  const thumbnailRung = ladder.find((r) => r.shortSide <= THUMBNAIL_MAX_SHORT_SIDE) ?? ladder[ladder.length - 1];
+
+  const mp4Group: OutputGroup = {
+    Name: 'MP4',
+    OutputGroupSettings: {
+      Type: 'FILE_GROUP_SETTINGS',
+      FileGroupSettings: { Destination: `${outputPrefix}mp4/${OUTPUT_NAMES.mp4}` },
+    },
+    Outputs: [
+      {
+        NameModifier: nameModifier(top),
+        ContainerSettings: { Container: 'MP4', Mp4Settings: { MoovPlacement: 'PROGRESSIVE_DOWNLOAD' } },
+        VideoDescription: h264(top),
+        ...(hasAudio ? { AudioDescriptions: [aac()] } : {}),
+      },
+    ],
+  };
+
+  const hlsGroup: OutputGroup = {
+    Name: 'HLS',
+    OutputGroupSettings: {
+      Type: 'HLS_GROUP_SETTINGS',
+      HlsGroupSettings: {
+        Destination: `${outputPrefix}hls/${OUTPUT_NAMES.hls}`,
+        SegmentLength: 6,
+        MinSegmentLength: 0,
+        SegmentControl: 'SEGMENTED_FILES',
+        DirectoryStructure: 'SINGLE_DIRECTORY',
+        OutputSelection: 'MANIFESTS_AND_SEGMENTS',
+        ManifestDurationFormat: 'INTEGER',
+        CodecSpecification: 'RFC_4281',
+        StreamInfResolution: 'INCLUDE',
+      },
+    },
+    Outputs: ladder.map((rung) => ({
+      NameModifier: nameModifier(rung),
+      ContainerSettings: { Container: 'M3U8', M3u8Settings: {} },
+      VideoDescription: h264(rung),
+      ...(hasAudio ? { AudioDescriptions: [aac()] } : {}),
+    })),
+  };
+
+  const thumbnailGroup: OutputGroup = {
+    Name: 'Thumbnails',
+    OutputGroupSettings: {
+      Type: 'FILE_GROUP_SETTINGS',
+      FileGroupSettings: { Destination: `${outputPrefix}thumbnails/${OUTPUT_NAMES.thumbnails}` },
+    },
+    Outputs: [
+      {
+        ContainerSettings: { Container: 'RAW' },
+        VideoDescription: {
+          Width: thumbnailRung.width,
+          Height: thumbnailRung.height,
+          CodecSettings: {
+            Codec: 'FRAME_CAPTURE',
+            FrameCaptureSettings: {
+              // One capture every ceil(duration)/count seconds, the first at 0 s: at most `count`.
+              FramerateNumerator: thumbnailCount,
+              FramerateDenominator: Math.max(1, Math.ceil(metadata.durationSeconds)),
+              MaxCaptures: thumbnailCount,
+              Quality: 80,
+            },
+          },
+        },
+      },
+    ],
+  };
+
+  const settings: JobSettings = {
+    TimecodeConfig: { Source: 'ZEROBASED' },
+    Inputs: [
+      {
+        FileInput: `s3://${source.bucket}/${source.key}`,
+        TimecodeSource: 'ZEROBASED',
+        // Phone videos carry a display matrix; AUTO applies it, so outputs match the display size we planned on.
+        VideoSelector: { Rotate: 'AUTO' },
+        ...(hasAudio ? { AudioSelectors: { [AUDIO_SELECTOR]: { DefaultSelection: 'DEFAULT' } } } : {}),
+      },
+    ],
+    OutputGroups: [mp4Group, hlsGroup, thumbnailGroup],
+  };
+
+  const expectedOutputs: ExpectedOutput[] = [
+    { kind: 'mp4', uri: `${outputPrefix}mp4/${OUTPUT_NAMES.mp4}${nameModifier(top)}.mp4`, width: top.width, height: top.height, maxBitrate: top.maxBitrate },
+    { kind: 'hls-master', uri: `${outputPrefix}hls/${OUTPUT_NAMES.hls}.m3u8` },
+    ...ladder.map((rung): ExpectedOutput => ({
+      kind: 'hls-rendition',
+      uri: `${outputPrefix}hls/${OUTPUT_NAMES.hls}${nameModifier(rung)}.m3u8`,
+      width: rung.width,
+      height: rung.height,
+      maxBitrate: rung.maxBitrate,
+    })),
+    { kind: 'thumbnail', uri: `${outputPrefix}thumbnails/${OUTPUT_NAMES.thumbnails}`, width: thumbnailRung.width, height: thumbnailRung.height },
+  ];
+
+  return {
+    settings: settings as JobSettings & Record<string, unknown>,
+    ladder,
+    expectedOutputs,
+    thumbnailCount,
+    outputPrefix,
+  };
+}
+
+function assertTranscodable(metadata: MediaMetadata, config: PlanConfig): void {
+  const { displayWidth, displayHeight, durationSeconds } = metadata;
+  if (!(displayWidth > 0 && displayHeight > 0)) {
+    throw new UnsupportedMedia('Source has zero or unknown dimensions', { context: { reason: 'unknown-dimensions', displayWidth, displayHeight } });
+  }
+  if (!(durationSeconds > 0)) {
+    throw new UnsupportedMedia('Source has zero or unknown duration', { context: { reason: 'unknown-duration', durationSeconds } });
+  }
+  if (durationSeconds > config.maxDurationSeconds) {
+    throw new UnsupportedMedia(`Source is longer than the ${config.maxDurationSeconds} s maximum`, {
+      context: { reason: 'too-long', durationSeconds, maxDurationSeconds: config.maxDurationSeconds },
+    });
+  }
+}
+
+function nameModifier(rung: PlannedRung): string {
+  return `_${rung.shortSide}p`;
+}
+
+function h264(rung: PlannedRung): VideoDescription {
+  return {
+    Width: rung.width,
+    Height: rung.height,
+    ScalingBehavior: 'DEFAULT',
+    CodecSettings: {
+      Codec: 'H_264',
+      H264Settings: {
+        RateControlMode: 'QVBR',
+        QvbrSettings: { QvbrQualityLevel: rung.qvbrQualityLevel },
+        MaxBitrate: rung.maxBitrate,
+        CodecProfile: 'HIGH',
+        CodecLevel: 'AUTO',
+        // 2 s closed GOPs: segments (6 s) always start on a keyframe, so players can switch rungs.
+        GopSize: 2,
+        GopSizeUnits: 'SECONDS',
+        GopClosedCadence: 1,
+        SceneChangeDetect: 'TRANSITION_DETECTION',
+        QualityTuningLevel: 'SINGLE_PASS_HQ',
+        FramerateControl: 'INITIALIZE_FROM_SOURCE',
+      },
+    },
+  };
+}
+
+function aac(): AudioDescription {
+  return {
+    AudioSourceName: AUDIO_SELECTOR,
+    CodecSettings: {
+      Codec: 'AAC',
+      AacSettings: { Bitrate: 128_000, CodingMode: 'CODING_MODE_2_0', SampleRate: 48_000 },
+    },
+  };
+}

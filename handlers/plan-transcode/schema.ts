@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { sourceRefSchema } from '../extract-metadata/schema';
+
+/** MediaMetadata as extract-metadata returns it (handlers/shared/job.ts). */
+export const mediaMetadataSchema = z.object({
+  container: z.string(),
+  durationSeconds: z.number(),
+  width: z.number(),
+  height: z.number(),
+  displayWidth: z.number(),
+  displayHeight: z.number(),
+  displayAspectRatio: z.number(),
+  rotation: z.number(),
+  frameRate: z.number(),
+  videoCodec: z.string(),
+  bitRate: z.number().optional(),
+  audioTrackCount: z.number().int().nonnegative(),
+  audioCodec: z.string().optional(),
+  bytesRead: z.number(),
+});
+
+export const planTranscodeEventSchema = z.object({
+  jobId: z.string().min(1),
+  source: sourceRefSchema,
+  metadata: mediaMetadataSchema,
+});
