@@ -1,15 +1,14 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, NotFound, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidSourceKey, ObjectNotFound, UnsupportedMedia } from '../../handlers/shared/errors';
 import { JOB_ID_PATTERN, JobRecord } from '../../handlers/shared/job';
 import { DynamoJobStore } from '../../handlers/shared/job-store';
 import { keyCandidates } from '../../handlers/shared/s3-key';
 import { executionArnFor, jobIdFor, startJob, StartJobDeps, StartJobRequest } from '../../handlers/shared/start-job';
-import { FIXED_NOW, SOURCE_BUCKET, STATE_MACHINE_ARN } from '../fixtures/events';
+import { FIXED_NOW, installFakeJobsTable, SOURCE_BUCKET, STATE_MACHINE_ARN } from '../fixtures/events';
 
 const TABLE = 'jobs';
 const ETAG = 'b1946ac92492d2347c6235b4d2611184';
@@ -17,25 +16,7 @@ const s3Mock = mockClient(S3Client);
 const sfnMock = mockClient(SFNClient);
 const ddbMock = mockClient(DynamoDBDocumentClient);
 
-/** A one-table stand-in honouring the two conditions start-job relies on (put-if-absent, ARN set once). */
 let table: Map<string, JobRecord>;
-function installFakeTable(): void {
-  table = new Map();
-  ddbMock.on(PutCommand).callsFake((input: { Item: JobRecord }) => {
-    const existing = table.get(input.Item.jobId);
-    if (existing) {
-      throw new ConditionalCheckFailedException({ message: 'failed', $metadata: {}, Item: marshall(existing) });
-    }
-    table.set(input.Item.jobId, input.Item);
-    return {};
-  });
-  ddbMock.on(UpdateCommand).callsFake((input: { Key: { jobId: string }; ExpressionAttributeValues: { ':arn': string } }) => {
-    const existing = table.get(input.Key.jobId);
-    if (!existing) throw new ConditionalCheckFailedException({ message: 'failed', $metadata: {} });
-    table.set(input.Key.jobId, { ...existing, executionArn: input.ExpressionAttributeValues[':arn'] });
-    return {};
-  });
-}
 
 function deps(overrides: Partial<StartJobDeps> = {}): StartJobDeps {
   return {
@@ -61,7 +42,7 @@ beforeEach(() => {
   s3Mock.reset();
   sfnMock.reset();
   ddbMock.reset();
-  installFakeTable();
+  table = installFakeJobsTable(ddbMock);
   s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 2048, ETag: `"${ETAG}"`, VersionId: 'v1' });
   sfnMock.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: executionArnFor(STATE_MACHINE_ARN, input.name) }));
 });
