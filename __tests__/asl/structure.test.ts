@@ -1,0 +1,242 @@
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { taskResources } from '../../asl/definition';
+import * as errors from '../../handlers/shared/errors';
+import { renderTestDefinition, TEST_SUBSTITUTIONS } from '../helpers/asl-harness';
+
+// asl-validator ships no type declarations.
+const aslValidator = require('asl-validator') as (
+  definition: unknown,
+  options?: { checkPaths?: boolean; checkArn?: boolean },
+) => { isValid: boolean; errors: { 'Error code': string; Message: string }[]; errorsText: (separator?: string) => string };
+
+type State = Record<string, any>;
+type Retrier = { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; JitterStrategy?: string };
+type Catcher = { ErrorEquals: string[]; ResultPath?: string | null; Next: string };
+
+const definition = renderTestDefinition();
+const states = definition.States as Record<string, State>;
+const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
+const lambdaTasks = tasks.filter(([, s]) => String(s.Resource).startsWith('arn:aws:lambda:'));
+
+/** What AWS recommends retrying for every Lambda task, plus throttling and the task timeout. */
+const TRANSIENT_LAMBDA_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.TooManyRequestsException',
+  'States.Timeout',
+];
+
+describe('video-workflow.asl.json structure', () => {
+  it('passes asl-validator with ARN and path checks', () => {
+    // Act (the validator annotates its input, so it gets a copy)
+    const result = aslValidator(structuredClone(definition), { checkArn: true, checkPaths: true });
+
+    // Assess
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it('asl-validator does flag a broken copy (the check above is not vacuous)', () => {
+    // Prepare
+    const broken = structuredClone(definition) as { States: Record<string, State> };
+    broken.States.Publish!.Next = 'Archive';
+
+    // Act
+    const result = aslValidator(broken, { checkArn: true, checkPaths: true });
+
+    // Assess
+    expect(result.isValid).toBe(false);
+    expect(result.errorsText()).toContain('Archive');
+  });
+
+  it('is accepted by aws-local-stepfunctions (its own bundled validator, which also annotates its input)', () => {
+    // Act / Assess
+    expect(() => new StateMachine(JSON.parse(JSON.stringify(definition)) as StateMachineDefinition)).not.toThrow();
+  });
+
+  it('uses JSONPath only: no JSONata fields, variables or distributed map', () => {
+    // Act
+    const text = JSON.stringify(definition);
+
+    // Assess
+    expect(definition.QueryLanguage).toBe('JSONPath');
+    for (const [name, state] of Object.entries(states)) {
+      for (const field of ['Assign', 'Arguments', 'Output', 'QueryLanguage', 'ItemReader', 'ResultWriter']) {
+        expect({ name, has: field in state }).toEqual({ name, has: false });
+      }
+    }
+    expect(text).not.toContain('{%');
+  });
+
+  it('bounds the execution and every waiting task with a timeout', () => {
+    // Assess
+    expect(definition.TimeoutSeconds).toBe(TEST_SUBSTITUTIONS.WorkflowTimeoutSeconds);
+    for (const [name, state] of [...lambdaTasks, ['Transcode', states.Transcode] as [string, State]]) {
+      expect({ name, timeout: typeof state.TimeoutSeconds }).toEqual({ name, timeout: 'number' });
+    }
+    expect(states.Transcode!.TimeoutSeconds).toBe(TEST_SUBSTITUTIONS.TranscodeTimeoutSeconds);
+  });
+
+  it('never lets a Task replace the whole state', () => {
+    for (const [name, state] of tasks) {
+      // Assess: ResultPath present (absent means "$"), not "$"; null discards the result
+      expect({ name, hasResultPath: 'ResultPath' in state }).toEqual({ name, hasResultPath: true });
+      expect({ name, resultPath: state.ResultPath }).not.toEqual({ name, resultPath: '$' });
+      expect({ name, outputPath: state.OutputPath }).toEqual({ name, outputPath: undefined });
+      for (const catcher of (state.Catch ?? []) as Catcher[]) {
+        expect({ name, catchResultPath: typeof catcher.ResultPath }).toEqual({ name, catchResultPath: 'string' });
+        expect(catcher.ResultPath).not.toBe('$');
+      }
+    }
+    expect(states.Transcode!.ResultSelector).toEqual({
+      'mediaConvertJobId.$': '$.Job.Id',
+      'outputGroupDetails.$': '$.Job.OutputGroupDetails',
+    });
+  });
+
+  it('retries every Task with full jitter and exponential backoff, never on States.ALL', () => {
+    for (const [name, state] of tasks) {
+      const retry = (state.Retry ?? []) as Retrier[];
+      // Assess
+      expect({ name, retriers: retry.length > 0 }).toEqual({ name, retriers: true });
+      for (const retrier of retry) {
+        expect({ name, retrier }).toEqual({
+          name,
+          retrier: expect.objectContaining({
+            JitterStrategy: 'FULL',
+            BackoffRate: expect.any(Number),
+            IntervalSeconds: expect.any(Number),
+            MaxAttempts: expect.any(Number),
+          }),
+        });
+        expect(retrier.BackoffRate).toBeGreaterThan(1);
+        expect(retrier.MaxAttempts).toBeGreaterThan(0);
+        // Retrying everything would re-run UnsupportedMedia, QC and failed MediaConvert jobs.
+        expect(retrier.ErrorEquals).not.toContain('States.ALL');
+        expect(retrier.ErrorEquals).not.toContain('States.TaskFailed');
+      }
+    }
+  });
+
+  it('lists the transient Lambda errors in a retrier of every Lambda task', () => {
+    expect(lambdaTasks.map(([name]) => name).sort()).toEqual(
+      ['ArchiveSource', 'ExtractMetadata', 'PlanTranscode', 'Publish', 'QualityControl', 'RecordFailure'].sort(),
+    );
+    for (const [name, state] of lambdaTasks) {
+      const retried = ((state.Retry ?? []) as Retrier[]).flatMap((r) => r.ErrorEquals);
+      // Assess
+      expect({ name, retried }).toEqual({ name, retried: expect.arrayContaining(TRANSIENT_LAMBDA_ERRORS) });
+    }
+  });
+
+  it('catches everything on every Task: to RecordFailure, except on the failure path and the archive warning', () => {
+    // Prepare: where each Task's catch-all goes
+    const expected: Record<string, string> = {
+      RecordStart: 'RecordFailure',
+      ExtractMetadata: 'RecordFailure',
+      PlanTranscode: 'RecordFailure',
+      Transcode: 'RecordFailure',
+      QualityControl: 'RecordFailure',
+      Publish: 'RecordFailure',
+      ArchiveSource: 'RecordArchiveWarning',
+      RecordArchiveWarning: 'Done',
+      RecordFailure: 'NotifyFailure',
+      NotifyFailure: 'WorkflowFailed',
+    };
+
+    // Act
+    const actual = Object.fromEntries(
+      tasks.map(([name, state]) => {
+        const catchers = (state.Catch ?? []) as Catcher[];
+        const all = catchers.find((c) => c.ErrorEquals.includes('States.ALL'));
+        return [name, all?.Next];
+      }),
+    );
+
+    // Assess
+    expect(actual).toEqual(expected);
+    // The failure path keeps the original error in $.error: its own errors go elsewhere.
+    expect(states.RecordFailure!.Catch[0].ResultPath).toBe('$.recordFailureError');
+    expect(states.NotifyFailure!.Catch[0].ResultPath).toBe('$.notifyError');
+    expect(states.ArchiveSource!.Catch[0].ResultPath).toBe('$.archiveError');
+  });
+
+  it('ends failures in one Fail state that reports the normalised error', () => {
+    // Act
+    const fails = Object.entries(states).filter(([, s]) => s.Type === 'Fail');
+
+    // Assess
+    expect(fails).toEqual([['WorkflowFailed', { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' }]]);
+    expect(states.QualityCheckFailed).toMatchObject({
+      Type: 'Pass',
+      Parameters: { Error: 'QualityCheckFailed', 'Cause.$': 'States.JsonToString($.qc.failures)' },
+      ResultPath: '$.error',
+      Next: 'RecordFailure',
+    });
+  });
+
+  it('reaches every state from StartAt and every transition target exists', () => {
+    // Prepare
+    const targets = (state: State): string[] => [
+      ...(state.Next ? [state.Next as string] : []),
+      ...(state.Default ? [state.Default as string] : []),
+      ...((state.Choices ?? []) as { Next: string }[]).map((c) => c.Next),
+      ...((state.Catch ?? []) as Catcher[]).map((c) => c.Next),
+    ];
+
+    // Act
+    const seen = new Set<string>();
+    const queue = [definition.StartAt as string];
+    while (queue.length > 0) {
+      const name = queue.shift()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      expect({ target: name, exists: name in states }).toEqual({ target: name, exists: true });
+      queue.push(...targets(states[name]!));
+    }
+
+    // Assess
+    expect([...seen].sort()).toEqual(Object.keys(states).sort());
+  });
+
+  it('only names errors that exist: our error classes or AWS/States error names', () => {
+    // Prepare: the stable names of every error class in handlers/shared/errors.ts
+    const ourNames = new Set(
+      (Object.values(errors) as unknown[])
+        .filter((value) => typeof value === 'function' && value !== errors.WorkflowError)
+        .map((ErrorClass) => new (ErrorClass as new (message: string) => Error)('probe').name),
+    );
+
+    // Act
+    const named = new Set<string>();
+    for (const [, state] of tasks) {
+      for (const entry of [...((state.Retry ?? []) as Retrier[]), ...((state.Catch ?? []) as Catcher[])]) {
+        for (const name of entry.ErrorEquals) named.add(name);
+      }
+    }
+    const unknown = [...named].filter((name) => !name.includes('.') && !ourNames.has(name));
+
+    // Assess
+    expect(ourNames.has('ArchiveFailed')).toBe(true);
+    expect(unknown).toEqual([]);
+  });
+
+  it('passes the job id to MediaConvert in UserMetadata and keeps Lambda payloads to named fields', () => {
+    // Assess
+    expect(states.Transcode!.Parameters).toEqual({
+      Queue: TEST_SUBSTITUTIONS.MediaConvertQueueArn,
+      Role: TEST_SUBSTITUTIONS.MediaConvertRoleArn,
+      'Settings.$': '$.plan.settings',
+      StatusUpdateInterval: 'SECONDS_15',
+      UserMetadata: { 'jobId.$': '$.jobId', workflow: TEST_SUBSTITUTIONS.WorkflowName },
+    });
+    for (const [name, state] of lambdaTasks) {
+      // No task receives the whole state ("$"): each lists what it needs.
+      expect({ name, parameters: typeof state.Parameters }).toEqual({ name, parameters: 'object' });
+      expect(JSON.stringify(state.Parameters)).not.toMatch(/"\$"/);
+    }
+    expect(taskResources(definition)).toHaveLength(tasks.length);
+  });
+});
