@@ -1,0 +1,205 @@
+import { Construct } from 'constructs';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketCorsConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-cors-configuration';
+import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { EnvironmentConfig } from './config';
+import { policyDocument, tlsOnlyStatement } from './lib/iam';
+import { address, Names } from './lib/naming';
+import { StackVariables } from './variables';
+
+export interface StorageProps {
+  readonly names: Names;
+  readonly env: EnvironmentConfig;
+  readonly variables: StackVariables;
+  /** Customer-managed key (prod); S3-managed keys (SSE-S3) when undefined. */
+  readonly kmsKeyArn?: string;
+}
+
+/** Prefix under which POST /uploads places browser and API uploads. */
+export const UPLOAD_PREFIX = 'uploads/';
+
+const ABORT_MULTIPART: S3BucketLifecycleConfigurationRule = {
+  id: 'abort-incomplete-multipart-uploads',
+  status: 'Enabled',
+  filter: [{ prefix: '' }],
+  abortIncompleteMultipartUpload: [{ daysAfterInitiation: 2 }],
+};
+
+/**
+ * The three buckets. Every bucket: all four public access blocks, BucketOwnerEnforced (ACLs off),
+ * SSE (KMS CMK in prod), a TLS-only policy, force_destroy only in dev.
+ * source: versioned (job ids pin a version), EventBridge notifications on.
+ * output: transcoded renditions; Standard-IA after N days, optional expiry.
+ * archive: versioned; originals copied there after publish, then Deep Archive.
+ * CORS: only when cors_allowed_origins is set — on source (browser POST of presigned uploads)
+ * and output (browser playback of HLS); none otherwise.
+ */
+export class Storage extends Construct {
+  readonly source: S3Bucket;
+  readonly output: S3Bucket;
+  readonly archive: S3Bucket;
+  /** Policies of each bucket (other constructs depend on them existing). */
+  readonly policies: S3BucketPolicy[] = [];
+
+  constructor(scope: Construct, id: string, props: StorageProps) {
+    super(scope, id);
+    const { env, variables } = props;
+
+    this.source = this.bucket('source', props, true);
+    this.output = this.bucket('output', props, false);
+    this.archive = this.bucket('archive', props, true);
+
+    // EventBridge receives every event of the bucket; the ingest rule selects Object Created.
+    address(new S3BucketNotification(this, 'source-events', { bucket: this.source.id, eventbridge: true }), 'source');
+
+    const noncurrent: S3BucketLifecycleConfigurationRule = {
+      id: 'expire-noncurrent-versions',
+      status: 'Enabled',
+      filter: [{ prefix: '' }],
+      noncurrentVersionExpiration: [{ noncurrentDays: env.noncurrentVersionDays }],
+    };
+    address(
+      new S3BucketLifecycleConfiguration(this, 'source-lifecycle', {
+        bucket: this.source.id,
+        rule: [ABORT_MULTIPART, noncurrent],
+      }),
+      'source',
+    );
+    address(
+      new S3BucketLifecycleConfiguration(this, 'output-lifecycle', {
+        bucket: this.output.id,
+        rule: [
+          ABORT_MULTIPART,
+          {
+            id: 'outputs-to-standard-ia',
+            status: 'Enabled',
+            filter: [{ prefix: '' }],
+            transition: [{ days: variables.outputTransitionIaDays.numberValue, storageClass: 'STANDARD_IA' }],
+          },
+          {
+            // Lifecycle rules cannot say "never": the rule is disabled when the variable is 0.
+            id: 'expire-outputs',
+            status: `\${var.output_expiration_days > 0 ? "Enabled" : "Disabled"}`,
+            filter: [{ prefix: '' }],
+            expiration: [{ days: `\${max(var.output_expiration_days, 1)}` as unknown as number }],
+          },
+        ],
+      }),
+      'output',
+    );
+    address(
+      new S3BucketLifecycleConfiguration(this, 'archive-lifecycle', {
+        bucket: this.archive.id,
+        rule: [
+          ABORT_MULTIPART,
+          noncurrent,
+          {
+            id: 'archive-to-deep-archive',
+            status: 'Enabled',
+            filter: [{ prefix: '' }],
+            transition: [{ days: env.archiveDeepArchiveDays, storageClass: 'DEEP_ARCHIVE' }],
+          },
+        ],
+      }),
+      'archive',
+    );
+
+    const corsCount = `\${length(var.cors_allowed_origins) > 0 ? 1 : 0}` as unknown as number;
+    address(
+      new S3BucketCorsConfiguration(this, 'source-cors', {
+        count: corsCount,
+        bucket: this.source.id,
+        corsRule: [
+          {
+            allowedMethods: ['POST'],
+            allowedOrigins: variables.corsAllowedOrigins.listValue,
+            allowedHeaders: ['*'],
+            exposeHeaders: ['ETag'],
+            maxAgeSeconds: 3000,
+          },
+        ],
+      }),
+      'source',
+    );
+    address(
+      new S3BucketCorsConfiguration(this, 'output-cors', {
+        count: corsCount,
+        bucket: this.output.id,
+        corsRule: [
+          {
+            allowedMethods: ['GET', 'HEAD'],
+            allowedOrigins: variables.corsAllowedOrigins.listValue,
+            allowedHeaders: ['*'],
+            maxAgeSeconds: 3000,
+          },
+        ],
+      }),
+      'output',
+    );
+  }
+
+  private bucket(name: 'source' | 'output' | 'archive', props: StorageProps, versioned: boolean): S3Bucket {
+    const bucket = address(
+      new S3Bucket(this, name, {
+        bucket: props.names.bucket(name),
+        forceDestroy: !props.env.enableDeletionProtection,
+      }),
+      name,
+    );
+    address(
+      new S3BucketPublicAccessBlock(this, `${name}-public-access`, {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      }),
+      name,
+    );
+    address(
+      new S3BucketOwnershipControls(this, `${name}-ownership`, {
+        bucket: bucket.id,
+        rule: { objectOwnership: 'BucketOwnerEnforced' },
+      }),
+      name,
+    );
+    address(
+      new S3BucketServerSideEncryptionConfigurationA(this, `${name}-encryption`, {
+        bucket: bucket.id,
+        rule: [
+          {
+            applyServerSideEncryptionByDefault: props.kmsKeyArn
+              ? { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn }
+              : { sseAlgorithm: 'AES256' },
+            bucketKeyEnabled: props.kmsKeyArn !== undefined,
+          },
+        ],
+      }),
+      name,
+    );
+    if (versioned) {
+      address(
+        new S3BucketVersioningA(this, `${name}-versioning`, {
+          bucket: bucket.id,
+          versioningConfiguration: { status: 'Enabled' },
+        }),
+        name,
+      );
+    }
+    const policy = address(
+      new S3BucketPolicy(this, `${name}-policy`, {
+        bucket: bucket.id,
+        policy: policyDocument([tlsOnlyStatement(bucket.arn)]),
+      }),
+      name,
+    );
+    this.policies.push(policy);
+    return bucket;
+  }
+}

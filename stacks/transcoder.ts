@@ -1,0 +1,68 @@
+import { Construct } from 'constructs';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { MediaConvertQueue } from '@cdktf/provider-aws/lib/media-convert-queue';
+import { assumeRolePolicy, policyDocument, Statement } from './lib/iam';
+import { address, Names } from './lib/naming';
+
+export interface TranscoderProps {
+  readonly names: Names;
+  readonly accountId: string;
+  readonly region: string;
+  readonly sourceBucketArn: string;
+  readonly outputBucketArn: string;
+  /** Customer-managed key ARNs the role needs for S3 objects (prod). @default [] */
+  readonly kmsKeyArns?: readonly string[];
+}
+
+/**
+ * MediaConvert: an on-demand queue per environment (its metrics and alarms are this
+ * environment's alone) and the service role MediaConvert assumes to read the source and write
+ * the outputs — nothing else.
+ */
+export class Transcoder extends Construct {
+  readonly queue: MediaConvertQueue;
+  readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, props: TranscoderProps) {
+    super(scope, id);
+    this.queue = address(
+      new MediaConvertQueue(this, 'queue', {
+        name: props.names.of('queue'),
+        description: `On-demand transcoding queue of ${props.names.prefix}`,
+        pricingPlan: 'ON_DEMAND',
+        status: 'ACTIVE',
+      }),
+      'transcode',
+    );
+    this.role = address(
+      new IamRole(this, 'role', {
+        name: props.names.of('mediaconvert'),
+        description: 'Assumed by MediaConvert jobs of this stack',
+        // Confused-deputy guard: only MediaConvert acting for this account.
+        assumeRolePolicy: assumeRolePolicy('mediaconvert.amazonaws.com', {
+          StringEquals: { 'aws:SourceAccount': props.accountId },
+        }),
+      }),
+      'mediaconvert',
+    );
+    const kms = props.kmsKeyArns ?? [];
+    const statements: Statement[] = [
+      {
+        Sid: 'ReadSource',
+        Action: ['s3:GetObject', 's3:GetObjectVersion'],
+        Resource: `${props.sourceBucketArn}/*`,
+      },
+      {
+        Sid: 'WriteOutputs',
+        Action: ['s3:PutObject'],
+        Resource: `${props.outputBucketArn}/*`,
+      },
+      ...(kms.length ? [{ Sid: 'UseDataKey', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: kms }] : []),
+    ];
+    address(
+      new IamRolePolicy(this, 'policy', { name: 'least-privilege', role: this.role.id, policy: policyDocument(statements) }),
+      'mediaconvert',
+    );
+  }
+}

@@ -1,0 +1,195 @@
+import { Fn, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { CLOUDWATCH_RETENTION_DAYS, EnvironmentConfig } from './config';
+
+/**
+ * Values an operator sets per deployment (tfvars), declared at stack level so their names in
+ * tfvars are stable: `notification_email`, not `workflow_notification_email_1A2B`.
+ * Every one is listed in terraform.tfvars.example.
+ */
+export class StackVariables {
+  readonly awsRegion: TerraformVariable;
+  readonly notificationEmail: TerraformVariable;
+  readonly lambdaMemoryMb: TerraformVariable;
+  readonly metadataLambdaMemoryMb: TerraformVariable;
+  readonly lambdaTimeoutSeconds: TerraformVariable;
+  readonly logRetentionDays: TerraformVariable;
+  readonly outputTransitionIaDays: TerraformVariable;
+  readonly outputExpirationDays: TerraformVariable;
+  readonly apiJwtIssuer: TerraformVariable;
+  readonly apiJwtAudience: TerraformVariable;
+  readonly apiThrottleBurstLimit: TerraformVariable;
+  readonly apiThrottleRateLimit: TerraformVariable;
+  readonly corsAllowedOrigins: TerraformVariable;
+  readonly maxUploadBytes: TerraformVariable;
+
+  constructor(scope: Construct, env: EnvironmentConfig) {
+    this.awsRegion = new TerraformVariable(scope, 'aws_region', {
+      type: 'string',
+      default: 'us-east-1',
+      description: 'AWS Region for every resource of this stack (MediaConvert must be available there).',
+      validation: [
+        {
+          condition: `\${can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.aws_region))}`,
+          errorMessage: 'aws_region must be a Region code such as us-east-1 or eu-west-1.',
+        },
+      ],
+    });
+    this.notificationEmail = new TerraformVariable(scope, 'notification_email', {
+      type: 'string',
+      default: '',
+      description:
+        'Email address subscribed to job notifications and alarms (AWS sends a confirmation mail). Empty: no subscription.',
+      validation: [
+        {
+          condition: `\${var.notification_email == "" || can(regex("^[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+$", var.notification_email))}`,
+          errorMessage: 'notification_email must be empty or an email address such as ops@example.com.',
+        },
+      ],
+    });
+    this.lambdaMemoryMb = new TerraformVariable(scope, 'lambda_memory_mb', {
+      type: 'number',
+      default: 512,
+      description: 'Memory (MB) of the workflow and API functions; CPU scales with it.',
+      validation: [
+        {
+          condition: '${var.lambda_memory_mb >= 128 && var.lambda_memory_mb <= 10240}',
+          errorMessage: 'lambda_memory_mb must be between 128 and 10240 (Lambda limits).',
+        },
+      ],
+    });
+    this.metadataLambdaMemoryMb = new TerraformVariable(scope, 'metadata_lambda_memory_mb', {
+      type: 'number',
+      default: 1024,
+      description: 'Memory (MB) of extract-metadata, which runs the mediainfo WebAssembly probe.',
+      validation: [
+        {
+          condition: '${var.metadata_lambda_memory_mb >= 512 && var.metadata_lambda_memory_mb <= 10240}',
+          errorMessage: 'metadata_lambda_memory_mb must be between 512 and 10240.',
+        },
+      ],
+    });
+    this.lambdaTimeoutSeconds = new TerraformVariable(scope, 'lambda_timeout_seconds', {
+      type: 'number',
+      default: 60,
+      description: 'Timeout (seconds) of the workflow functions (archive-source always gets 900 for large copies).',
+      validation: [
+        {
+          condition: '${var.lambda_timeout_seconds >= 3 && var.lambda_timeout_seconds <= 900}',
+          errorMessage: 'lambda_timeout_seconds must be between 3 and 900 (Lambda limits).',
+        },
+      ],
+    });
+    this.logRetentionDays = new TerraformVariable(scope, 'log_retention_days', {
+      type: 'number',
+      default: env.defaultLogRetentionDays,
+      description: 'Retention (days) of every log group of this stack (Lambda, Step Functions, API access logs).',
+      validation: [
+        {
+          condition: `\${contains([${CLOUDWATCH_RETENTION_DAYS.join(', ')}], var.log_retention_days)}`,
+          errorMessage: `log_retention_days must be one of CloudWatch's allowed values: ${CLOUDWATCH_RETENTION_DAYS.join(', ')}.`,
+        },
+      ],
+    });
+    this.outputTransitionIaDays = new TerraformVariable(scope, 'output_transition_ia_days', {
+      type: 'number',
+      default: env.defaultOutputTransitionDays,
+      description: 'Days after which transcoded outputs move to S3 Standard-IA (S3 requires at least 30).',
+      validation: [
+        {
+          condition: '${var.output_transition_ia_days >= 30}',
+          errorMessage: 'output_transition_ia_days must be at least 30 (S3 minimum for STANDARD_IA transitions).',
+        },
+      ],
+    });
+    this.outputExpirationDays = new TerraformVariable(scope, 'output_expiration_days', {
+      type: 'number',
+      default: env.defaultOutputExpirationDays,
+      description: 'Days after which transcoded outputs are deleted; 0 keeps them forever.',
+      validation: [
+        {
+          condition: '${var.output_expiration_days == 0 || var.output_expiration_days > var.output_transition_ia_days}',
+          errorMessage: 'output_expiration_days must be 0 (never) or greater than output_transition_ia_days.',
+        },
+      ],
+    });
+    this.apiJwtIssuer = new TerraformVariable(scope, 'api_jwt_issuer', {
+      type: 'string',
+      default: '',
+      description:
+        'OIDC issuer URL for a JWT authorizer on the HTTP API. Empty (default): every route requires AWS_IAM (SigV4).',
+      validation: [
+        {
+          condition: '${var.api_jwt_issuer == "" || startswith(var.api_jwt_issuer, "https://")}',
+          errorMessage: 'api_jwt_issuer must be empty or an https:// issuer URL.',
+        },
+      ],
+    });
+    this.apiJwtAudience = new TerraformVariable(scope, 'api_jwt_audience', {
+      type: 'list(string)',
+      default: [],
+      description: 'Accepted JWT audiences (client ids); required when api_jwt_issuer is set.',
+      validation: [
+        {
+          condition: '${var.api_jwt_issuer == "" || length(var.api_jwt_audience) > 0}',
+          errorMessage: 'api_jwt_audience must list at least one audience when api_jwt_issuer is set.',
+        },
+      ],
+    });
+    this.apiThrottleBurstLimit = new TerraformVariable(scope, 'api_throttle_burst_limit', {
+      type: 'number',
+      default: 20,
+      description: 'Default route burst limit (requests) of the HTTP API stage.',
+      validation: [
+        {
+          condition: '${var.api_throttle_burst_limit >= 1 && var.api_throttle_burst_limit <= 5000}',
+          errorMessage: 'api_throttle_burst_limit must be between 1 and 5000.',
+        },
+      ],
+    });
+    this.apiThrottleRateLimit = new TerraformVariable(scope, 'api_throttle_rate_limit', {
+      type: 'number',
+      default: 10,
+      description: 'Default route steady-state rate limit (requests per second) of the HTTP API stage.',
+      validation: [
+        {
+          condition: '${var.api_throttle_rate_limit >= 1 && var.api_throttle_rate_limit <= 10000}',
+          errorMessage: 'api_throttle_rate_limit must be between 1 and 10000.',
+        },
+      ],
+    });
+    this.corsAllowedOrigins = new TerraformVariable(scope, 'cors_allowed_origins', {
+      type: 'list(string)',
+      default: [],
+      description:
+        'Browser origins allowed to call the API and to POST uploads to the source bucket. Empty (default): no CORS.',
+      validation: [
+        {
+          condition: '${alltrue([for o in var.cors_allowed_origins : can(regex("^https?://[^/*]+$", o))])}',
+          errorMessage: 'cors_allowed_origins entries must be origins such as https://app.example.com (no path, no wildcard).',
+        },
+      ],
+    });
+    this.maxUploadBytes = new TerraformVariable(scope, 'max_upload_bytes', {
+      type: 'number',
+      default: 5 * 1024 ** 3,
+      description: 'Largest upload accepted by POST /uploads (bytes); a presigned POST allows at most 5 GiB.',
+      validation: [
+        {
+          condition: `\${var.max_upload_bytes >= 1048576 && var.max_upload_bytes <= ${5 * 1024 ** 3}}`,
+          errorMessage: 'max_upload_bytes must be between 1048576 (1 MiB) and 5368709120 (5 GiB, the S3 single PUT/POST limit).',
+        },
+      ],
+    });
+  }
+
+  /** True (a Terraform expression) when a JWT authorizer replaces AWS_IAM. */
+  get jwtEnabled(): string {
+    return `\${var.api_jwt_issuer != ""}`;
+  }
+
+  /** Fn helper kept here so the expression lives next to the variable. */
+  get hasNotificationEmail(): string {
+    return Fn.conditional(`\${var.notification_email != ""}`, 1, 0) as unknown as string;
+  }
+}

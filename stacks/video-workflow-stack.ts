@@ -1,0 +1,198 @@
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { Api } from './api';
+import { EnvironmentConfig } from './config';
+import { Encryption } from './encryption';
+import { Ingest } from './ingest';
+import { JobsTable, STATUS_INDEX } from './jobs-table';
+import { Statement } from './lib/iam';
+import { address, Names } from './lib/naming';
+import { NodejsFunction } from './lib/nodejs-function';
+import { Monitoring } from './monitoring';
+import { Notifications } from './notifications';
+import { StateBackendSettings } from './state-backend';
+import { Storage, UPLOAD_PREFIX } from './storage';
+import { Transcoder } from './transcoder';
+import { StackVariables } from './variables';
+import { Workflow } from './workflow';
+
+export const APP_NAME = 'video-workflow';
+
+export interface VideoWorkflowStackProps {
+  /** Synth-time configuration of this environment. */
+  readonly env: EnvironmentConfig;
+  /** Where staging/prod keep state (ignored for dev's local backend). */
+  readonly stateBackend: StateBackendSettings;
+}
+
+/**
+ * One environment of the pipeline. Thin: provider, backend, variables, outputs, and one
+ * construct per AWS concern.
+ */
+export class VideoWorkflowStack extends TerraformStack {
+  readonly names: Names;
+
+  constructor(scope: Construct, id: string, props: VideoWorkflowStackProps) {
+    super(scope, id);
+    const { env } = props;
+    const variables = new StackVariables(this, env);
+
+    new AwsProvider(this, 'aws', {
+      region: variables.awsRegion.stringValue,
+      defaultTags: [{ tags: { Application: APP_NAME, Environment: env.name, ManagedBy: 'cdktf' } }],
+    });
+    if (env.backend === 'local') {
+      // Relative to the stack folder (cdktf.out/stacks/<stack>): ./terraform-state/ at the
+      // repository root, outside cdktf.out so a clean synth never loses state.
+      new LocalBackend(this, { path: `../../../terraform-state/${id}.tfstate` });
+    } else {
+      const backend = new S3Backend(this, {
+        bucket: props.stateBackend.bucket,
+        key: `${props.stateBackend.keyPrefix}${id}.tfstate`,
+        region: props.stateBackend.region,
+        encrypt: true,
+      });
+      // S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no prop for it.
+      backend.addOverride('use_lockfile', true);
+    }
+
+    const identity = address(new DataAwsCallerIdentity(this, 'current'), 'current');
+    const accountId = identity.accountId;
+    const region = variables.awsRegion.stringValue;
+    this.names = new Names(APP_NAME, env.name, `${accountId}-${region}`);
+    const names = this.names;
+
+    const encryption = new Encryption(this, 'encryption', { names, accountId, enableCustomerManagedKey: env.enableCustomerManagedKey });
+    const dataKeyArns = encryption.dataKeyArns;
+    const kmsKeyArn = encryption.dataKey?.arn;
+    const storage = new Storage(this, 'storage', { names, env, variables, kmsKeyArn });
+    const jobs = new JobsTable(this, 'jobs', { names, enableDeletionProtection: env.enableDeletionProtection, kmsKeyArn });
+    const notifications = new Notifications(this, 'notifications', { names, variables, accountId, kmsKeyArn: encryption.topicKey.arn });
+    const transcoder = new Transcoder(this, 'transcoder', {
+      names, accountId, region, sourceBucketArn: storage.source.arn, outputBucketArn: storage.output.arn, kmsKeyArns: dataKeyArns,
+    });
+    const workflow = new Workflow(this, 'workflow', {
+      names, env, variables, accountId, region, storage, jobs, notifications, transcoder, dataKeyArns, topicKeyArn: encryption.topicKey.arn,
+    });
+
+    const kms = (sid: string, actions: string[]): Statement[] => (dataKeyArns.length ? [{ Sid: sid, Action: actions, Resource: dataKeyArns }] : []);
+    const table = jobs.table;
+    const common = { JOBS_TABLE_NAME: table.name, WORKFLOW_NAME: names.prefix, POWERTOOLS_LOG_LEVEL: 'INFO' };
+    const startEnv = {
+      ...common,
+      STATE_MACHINE_ARN: workflow.stateMachine.arn,
+      SOURCE_BUCKET: storage.source.bucket,
+      ALLOWED_EXTENSIONS: env.allowedExtensions.join(','),
+      SOURCE_KEY_PREFIX: '',
+      JOB_TTL_DAYS: String(env.jobTtlDays),
+    };
+    const startStatements: Statement[] = [
+      { Sid: 'HeadSourceObjects', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: `${storage.source.arn}/*` },
+      { Sid: 'CreateJobRecords', Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: table.arn },
+      ...workflow.startStatements(),
+      ...kms('UseDataKey', ['kms:Decrypt', 'kms:GenerateDataKey']),
+    ];
+    const fnDefaults = {
+      names,
+      memorySize: variables.lambdaMemoryMb.numberValue,
+      timeout: variables.lambdaTimeoutSeconds.numberValue,
+      logRetentionDays: variables.logRetentionDays.numberValue,
+    };
+
+    const ingest = new Ingest(this, 'ingest', {
+      names, sourceBucketName: storage.source.bucket, allowedExtensions: env.allowedExtensions, kmsKeyArn, consumerTimeoutSeconds: 60,
+    });
+    const startWorkflow = new NodejsFunction(this, 'start-workflow', {
+      ...fnDefaults,
+      handler: 'start-workflow',
+      description: 'Starts one workflow per uploaded video (ingest queue)',
+      statements: [...startStatements, ...ingest.consumerStatements(dataKeyArns)],
+      environment: startEnv,
+    });
+    ingest.connect(startWorkflow);
+
+    const createJob = new NodejsFunction(this, 'create-job', {
+      ...fnDefaults,
+      handler: 'create-job',
+      description: 'POST /jobs: starts the workflow for a key in the source bucket',
+      statements: startStatements,
+      environment: startEnv,
+    });
+    const getJob = new NodejsFunction(this, 'get-job', {
+      ...fnDefaults,
+      handler: 'get-job',
+      description: 'GET /jobs/{jobId}',
+      statements: [{ Sid: 'ReadJobRecord', Action: ['dynamodb:GetItem'], Resource: table.arn }, ...kms('DecryptJobRecord', ['kms:Decrypt'])],
+      environment: common,
+    });
+    const listJobs = new NodejsFunction(this, 'list-jobs', {
+      ...fnDefaults,
+      handler: 'list-jobs',
+      description: 'GET /jobs?status=: queries the status index',
+      statements: [
+        { Sid: 'QueryStatusIndex', Action: ['dynamodb:Query'], Resource: `${table.arn}/index/${STATUS_INDEX}` },
+        ...kms('DecryptJobRecord', ['kms:Decrypt']),
+      ],
+      environment: common,
+    });
+    const createUpload = new NodejsFunction(this, 'create-upload', {
+      ...fnDefaults,
+      handler: 'create-upload',
+      description: 'POST /uploads: presigned POST into the source bucket',
+      statements: [
+        // The presigned POST is signed with this role: it can only ever write under uploads/.
+        { Sid: 'SignUploads', Action: ['s3:PutObject'], Resource: `${storage.source.arn}/${UPLOAD_PREFIX}*` },
+        ...kms('EncryptUploads', ['kms:GenerateDataKey']),
+      ],
+      environment: {
+        ...common,
+        SOURCE_BUCKET: storage.source.bucket,
+        UPLOAD_PREFIX,
+        MAX_UPLOAD_BYTES: variables.maxUploadBytes.toString(),
+        ALLOWED_EXTENSIONS: env.allowedExtensions.join(','),
+        UPLOAD_URL_EXPIRES_SECONDS: '900',
+      },
+    });
+
+    const api = new Api(this, 'api', {
+      names,
+      variables,
+      routes: [
+        { routeKey: 'POST /jobs', handler: createJob },
+        { routeKey: 'GET /jobs/{jobId}', handler: getJob },
+        { routeKey: 'GET /jobs', handler: listJobs },
+        { routeKey: 'POST /uploads', handler: createUpload },
+      ],
+    });
+
+    const functions = { ...workflow.functions, 'start-workflow': startWorkflow, 'create-job': createJob, 'get-job': getJob, 'list-jobs': listJobs, 'create-upload': createUpload };
+    const monitoring = new Monitoring(this, 'monitoring', {
+      names, env, region, accountId,
+      topicArn: notifications.topic.arn,
+      stateMachineArn: workflow.stateMachine.arn,
+      functions,
+      ingestQueueName: ingest.queue.name,
+      deadLetterQueueNames: [ingest.deadLetterQueue.name, workflow.eventsDeadLetterQueue.name],
+      mediaConvertQueueName: transcoder.queue.name,
+      apiId: api.api.id,
+      tableName: table.name,
+    });
+    notifications.restrictPublishers(`arn:aws:cloudwatch:${region}:${accountId}:alarm:${names.prefix}-*`);
+
+    const output = (id: string, value: string, description: string) => new TerraformOutput(this, id, { value, description });
+    output('source_bucket_name', storage.source.bucket, 'Upload videos here (or use POST /uploads); each upload starts a job.');
+    output('output_bucket_name', storage.output.bucket, 'Transcoded MP4, HLS and thumbnails, under <jobId>/.');
+    output('archive_bucket_name', storage.archive.bucket, 'Archived source videos.');
+    output('jobs_table_name', table.name, 'DynamoDB table of job records (key jobId, index status-createdAt).');
+    output('notification_topic_arn', notifications.topic.arn, 'SNS topic for job notifications and alarms.');
+    output('ingest_queue_url', ingest.queue.url, 'SQS queue between S3 events and start-workflow.');
+    output('ingest_dlq_url', ingest.deadLetterQueue.url, 'Dead-letter queue of ingest messages start-workflow could not process.');
+    output('events_dlq_url', workflow.eventsDeadLetterQueue.url, 'Dead-letter queue of MediaConvert state events that could not be delivered or processed.');
+    output('state_machine_arn', workflow.stateMachine.arn, 'ARN of the video workflow state machine (STANDARD).');
+    output('mediaconvert_queue_arn', transcoder.queue.arn, 'ARN of this environment\'s MediaConvert queue.');
+    output('api_endpoint', api.endpoint, 'Base URL of the job API (SigV4-signed unless a JWT authorizer is configured).');
+    output('dashboard_url', monitoring.dashboardUrl, 'CloudWatch dashboard of this environment.');
+  }
+}

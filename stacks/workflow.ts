@@ -1,0 +1,318 @@
+import { Construct } from 'constructs';
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import { renderWorkflowDefinition, WorkflowSubstitutions } from '../asl/definition';
+import { bundleAssets as extractMetadataAssets } from '../handlers/extract-metadata/assets';
+import { EnvironmentConfig } from './config';
+import { JobsTable } from './jobs-table';
+import { assumeRolePolicy, policyDocument, Statement } from './lib/iam';
+import { address, Names } from './lib/naming';
+import { NodejsFunction } from './lib/nodejs-function';
+import { Notifications } from './notifications';
+import { Storage } from './storage';
+import { Transcoder } from './transcoder';
+import { StackVariables } from './variables';
+
+export interface WorkflowProps {
+  readonly names: Names;
+  readonly env: EnvironmentConfig;
+  readonly variables: StackVariables;
+  readonly accountId: string;
+  readonly region: string;
+  readonly storage: Storage;
+  readonly jobs: JobsTable;
+  readonly notifications: Notifications;
+  readonly transcoder: Transcoder;
+  /** Customer-managed key ARNs for S3/table/queue data (prod). */
+  readonly dataKeyArns: readonly string[];
+  /** Key of the notification topic (publishers need kms:GenerateDataKey on it). */
+  readonly topicKeyArn: string;
+}
+
+/** Longest an execution may run: the transcode timeout plus an hour for the other steps. */
+const EXTRA_WORKFLOW_SECONDS = 3600;
+
+/**
+ * The STANDARD state machine (asl/video-workflow.asl.json) and the functions it calls, its
+ * role (derived from the same substitution map as the definition), logging and tracing, and
+ * the MediaConvert "Job State Change" rule that feeds job-progress.
+ */
+export class Workflow extends Construct {
+  readonly stateMachine: SfnStateMachine;
+  readonly functions: Record<string, NodejsFunction> = {};
+  readonly jobProgress: NodejsFunction;
+  readonly eventsDeadLetterQueue: SqsQueue;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly substitutions: WorkflowSubstitutions;
+
+  constructor(scope: Construct, id: string, props: WorkflowProps) {
+    super(scope, id);
+    const { names, variables, storage, jobs, notifications, transcoder } = props;
+    const table = jobs.table;
+    const kms = props.dataKeyArns;
+    const kmsStatements = (sid: string, actions: string[]): Statement[] =>
+      kms.length ? [{ Sid: sid, Action: actions, Resource: [...kms] }] : [];
+    const common = { JOBS_TABLE_NAME: table.name, WORKFLOW_NAME: names.prefix, POWERTOOLS_LOG_LEVEL: 'INFO' };
+    const fn = (handler: string, description: string, statements: Statement[], extra: Partial<ConstructorParameters<typeof NodejsFunction>[2]> = {}) => {
+      const f = new NodejsFunction(this, handler, {
+        handler,
+        names,
+        description,
+        statements,
+        memorySize: variables.lambdaMemoryMb.numberValue,
+        timeout: variables.lambdaTimeoutSeconds.numberValue,
+        logRetentionDays: variables.logRetentionDays.numberValue,
+        ...extra,
+        environment: { ...common, ...(extra.environment ?? {}) },
+      });
+      this.functions[handler] = f;
+      return f;
+    };
+    const readSource: Statement = {
+      Sid: 'ReadSourceObjects',
+      Action: ['s3:GetObject', 's3:GetObjectVersion'],
+      Resource: `${storage.source.arn}/*`,
+    };
+    const updateJob: Statement = {
+      Sid: 'UpdateJobRecord',
+      Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Resource: table.arn,
+    };
+
+    const extractMetadata = fn('extract-metadata', 'Probes the source with mediainfo over S3 range reads', [readSource, ...kmsStatements('DecryptSource', ['kms:Decrypt'])], {
+      memorySize: variables.metadataLambdaMemoryMb.numberValue,
+      timeout: 300,
+      assets: extractMetadataAssets,
+    });
+    const planTranscode = fn('plan-transcode', 'Builds MediaConvert job settings (ladder capped at the source)', [], {
+      environment: { OUTPUT_BUCKET: storage.output.bucket },
+    });
+    const qualityControl = fn('quality-control', 'Checks the MediaConvert outputs before publishing', [
+      { Sid: 'ReadOutputs', Action: ['s3:GetObject'], Resource: `${storage.output.arn}/*` },
+      { Sid: 'ListOutputs', Action: ['s3:ListBucket'], Resource: storage.output.arn },
+      ...kmsStatements('DecryptOutputs', ['kms:Decrypt']),
+    ], { environment: { OUTPUT_BUCKET: storage.output.bucket } });
+    const publish = fn('publish', 'Marks the job COMPLETED and sends the success notification', [
+      updateJob,
+      { Sid: 'NotifyCompletion', Action: ['sns:Publish'], Resource: notifications.topic.arn },
+      { Sid: 'EncryptNotification', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: props.topicKeyArn },
+      ...kmsStatements('EncryptJobRecord', ['kms:Decrypt', 'kms:GenerateDataKey']),
+    ], { environment: { TOPIC_ARN: notifications.topic.arn, OUTPUT_BUCKET: storage.output.bucket } });
+    const archiveSource = fn('archive-source', 'Copies the source version to the archive bucket', [
+      { Sid: 'ReadSourceVersion', Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'], Resource: `${storage.source.arn}/*` },
+      {
+        Sid: 'WriteArchive',
+        Action: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        Resource: `${storage.archive.arn}/*`,
+      },
+      ...kmsStatements('UseDataKey', ['kms:Decrypt', 'kms:GenerateDataKey']),
+    ], {
+      timeout: 900,
+      environment: { ARCHIVE_BUCKET: storage.archive.bucket, ARCHIVE_STORAGE_CLASS: props.env.archiveStorageClass },
+    });
+    const recordFailure = fn('record-failure', 'Records a failed job (normalised error name and cause)', [
+      updateJob,
+      ...kmsStatements('EncryptJobRecord', ['kms:Decrypt', 'kms:GenerateDataKey']),
+    ]);
+
+    this.logGroup = address(
+      new CloudwatchLogGroup(this, 'logs', {
+        // The vendedlogs prefix keeps Step Functions' log resource policy small.
+        name: `/aws/vendedlogs/states/${names.of('workflow')}`,
+        retentionInDays: variables.logRetentionDays.numberValue,
+      }),
+      'workflow',
+    );
+
+    this.substitutions = {
+      JobsTableName: table.name,
+      ExtractMetadataFunctionArn: extractMetadata.arn,
+      PlanTranscodeFunctionArn: planTranscode.arn,
+      QualityControlFunctionArn: qualityControl.arn,
+      PublishFunctionArn: publish.arn,
+      ArchiveSourceFunctionArn: archiveSource.arn,
+      RecordFailureFunctionArn: recordFailure.arn,
+      MediaConvertQueueArn: transcoder.queue.arn,
+      MediaConvertRoleArn: transcoder.role.arn,
+      NotificationTopicArn: notifications.topic.arn,
+      WorkflowName: names.prefix,
+      TranscodeTimeoutSeconds: props.env.transcodeTimeoutSeconds,
+      WorkflowTimeoutSeconds: props.env.transcodeTimeoutSeconds + EXTRA_WORKFLOW_SECONDS,
+    };
+    const s = this.substitutions;
+    const lambdaArns = [s.ExtractMetadataFunctionArn, s.PlanTranscodeFunctionArn, s.QualityControlFunctionArn, s.PublishFunctionArn, s.ArchiveSourceFunctionArn, s.RecordFailureFunctionArn];
+
+    const role = address(
+      new IamRole(this, 'role', {
+        name: names.of('workflow'),
+        description: 'Assumed by the video workflow state machine',
+        assumeRolePolicy: assumeRolePolicy('states.amazonaws.com', {
+          StringEquals: { 'aws:SourceAccount': props.accountId },
+        }),
+      }),
+      'workflow',
+    );
+    const machineStatements: Statement[] = [
+      { Sid: 'InvokeWorkflowFunctions', Action: ['lambda:InvokeFunction'], Resource: lambdaArns },
+      { Sid: 'RecordStartAndWarnings', Action: ['dynamodb:UpdateItem'], Resource: table.arn },
+      { Sid: 'NotifyFailure', Action: ['sns:Publish'], Resource: s.NotificationTopicArn },
+      { Sid: 'EncryptNotification', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: props.topicKeyArn },
+      ...kmsStatements('EncryptJobRecord', ['kms:Decrypt', 'kms:GenerateDataKey']),
+      // createJob.sync: create on our queue, then poll/cancel the job it created.
+      {
+        Sid: 'TranscodeOnOwnQueue',
+        Action: ['mediaconvert:CreateJob'],
+        Resource: [s.MediaConvertQueueArn, `arn:aws:mediaconvert:${props.region}:${props.accountId}:jobs/*`],
+      },
+      {
+        Sid: 'FollowTranscodeJobs',
+        Action: ['mediaconvert:GetJob', 'mediaconvert:CancelJob'],
+        Resource: `arn:aws:mediaconvert:${props.region}:${props.accountId}:jobs/*`,
+      },
+      {
+        Sid: 'PassMediaConvertRole',
+        Action: ['iam:PassRole'],
+        Resource: s.MediaConvertRoleArn,
+        Condition: { StringEquals: { 'iam:PassedToService': 'mediaconvert.amazonaws.com' } },
+      },
+      {
+        // The managed rule Step Functions creates to learn when a .sync MediaConvert job ends.
+        Sid: 'SyncIntegrationRule',
+        Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        Resource: `arn:aws:events:${props.region}:${props.accountId}:rule/StepFunctionsGetEventsForMediaConvertJobRule`,
+      },
+      {
+        // Log delivery and X-Ray APIs support no resource-level permissions.
+        Sid: 'DeliverLogs',
+        Action: [
+          'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
+          'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
+        ],
+        Resource: '*',
+      },
+      {
+        Sid: 'WriteTraces',
+        Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+        Resource: '*',
+      },
+    ];
+    const rolePolicy = address(
+      new IamRolePolicy(this, 'policy', { name: 'least-privilege', role: role.id, policy: policyDocument(machineStatements) }),
+      'workflow',
+    );
+
+    this.stateMachine = address(
+      new SfnStateMachine(this, 'state-machine', {
+        name: names.of('workflow'),
+        // STANDARD: MediaConvert jobs outlive Express's 5 minutes, and .sync needs Standard.
+        type: 'STANDARD',
+        roleArn: role.arn,
+        definition: JSON.stringify(renderWorkflowDefinition(this.substitutions), null, 2),
+        loggingConfiguration: {
+          level: props.env.stateMachineLogLevel,
+          includeExecutionData: props.env.includeExecutionDataInLogs,
+          logDestination: `${this.logGroup.arn}:*`,
+        },
+        tracingConfiguration: { enabled: true },
+        dependsOn: [rolePolicy],
+      }),
+      'workflow',
+    );
+
+    // Events EventBridge or Lambda's async retries cannot deliver end here, not nowhere.
+    this.eventsDeadLetterQueue = address(
+      new SqsQueue(this, 'events-dlq', {
+        name: names.of('events-dlq'),
+        messageRetentionSeconds: 14 * 24 * 3600,
+        ...(kms.length ? { kmsMasterKeyId: kms[0] } : { sqsManagedSseEnabled: true }),
+      }),
+      'events_dlq',
+    );
+
+    this.jobProgress = fn('job-progress', 'Records MediaConvert progress and errors on the job record', [
+      updateJob,
+      { Sid: 'DeadLetterFailedEvents', Action: ['sqs:SendMessage'], Resource: this.eventsDeadLetterQueue.arn },
+      ...kmsStatements('EncryptJobRecord', ['kms:Decrypt', 'kms:GenerateDataKey']),
+    ]);
+    const progressRule = address(
+      new CloudwatchEventRule(this, 'progress-rule', {
+        name: names.of('mediaconvert-state'),
+        description: 'MediaConvert progress and errors of this environment\'s queue',
+        eventPattern: JSON.stringify({
+          source: ['aws.mediaconvert'],
+          'detail-type': ['MediaConvert Job State Change'],
+          detail: { status: ['STATUS_UPDATE', 'ERROR'], queue: [transcoder.queue.arn] },
+        }),
+      }),
+      'mediaconvert_state',
+    );
+    address(
+      new CloudwatchEventTarget(this, 'progress-target', {
+        rule: progressRule.name,
+        arn: this.jobProgress.arn,
+        deadLetterConfig: { arn: this.eventsDeadLetterQueue.arn },
+        retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 20 },
+      }),
+      'mediaconvert_state',
+    );
+    address(
+      new LambdaPermission(this, 'progress-permission', {
+        statementId: 'MediaConvertStateRule',
+        action: 'lambda:InvokeFunction',
+        functionName: this.jobProgress.function.functionName,
+        principal: 'events.amazonaws.com',
+        sourceArn: progressRule.arn,
+      }),
+      'job_progress_events',
+    );
+    address(
+      new LambdaFunctionEventInvokeConfig(this, 'progress-async', {
+        functionName: this.jobProgress.function.functionName,
+        maximumRetryAttempts: 2,
+        maximumEventAgeInSeconds: 3600,
+        destinationConfig: { onFailure: { destination: this.eventsDeadLetterQueue.arn } },
+      }),
+      'job_progress',
+    );
+    address(
+      new SqsQueuePolicy(this, 'events-dlq-policy', {
+        queueUrl: this.eventsDeadLetterQueue.url,
+        policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'UndeliverableProgressEvents',
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: this.eventsDeadLetterQueue.arn,
+              Condition: { ArnEquals: { 'aws:SourceArn': progressRule.arn } },
+            },
+            {
+              Sid: 'DenyInsecureTransport',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 'sqs:SendMessage',
+              Resource: this.eventsDeadLetterQueue.arn,
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        }),
+      }),
+      'events_dlq',
+    );
+  }
+
+  /** What a principal needs to start executions of this state machine (and nothing else). */
+  startStatements(): Statement[] {
+    return [{ Sid: 'StartWorkflow', Action: ['states:StartExecution'], Resource: this.stateMachine.arn }];
+  }
+}
