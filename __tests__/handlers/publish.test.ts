@@ -1,0 +1,178 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../handlers/publish';
+import { deriveOutputs } from '../../handlers/publish/publish';
+import { ExpectedOutput } from '../../handlers/shared/job';
+import { logger } from '../../handlers/shared/logger';
+import { JOB_ID, jobRecord, OUTPUT_BUCKET, sourceRef, TOPIC_ARN } from '../fixtures/events';
+
+const ddbMock = mockClient(DynamoDBDocumentClient);
+const snsMock = mockClient(SNSClient);
+const out = (path: string) => `s3://${OUTPUT_BUCKET}/${JOB_ID}/${path}`;
+
+const metadata = { container: 'MPEG-4', durationSeconds: 12.5, width: 1920, height: 1080, videoCodec: 'AVC' };
+const expectedOutputs: ExpectedOutput[] = [
+  { kind: 'mp4', uri: out('mp4/clip_1080p.mp4'), width: 1920, height: 1080 },
+  { kind: 'hls-master', uri: out('hls/clip.m3u8') },
+  { kind: 'thumbnail', uri: out('thumbnails/clip_thumb') },
+];
+const transcode = {
+  mediaConvertJobId: '1767323100000-abc123',
+  outputGroupDetails: [
+    { Type: 'FILE_GROUP', OutputDetails: [{ OutputFilePaths: [out('mp4/clip_1080p.mp4')], DurationInMs: 12500 }] },
+    {
+      Type: 'HLS_GROUP',
+      PlaylistFilePaths: [out('hls/clip.m3u8')],
+      OutputDetails: [{ OutputFilePaths: [out('hls/clip_1080p.m3u8')] }, { OutputFilePaths: [out('hls/clip_720p.m3u8')] }],
+    },
+    { Type: 'FILE_GROUP', OutputDetails: [{ OutputFilePaths: [out('thumbnails/clip_thumb.0000002.jpg')] }] },
+  ],
+};
+const qc = { passed: true, checks: [{ name: 'a', passed: true, detail: '' }, { name: 'b', passed: true, detail: '' }], failures: [] };
+
+function input(overrides: Record<string, unknown> = {}) {
+  return { jobId: JOB_ID, source: sourceRef(), metadata, plan: { expectedOutputs, outputPrefix: out('') }, transcode, qc, ...overrides };
+}
+
+const expectedOutputsResult = {
+  mp4: [out('mp4/clip_1080p.mp4')],
+  hls: out('hls/clip.m3u8'),
+  thumbnails: [out('thumbnails/clip_thumb.0000002.jpg')],
+};
+
+beforeAll(() => {
+  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs', TOPIC_ARN, OUTPUT_BUCKET });
+  logger.setLogLevel('SILENT');
+});
+
+beforeEach(() => {
+  ddbMock.reset();
+  snsMock.reset();
+  ddbMock.on(UpdateCommand).resolves({ Attributes: jobRecord({ status: 'COMPLETED' }) });
+  snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+});
+
+describe('publish handler', () => {
+  it('marks the job COMPLETED with outputs, QC summary and metadata, then notifies', async () => {
+    // Act
+    const result = await handler(input());
+    // Assess
+    expect(result).toEqual({ outputs: expectedOutputsResult, notified: true });
+    expect(ddbMock).toHaveReceivedCommandWith(UpdateCommand, {
+      TableName: 'jobs',
+      Key: { jobId: JOB_ID },
+      ConditionExpression: 'attribute_exists(jobId) AND #status IN (:from0)',
+      ExpressionAttributeValues: expect.objectContaining({
+        ':to': 'COMPLETED',
+        ':from0': 'PROCESSING',
+        ':f_outputs': expectedOutputsResult,
+        ':f_qc': { passed: true, failures: [], checkCount: 2 },
+        ':f_metadata': metadata,
+        ':f_mediaConvertJobId': '1767323100000-abc123',
+        ':f_progress': 100,
+        ':f_finishedAt': expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      }),
+    });
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: TOPIC_ARN,
+      Subject: 'Video job completed',
+      Message: JSON.stringify({ event: 'JOB_COMPLETED', jobId: JOB_ID, source: sourceRef(), outputs: expectedOutputsResult }),
+    });
+  });
+
+  it('proceeds on a retry after COMPLETED was already written', async () => {
+    // Prepare
+    ddbMock.on(UpdateCommand).rejects(
+      new ConditionalCheckFailedException({ message: 'failed', $metadata: {}, Item: marshall(jobRecord({ status: 'COMPLETED' })) }),
+    );
+    // Act
+    const result = await handler(input());
+    // Assess
+    expect(result.notified).toBe(true);
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('throws JobStateConflict for a job that already FAILED and notifies nobody', async () => {
+    // Prepare
+    ddbMock.on(UpdateCommand).rejects(
+      new ConditionalCheckFailedException({ message: 'failed', $metadata: {}, Item: marshall(jobRecord({ status: 'FAILED' })) }),
+    );
+    // Act
+    const act = handler(input());
+    // Assess
+    await expect(act).rejects.toMatchObject({ name: 'JobStateConflict', context: { currentStatus: 'FAILED' } });
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('keeps the job COMPLETED and records a warning when SNS fails', async () => {
+    // Prepare
+    snsMock.on(PublishCommand).rejects(Object.assign(new Error('KMS key disabled'), { name: 'KMSDisabledException' }));
+    // Act
+    const result = await handler(input());
+    // Assess
+    expect(result).toEqual({ outputs: expectedOutputsResult, notified: false });
+    expect(ddbMock).toHaveReceivedCommandTimes(UpdateCommand, 2);
+    expect(ddbMock).toHaveReceivedNthCommandWith(2, UpdateCommand, {
+      Key: { jobId: JOB_ID },
+      UpdateExpression: 'SET warnings = list_append(if_not_exists(warnings, :none), :warning), updatedAt = :updatedAt',
+      ExpressionAttributeValues: expect.objectContaining({ ':warning': ['notification failed: KMSDisabledException'] }),
+    });
+  });
+
+  it('does not throw when even the warning cannot be written', async () => {
+    // Prepare
+    ddbMock
+      .on(UpdateCommand)
+      .resolvesOnce({ Attributes: jobRecord({ status: 'COMPLETED' }) })
+      .rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    snsMock.on(PublishCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottledException' }));
+    // Act
+    const result = await handler(input());
+    // Assess
+    expect(result.notified).toBe(false);
+  });
+
+  it('throws MalformedEvent for an input without a transcode result', async () => {
+    // Act
+    const act = handler({ ...input(), transcode: undefined });
+    // Assess
+    await expect(act).rejects.toMatchObject({ name: 'MalformedEvent' });
+    expect(ddbMock).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('throws QualityCheckFailed rather than publish outputs that failed QC', async () => {
+    // Act
+    const act = handler(input({ qc: { passed: false, checks: [], failures: ['hls master lists 1 of 2 renditions'] } }));
+    // Assess
+    await expect(act).rejects.toMatchObject({ name: 'QualityCheckFailed' });
+    expect(ddbMock).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('rejects outputs outside the output bucket', async () => {
+    // Act
+    const act = handler(
+      input({ transcode: { mediaConvertJobId: 'x', outputGroupDetails: [{ Type: 'FILE_GROUP', OutputDetails: [{ OutputFilePaths: ['s3://elsewhere/a.mp4'] }] }] } }),
+    );
+    // Assess
+    await expect(act).rejects.toMatchObject({ name: 'MalformedEvent', context: { uri: 's3://elsewhere/a.mp4' } });
+  });
+});
+
+describe('deriveOutputs', () => {
+  it('falls back to the expected outputs when MediaConvert reports no paths', () => {
+    // Act
+    const outputs = deriveOutputs({ outputGroupDetails: [] }, expectedOutputs);
+    // Assess
+    expect(outputs).toEqual({ mp4: [out('mp4/clip_1080p.mp4')], hls: out('hls/clip.m3u8'), thumbnails: [out('thumbnails/clip_thumb')] });
+  });
+
+  it('never counts HLS rendition playlists as MP4 files or the master', () => {
+    // Act
+    const outputs = deriveOutputs({ outputGroupDetails: [transcode.outputGroupDetails[1]] }, []);
+    // Assess
+    expect(outputs).toEqual({ mp4: [], hls: out('hls/clip.m3u8'), thumbnails: [] });
+  });
+});

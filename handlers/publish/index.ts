@@ -1,0 +1,25 @@
+import { documentClient, snsClient } from '../shared/clients';
+import { requireEnv } from '../shared/config';
+import { DynamoJobStore } from '../shared/job-store';
+import { logger } from '../shared/logger';
+import { parsePublishInput, publish, PublishDeps, PublishResult } from './publish';
+
+let deps: PublishDeps | undefined;
+
+function dependencies(): PublishDeps {
+  deps ??= {
+    store: new DynamoJobStore(documentClient(), requireEnv('JOBS_TABLE_NAME')),
+    sns: snsClient(),
+    topicArn: requireEnv('TOPIC_ARN'),
+    outputBucket: requireEnv('OUTPUT_BUCKET'),
+    log: logger,
+  };
+  return deps;
+}
+
+/** Step Functions task "Publish". */
+export async function handler(event: unknown): Promise<PublishResult> {
+  const input = parsePublishInput(event);
+  logger.appendKeys({ jobId: input.jobId });
+  return publish(input, dependencies());
+}

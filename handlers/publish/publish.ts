@@ -1,0 +1,145 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { z } from 'zod';
+import { MalformedEvent, QualityCheckFailed } from '../shared/errors';
+import { ExpectedOutput, JOB_ID_PATTERN, JobOutputs, MediaMetadata, TranscodeResult } from '../shared/job';
+import { JobStore } from '../shared/job-store';
+import { LogSink, silentLog } from '../shared/logger';
+import { sourceRefSchema } from '../shared/start-job';
+
+/** The Publish task's Parameters in asl/video-workflow.asl.json. */
+export const publishInputSchema = z.object({
+  jobId: z.string().regex(JOB_ID_PATTERN),
+  source: sourceRefSchema,
+  metadata: z.record(z.string(), z.unknown()),
+  plan: z.object({
+    expectedOutputs: z.array(
+      z.object({ kind: z.enum(['mp4', 'hls-master', 'hls-rendition', 'thumbnail']), uri: z.string() }).loose(),
+    ),
+    outputPrefix: z.string(),
+  }),
+  transcode: z.object({
+    mediaConvertJobId: z.string().min(1),
+    outputGroupDetails: z.array(
+      z
+        .object({
+          OutputDetails: z.array(z.object({ OutputFilePaths: z.array(z.string()).optional() }).loose()).optional(),
+          PlaylistFilePaths: z.array(z.string()).optional(),
+          Type: z.string().optional(),
+        })
+        .loose(),
+    ),
+  }),
+  qc: z.object({ passed: z.boolean(), checks: z.array(z.unknown()), failures: z.array(z.string()) }),
+});
+
+export type PublishInput = z.infer<typeof publishInputSchema>;
+
+export interface PublishResult {
+  readonly outputs: JobOutputs;
+  readonly notified: boolean;
+}
+
+export interface PublishDeps {
+  readonly store: JobStore;
+  readonly sns: Pick<SNSClient, 'send'>;
+  readonly topicArn: string;
+  readonly outputBucket: string;
+  readonly now?: () => Date;
+  readonly log?: LogSink;
+}
+
+export function parsePublishInput(input: unknown): PublishInput {
+  const parsed = publishInputSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new MalformedEvent('Publish input is invalid', {
+      context: { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).slice(0, 5) },
+    });
+  }
+  return parsed.data;
+}
+
+const IMAGE = /\.(jpe?g|png)$/i;
+
+/**
+ * Output URIs from what MediaConvert reports (OutputFilePaths / PlaylistFilePaths), falling
+ * back to the plan's expected outputs for anything it did not report. For HLS the first
+ * playlist path is the master manifest.
+ */
+export function deriveOutputs(transcode: Pick<TranscodeResult, 'outputGroupDetails'>, expected: readonly ExpectedOutput[]): JobOutputs {
+  const mp4: string[] = [];
+  const thumbnails: string[] = [];
+  let hls: string | undefined;
+  for (const group of transcode.outputGroupDetails) {
+    const files = (group.OutputDetails ?? []).flatMap((d) => d.OutputFilePaths ?? []);
+    if (group.Type === 'HLS_GROUP' || (group.Type === undefined && (group.PlaylistFilePaths ?? []).some((p) => p.endsWith('.m3u8')))) {
+      hls ??= group.PlaylistFilePaths?.find((p) => p.endsWith('.m3u8'));
+      continue;
+    }
+    for (const file of files) {
+      if (file.toLowerCase().endsWith('.mp4')) mp4.push(file);
+      else if (IMAGE.test(file)) thumbnails.push(file);
+    }
+  }
+  const expectedOf = (kind: ExpectedOutput['kind']) => expected.filter((o) => o.kind === kind).map((o) => o.uri);
+  return {
+    mp4: mp4.length > 0 ? mp4 : expectedOf('mp4'),
+    hls: hls ?? expectedOf('hls-master')[0],
+    thumbnails: thumbnails.length > 0 ? thumbnails : expectedOf('thumbnail'),
+  };
+}
+
+function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : 'UnknownError';
+}
+
+/**
+ * PROCESSING -> COMPLETED with the outputs, then the success notification. A retry after
+ * COMPLETED was written proceeds to the notification; nothing throws once COMPLETED is stored.
+ */
+export async function publish(input: PublishInput, deps: PublishDeps): Promise<PublishResult> {
+  const log = deps.log ?? silentLog;
+  if (!input.qc.passed) {
+    // The Choice state routes failed QC elsewhere; refusing here keeps a wiring mistake from publishing.
+    throw new QualityCheckFailed('Refusing to publish outputs that failed quality control', {
+      context: { jobId: input.jobId, failures: input.qc.failures },
+    });
+  }
+  const outputs = deriveOutputs(input.transcode as TranscodeResult, input.plan.expectedOutputs as ExpectedOutput[]);
+  const prefix = `s3://${deps.outputBucket}/`;
+  const stray = [...outputs.mp4, ...(outputs.hls ? [outputs.hls] : []), ...outputs.thumbnails].find((uri) => !uri.startsWith(prefix));
+  if (stray !== undefined || outputs.mp4.length === 0) {
+    throw new MalformedEvent(stray ? 'Output is outside the output bucket' : 'No MP4 output to publish', {
+      context: { jobId: input.jobId, uri: stray, outputBucket: deps.outputBucket },
+    });
+  }
+
+  const { changed } = await deps.store.transition(input.jobId, 'COMPLETED', {
+    outputs,
+    qc: { passed: input.qc.passed, failures: input.qc.failures, checkCount: input.qc.checks.length },
+    metadata: input.metadata as unknown as MediaMetadata,
+    mediaConvertJobId: input.transcode.mediaConvertJobId,
+    finishedAt: (deps.now ?? (() => new Date()))().toISOString(),
+    progress: 100,
+  });
+  log.info(changed ? 'Job completed' : 'Job was already completed', { jobId: input.jobId, mp4Count: outputs.mp4.length });
+
+  try {
+    await deps.sns.send(
+      new PublishCommand({
+        TopicArn: deps.topicArn,
+        Subject: 'Video job completed',
+        Message: JSON.stringify({ event: 'JOB_COMPLETED', jobId: input.jobId, source: input.source, outputs }),
+      }),
+    );
+    return { outputs, notified: true };
+  } catch (err) {
+    const warning = `notification failed: ${errorName(err)}`;
+    log.warn('Completion notification failed', { jobId: input.jobId, error: errorName(err) });
+    try {
+      await deps.store.addWarning(input.jobId, warning);
+    } catch (warnErr) {
+      log.error('Could not record notification warning', { jobId: input.jobId, error: errorName(warnErr) });
+    }
+    return { outputs, notified: false };
+  }
+}
