@@ -1,0 +1,259 @@
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NotFound, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../handlers/quality-control/index';
+import { planTranscode } from '../../handlers/plan-transcode/plan';
+import { MalformedEvent } from '../../handlers/shared/errors';
+import type { MediaMetadata, TranscodeResult } from '../../handlers/shared/job';
+import { logger } from '../../handlers/shared/logger';
+
+const JOB_ID = '0123456789abcdef0123456789abcdef';
+const OUT = 'output-bucket';
+const s3Mock = mockClient(S3Client);
+
+const METADATA: MediaMetadata = {
+  container: 'MPEG-4', durationSeconds: 12.5, width: 1280, height: 720, displayWidth: 1280, displayHeight: 720,
+  displayAspectRatio: 1.7778, rotation: 0, frameRate: 25, videoCodec: 'AVC', audioTrackCount: 1, audioCodec: 'AAC', bytesRead: 4096,
+};
+const PLAN = planTranscode(
+  { jobId: JOB_ID, source: { bucket: 'source-bucket', key: 'uploads/a.mp4', etag: '"e"', size: 100 }, metadata: METADATA },
+  { outputBucket: OUT, maxDurationSeconds: 43_200, thumbnailIntervalSeconds: 10, maxThumbnails: 10 },
+);
+// 1280x720, 960x540, 640x360, 480x270
+const RUNGS = PLAN.ladder.map((r) => ({ width: r.width, height: r.height, name: `${Math.min(r.width, r.height)}p` }));
+
+/** MediaConvert's Job.OutputGroupDetails for a complete, correct job. */
+function transcodeResult(overrides: { durationMs?: number; dropRung?: string } = {}): TranscodeResult {
+  const durationMs = overrides.durationMs ?? 12_520;
+  return {
+    mediaConvertJobId: '1700000000000-abc123',
+    outputGroupDetails: [
+      { Type: 'FILE_GROUP_SETTINGS', OutputDetails: [{ OutputFilePaths: [`s3://${OUT}/${JOB_ID}/mp4/video_720p.mp4`], DurationInMs: durationMs, VideoDetails: { WidthInPx: 1280, HeightInPx: 720 } }] },
+      {
+        Type: 'HLS_GROUP_SETTINGS',
+        PlaylistFilePaths: [`s3://${OUT}/${JOB_ID}/hls/master.m3u8`],
+        OutputDetails: RUNGS.filter((r) => r.name !== overrides.dropRung).map((r) => ({
+          OutputFilePaths: [`s3://${OUT}/${JOB_ID}/hls/master_${r.name}.m3u8`],
+          DurationInMs: durationMs,
+          VideoDetails: { WidthInPx: r.width, HeightInPx: r.height },
+        })),
+      },
+      { Type: 'FILE_GROUP_SETTINGS', OutputDetails: [{ OutputFilePaths: [`s3://${OUT}/${JOB_ID}/thumbnails/thumb.0000001.jpg`], DurationInMs: 2_000, VideoDetails: { WidthInPx: 1280, HeightInPx: 720 } }] },
+    ],
+  };
+}
+
+function masterManifest(rungs = RUNGS): string {
+  return [
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    '#EXT-X-INDEPENDENT-SEGMENTS',
+    ...rungs.flatMap((r) => [`#EXT-X-STREAM-INF:BANDWIDTH=1000000,AVERAGE-BANDWIDTH=800000,CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=${r.width}x${r.height},FRAME-RATE=25.000`, `master_${r.name}.m3u8`]),
+    '',
+  ].join('\n');
+}
+
+/** Serves the outputs of a correct job; `sizes` overrides ContentLength per key (undefined: missing). */
+function serveOutputs(options: { sizes?: Record<string, number | undefined>; manifest?: string; thumbnails?: number } = {}): void {
+  const sizes = options.sizes ?? {};
+  s3Mock.on(HeadObjectCommand).callsFake((input: { Key: string }) => {
+    const size = input.Key in sizes ? sizes[input.Key] : 2048;
+    if (size === undefined) throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
+    return { ContentLength: size };
+  });
+  s3Mock.on(GetObjectCommand, { Bucket: OUT, Key: `${JOB_ID}/hls/master.m3u8` }).resolves({
+    Body: { transformToString: async () => options.manifest ?? masterManifest() },
+  } as never);
+  const count = options.thumbnails ?? 2;
+  s3Mock.on(ListObjectsV2Command).resolves({
+    Contents: Array.from({ length: count }, (_, i) => ({ Key: `${JOB_ID}/thumbnails/thumb.000000${i}.jpg`, Size: 5000 })),
+    KeyCount: count,
+  });
+}
+
+function event(transcode: TranscodeResult = transcodeResult()) {
+  return {
+    jobId: JOB_ID,
+    metadata: METADATA,
+    plan: { expectedOutputs: PLAN.expectedOutputs, ladder: PLAN.ladder, thumbnailCount: PLAN.thumbnailCount, outputPrefix: PLAN.outputPrefix },
+    transcode,
+  };
+}
+
+const env = process.env;
+beforeAll(() => logger.setLogLevel('SILENT'));
+beforeEach(() => {
+  s3Mock.reset();
+  process.env = { ...env, OUTPUT_BUCKET: OUT };
+});
+afterAll(() => {
+  process.env = env;
+});
+
+describe('quality-control handler', () => {
+  it('passes a complete job and says what it checked', async () => {
+    // Prepare
+    serveOutputs();
+
+    // Act
+    const result = await handler(event());
+
+    // Assess
+    expect(result.failures).toEqual([]);
+    expect(result.passed).toBe(true);
+    expect(result.checks.map((c) => c.name)).toEqual([
+      `exists:mp4:s3://${OUT}/${JOB_ID}/mp4/video_720p.mp4`,
+      `exists:hls-master:s3://${OUT}/${JOB_ID}/hls/master.m3u8`,
+      ...RUNGS.map((r) => `exists:hls-rendition:s3://${OUT}/${JOB_ID}/hls/master_${r.name}.m3u8`),
+      `duration:s3://${OUT}/${JOB_ID}/mp4/video_720p.mp4`,
+      ...RUNGS.map((r) => `duration:s3://${OUT}/${JOB_ID}/hls/master_${r.name}.m3u8`),
+      ...RUNGS.map((r) => `rung:${r.width}x${r.height}`),
+      'mp4-size:1280x720',
+      'hls-master',
+      ...RUNGS.map((r) => `manifest:${r.width}x${r.height}`),
+      'thumbnails',
+    ]);
+    expect(result.checks.every((c) => c.passed)).toBe(true);
+    expect(s3Mock).toHaveReceivedCommandTimes(HeadObjectCommand, 6);
+    expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: OUT, Key: `${JOB_ID}/mp4/video_720p.mp4` });
+    expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: OUT, Key: `${JOB_ID}/hls/master_270p.m3u8` });
+    expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: OUT, Key: `${JOB_ID}/hls/master.m3u8` });
+    expect(s3Mock).toHaveReceivedCommandWith(ListObjectsV2Command, { Bucket: OUT, Prefix: `${JOB_ID}/thumbnails/thumb`, MaxKeys: 1000 });
+    expect(result.checks.find((c) => c.name === 'thumbnails')?.detail).toBe(`2 thumbnails under s3://${OUT}/${JOB_ID}/thumbnails/thumb (planned 1)`);
+  });
+
+  it('fails a missing output', async () => {
+    // Prepare
+    serveOutputs({ sizes: { [`${JOB_ID}/mp4/video_720p.mp4`]: undefined } });
+
+    // Act
+    const result = await handler(event());
+
+    // Assess
+    expect(result.passed).toBe(false);
+    expect(result.failures).toEqual([`s3://${OUT}/${JOB_ID}/mp4/video_720p.mp4 is missing`]);
+  });
+
+  it('fails an empty output', async () => {
+    // Prepare
+    serveOutputs({ sizes: { [`${JOB_ID}/hls/master_360p.m3u8`]: 0 } });
+
+    // Act
+    const result = await handler(event());
+
+    // Assess
+    expect(result.passed).toBe(false);
+    expect(result.failures).toEqual([`s3://${OUT}/${JOB_ID}/hls/master_360p.m3u8 is empty (0 bytes)`]);
+  });
+
+  it('fails outputs whose duration is off by more than max(0.5 s, 2%)', async () => {
+    // Prepare: source 12.5 s, tolerance 0.5 s; outputs 11.9 s
+    serveOutputs();
+
+    // Act
+    const result = await handler(event(transcodeResult({ durationMs: 11_900 })));
+
+    // Assess
+    expect(result.passed).toBe(false);
+    expect(result.failures).toHaveLength(5);
+    expect(result.failures[0]).toBe(`Duration mismatch: s3://${OUT}/${JOB_ID}/mp4/video_720p.mp4 lasts 11.900 s, source 12.500 s (tolerance 0.500 s)`);
+    // The thumbnail output's "duration" is not a video duration and is not checked.
+    expect(result.checks.some((c) => c.name.includes('thumb.'))).toBe(false);
+  });
+
+  it('accepts a duration inside the tolerance', async () => {
+    // Prepare
+    serveOutputs();
+
+    // Act
+    const result = await handler(event(transcodeResult({ durationMs: 12_100 })));
+
+    // Assess
+    expect(result.passed).toBe(true);
+  });
+
+  it('fails a ladder rung MediaConvert did not produce', async () => {
+    // Prepare
+    serveOutputs();
+
+    // Act
+    const result = await handler(event(transcodeResult({ dropRung: '540p' })));
+
+    // Assess
+    expect(result.passed).toBe(false);
+    expect(result.failures).toEqual(['HLS rendition 960x540 missing (MediaConvert reported 1280x720, 640x360, 480x270)']);
+  });
+
+  it('fails a master manifest that does not list a rendition', async () => {
+    // Prepare
+    serveOutputs({ manifest: masterManifest(RUNGS.filter((r) => r.name !== '270p')) });
+
+    // Act
+    const result = await handler(event());
+
+    // Assess
+    expect(result.passed).toBe(false);
+    expect(result.failures).toEqual(['HLS master does not list a 480x270 rendition (lists 1280x720, 960x540, 640x360)']);
+  });
+
+  it('fails a master manifest that is not a playlist', async () => {
+    // Prepare
+    serveOutputs({ manifest: '<html>Access denied by proxy</html>' });
+
+    // Act
+    const result = await handler(event());
+
+    // Assess
+    expect(result.passed).toBe(false);
+    expect(result.failures).toEqual([`HLS master s3://${OUT}/${JOB_ID}/hls/master.m3u8 is not a multivariant playlist (no variants)`]);
+  });
+
+  it('fails when no thumbnail was written', async () => {
+    // Prepare
+    serveOutputs({ thumbnails: 0 });
+
+    // Act
+    const result = await handler(event());
+
+    // Assess
+    expect(result.passed).toBe(false);
+    expect(result.failures).toEqual([`No JPEG thumbnails under s3://${OUT}/${JOB_ID}/thumbnails/thumb (planned 1)`]);
+  });
+
+  it('lets S3 throttling propagate so Step Functions retries the task', async () => {
+    // Prepare
+    serveOutputs();
+    const slowDown = new S3ServiceException({ name: 'SlowDown', $fault: 'server', $metadata: { httpStatusCode: 503 }, message: 'Please reduce your request rate.' });
+    s3Mock.on(HeadObjectCommand).rejects(slowDown);
+
+    // Act
+    const result = handler(event());
+
+    // Assess
+    await expect(result).rejects.toBe(slowDown);
+  });
+
+  it('lets AccessDenied propagate instead of reporting outputs as missing', async () => {
+    // Prepare
+    serveOutputs();
+    const denied = new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'Access Denied' });
+    s3Mock.on(ListObjectsV2Command).rejects(denied);
+
+    // Act
+    const result = handler(event());
+
+    // Assess
+    await expect(result).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
+  it('refuses a plan that points outside OUTPUT_BUCKET, before any S3 call', async () => {
+    // Prepare
+    process.env = { ...env, OUTPUT_BUCKET: 'another-bucket' };
+
+    // Act
+    const result = handler(event());
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(MalformedEvent);
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
+});

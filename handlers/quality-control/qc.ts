@@ -1,0 +1,184 @@
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { Parser } from 'm3u8-parser';
+import type { ExpectedOutput, LadderRung, QcCheck, QcResult, TranscodeResult } from '../shared/job';
+import type { LogSink } from '../shared/logger';
+
+export interface QualityControlEvent {
+  readonly jobId: string;
+  readonly metadata: { readonly durationSeconds: number };
+  readonly plan: {
+    readonly expectedOutputs: readonly ExpectedOutput[];
+    readonly ladder: readonly LadderRung[];
+    readonly thumbnailCount: number;
+    readonly outputPrefix: string;
+  };
+  readonly transcode: TranscodeResult;
+}
+
+export interface QualityControlDeps {
+  readonly s3: Pick<S3Client, 'send'>;
+  readonly log: LogSink;
+}
+
+/** An output may differ from the source by this much: MediaConvert pads/trims to whole frames and AAC frames. */
+export function durationTolerance(sourceSeconds: number): number {
+  return Math.max(0.5, sourceSeconds * 0.02);
+}
+
+type OutputDetail = NonNullable<TranscodeResult['outputGroupDetails'][number]['OutputDetails']>[number];
+
+/**
+ * Checks MediaConvert's real outputs against the plan. Failed checks are returned (the state
+ * machine's Choice routes them to the failure path), never thrown; S3 errors other than
+ * "not found" (throttling, access denied) propagate so Step Functions retries or fails the task.
+ */
+export async function qualityControl(event: QualityControlEvent, deps: QualityControlDeps): Promise<QcResult> {
+  const { plan, transcode, metadata } = event;
+  const s3 = deps.s3;
+
+  const files = plan.expectedOutputs.filter((o) => o.kind !== 'thumbnail');
+  const [existence, manifest, thumbnails] = await Promise.all([
+    Promise.all(files.map((o) => checkExists(s3, o))),
+    checkManifest(s3, plan.expectedOutputs, plan.ladder),
+    checkThumbnails(s3, plan.expectedOutputs, plan.thumbnailCount),
+  ]);
+
+  const checks: QcCheck[] = [
+    ...existence,
+    ...checkDurations(transcode, metadata.durationSeconds),
+    ...checkRungs(transcode, plan.ladder, plan.expectedOutputs),
+    ...manifest,
+    thumbnails,
+  ];
+  const failures = checks.filter((c) => !c.passed).map((c) => c.detail);
+  deps.log.info('Quality checks done', { checkCount: checks.length, failedCount: failures.length });
+  return { passed: failures.length === 0, checks, failures };
+}
+
+async function checkExists(s3: QualityControlDeps['s3'], output: ExpectedOutput): Promise<QcCheck> {
+  const name = `exists:${output.kind}:${output.uri}`;
+  const { bucket, key } = parseS3Uri(output.uri);
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    const size = head.ContentLength ?? 0;
+    return size > 0
+      ? { name, passed: true, detail: `${output.uri} exists (${size} bytes)` }
+      : { name, passed: false, detail: `${output.uri} is empty (0 bytes)` };
+  } catch (error) {
+    if (isNotFound(error)) return { name, passed: false, detail: `${output.uri} is missing` };
+    throw error;
+  }
+}
+
+function checkDurations(transcode: TranscodeResult, sourceSeconds: number): QcCheck[] {
+  const tolerance = durationTolerance(sourceSeconds);
+  const timed = allOutputDetails(transcode).filter(({ detail }) => !isFrameCapture(detail));
+  if (timed.length === 0) {
+    return [{ name: 'durations', passed: false, detail: 'MediaConvert reported no outputs with a duration' }];
+  }
+  return timed.map(({ detail, label }) => {
+    const name = `duration:${label}`;
+    if (detail.DurationInMs === undefined) return { name, passed: false, detail: `${label} reported no duration` };
+    const seconds = detail.DurationInMs / 1000;
+    const off = Math.abs(seconds - sourceSeconds);
+    const facts = `${label} lasts ${seconds.toFixed(3)} s, source ${sourceSeconds.toFixed(3)} s (tolerance ${tolerance.toFixed(3)} s)`;
+    return { name, passed: off <= tolerance, detail: off <= tolerance ? facts : `Duration mismatch: ${facts}` };
+  });
+}
+
+function checkRungs(transcode: TranscodeResult, ladder: readonly LadderRung[], expected: readonly ExpectedOutput[]): QcCheck[] {
+  const sizeOf = (d: OutputDetail) => `${d.VideoDetails?.WidthInPx}x${d.VideoDetails?.HeightInPx}`;
+  const hls = transcode.outputGroupDetails.filter((g) => g.Type === 'HLS_GROUP_SETTINGS').flatMap((g) => g.OutputDetails ?? []);
+  const reported = hls.map(sizeOf);
+  const checks: QcCheck[] = ladder.map((rung) => {
+    const size = `${rung.width}x${rung.height}`;
+    const found = reported.includes(size);
+    return {
+      name: `rung:${size}`,
+      passed: found,
+      detail: found ? `HLS rendition ${size} present` : `HLS rendition ${size} missing (MediaConvert reported ${reported.join(', ') || 'none'})`,
+    };
+  });
+  const mp4 = expected.find((o) => o.kind === 'mp4');
+  if (mp4?.width !== undefined && mp4.height !== undefined) {
+    const want = `${mp4.width}x${mp4.height}`;
+    const detail = allOutputDetails(transcode).find(({ detail: d }) => (d.OutputFilePaths ?? []).some((p) => p.endsWith('.mp4')))?.detail;
+    const got = detail === undefined ? 'none' : sizeOf(detail);
+    checks.push({ name: `mp4-size:${want}`, passed: got === want, detail: got === want ? `MP4 is ${want}` : `MP4 is ${got}, planned ${want}` });
+  }
+  return checks;
+}
+
+async function checkManifest(s3: QualityControlDeps['s3'], expected: readonly ExpectedOutput[], ladder: readonly LadderRung[]): Promise<QcCheck[]> {
+  const master = expected.find((o) => o.kind === 'hls-master');
+  if (master === undefined) return [{ name: 'hls-master', passed: false, detail: 'The plan has no HLS master manifest' }];
+  const { bucket, key } = parseS3Uri(master.uri);
+  let text: string;
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    text = (await response.Body?.transformToString('utf-8')) ?? '';
+  } catch (error) {
+    if (isNotFound(error)) return [{ name: 'hls-master', passed: false, detail: `HLS master ${master.uri} cannot be read: missing` }];
+    throw error;
+  }
+
+  const parser = new Parser();
+  parser.push(text);
+  parser.end();
+  const playlists = parser.manifest.playlists ?? [];
+  if (!text.startsWith('#EXTM3U') || playlists.length === 0) {
+    return [{ name: 'hls-master', passed: false, detail: `HLS master ${master.uri} is not a multivariant playlist (no variants)` }];
+  }
+  const listed = playlists.map((p) => {
+    const r = p.attributes?.RESOLUTION;
+    return { size: r === undefined ? 'unknown' : `${r.width}x${r.height}`, uri: p.uri };
+  });
+  return [
+    { name: 'hls-master', passed: true, detail: `HLS master lists ${playlists.length} variants` },
+    ...ladder.map((rung): QcCheck => {
+      const size = `${rung.width}x${rung.height}`;
+      const variant = listed.find((l) => l.size === size);
+      return {
+        name: `manifest:${size}`,
+        passed: variant !== undefined,
+        detail:
+          variant !== undefined
+            ? `HLS master lists ${size} (${variant.uri})`
+            : `HLS master does not list a ${size} rendition (lists ${listed.map((l) => l.size).join(', ')})`,
+      };
+    }),
+  ];
+}
+
+async function checkThumbnails(s3: QualityControlDeps['s3'], expected: readonly ExpectedOutput[], planned: number): Promise<QcCheck> {
+  const name = 'thumbnails';
+  const thumbnail = expected.find((o) => o.kind === 'thumbnail');
+  if (thumbnail === undefined) return { name, passed: false, detail: 'The plan has no thumbnail output' };
+  const { bucket, key } = parseS3Uri(thumbnail.uri);
+  const listing = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1000 }));
+  const jpegs = (listing.Contents ?? []).filter((o) => /\.jpe?g$/i.test(o.Key ?? '') && (o.Size ?? 0) > 0);
+  return jpegs.length >= 1
+    ? { name, passed: true, detail: `${jpegs.length} thumbnails under ${thumbnail.uri} (planned ${planned})` }
+    : { name, passed: false, detail: `No JPEG thumbnails under ${thumbnail.uri} (planned ${planned})` };
+}
+
+function allOutputDetails(transcode: TranscodeResult): { detail: OutputDetail; label: string }[] {
+  return transcode.outputGroupDetails.flatMap((group, g) =>
+    (group.OutputDetails ?? []).map((detail, o) => ({ detail, label: detail.OutputFilePaths?.[0] ?? `${group.Type ?? 'group'}[${g}].output[${o}]` })),
+  );
+}
+
+function isFrameCapture(detail: OutputDetail): boolean {
+  return (detail.OutputFilePaths ?? []).some((p) => /\.jpe?g$/i.test(p));
+}
+
+export function parseS3Uri(uri: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
+  if (match === null) throw new TypeError(`Not an s3:// URI: ${uri}`);
+  return { bucket: match[1], key: match[2] };
+}
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}

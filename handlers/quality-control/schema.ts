@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+const s3Uri = z.string().regex(/^s3:\/\/[^/]+\/.+/, 'must be an s3://bucket/key URI');
+
+const outputDetailSchema = z.object({
+  OutputFilePaths: z.array(z.string()).optional(),
+  DurationInMs: z.number().optional(),
+  VideoDetails: z.object({ WidthInPx: z.number().optional(), HeightInPx: z.number().optional() }).optional(),
+});
+
+export const qualityControlEventSchema = z.object({
+  jobId: z.string().min(1),
+  metadata: z.object({ durationSeconds: z.number().positive() }),
+  plan: z.object({
+    expectedOutputs: z.array(
+      z.object({
+        kind: z.enum(['mp4', 'hls-master', 'hls-rendition', 'thumbnail']),
+        uri: s3Uri,
+        width: z.number().optional(),
+        height: z.number().optional(),
+        maxBitrate: z.number().optional(),
+      }),
+    ),
+    ladder: z.array(z.object({ width: z.number(), height: z.number(), maxBitrate: z.number(), qvbrQualityLevel: z.number() })),
+    thumbnailCount: z.number().int().nonnegative(),
+    outputPrefix: s3Uri,
+  }),
+  transcode: z.object({
+    mediaConvertJobId: z.string(),
+    outputGroupDetails: z.array(
+      z.object({
+        OutputDetails: z.array(outputDetailSchema).optional(),
+        PlaylistFilePaths: z.array(z.string()).optional(),
+        Type: z.string().optional(),
+      }),
+    ),
+  }),
+});
