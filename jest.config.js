@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
+  // End-to-end tests (ffmpeg, local stand-ins) run with `npm run test:e2e`.
+  testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   setupFiles: ['<rootDir>/__tests__/setup/polyfills.ts'],
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup/matchers.ts'],
