@@ -90,6 +90,8 @@ export class VideoWorkflowStack extends TerraformStack {
     };
     const startStatements: Statement[] = [
       { Sid: 'HeadSourceObjects', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: `${storage.source.arn}/*` },
+      // A missing key must answer 404 (ObjectNotFound), not 403: that needs s3:ListBucket.
+      { Sid: 'ListSourceFor404', Action: ['s3:ListBucket'], Resource: storage.source.arn },
       { Sid: 'CreateJobRecords', Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: table.arn },
       ...workflow.startStatements(),
       ...kms('UseDataKey', ['kms:Decrypt', 'kms:GenerateDataKey']),

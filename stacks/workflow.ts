@@ -87,7 +87,10 @@ export class Workflow extends Construct {
       Resource: table.arn,
     };
 
-    const extractMetadata = fn('extract-metadata', 'Probes the source with mediainfo over S3 range reads', [readSource, ...kmsStatements('DecryptSource', ['kms:Decrypt'])], {
+    // Without s3:ListBucket, S3 answers a missing key with 403 instead of 404, and the handlers
+    // could not tell ObjectNotFound from a permissions problem.
+    const listSource: Statement = { Sid: 'ListSourceFor404', Action: ['s3:ListBucket'], Resource: storage.source.arn };
+    const extractMetadata = fn('extract-metadata', 'Probes the source with mediainfo over S3 range reads', [readSource, listSource, ...kmsStatements('DecryptSource', ['kms:Decrypt'])], {
       memorySize: variables.metadataLambdaMemoryMb.numberValue,
       timeout: 300,
       assets: extractMetadataAssets,
@@ -108,11 +111,14 @@ export class Workflow extends Construct {
     ], { environment: { TOPIC_ARN: notifications.topic.arn, OUTPUT_BUCKET: storage.output.bucket } });
     const archiveSource = fn('archive-source', 'Copies the source version to the archive bucket', [
       { Sid: 'ReadSourceVersion', Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'], Resource: `${storage.source.arn}/*` },
+      listSource,
       {
         Sid: 'WriteArchive',
-        Action: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        Action: ['s3:GetObject', 's3:GetObjectTagging', 's3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
         Resource: `${storage.archive.arn}/*`,
       },
+      // HeadObject on a not-yet-archived key must answer 404 (not 403) for the idempotency check.
+      { Sid: 'ListArchiveFor404', Action: ['s3:ListBucket'], Resource: storage.archive.arn },
       ...kmsStatements('UseDataKey', ['kms:Decrypt', 'kms:GenerateDataKey']),
     ], {
       timeout: 900,
