@@ -1,0 +1,231 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  HeadObjectCommandOutput,
+  S3Client,
+  StorageClass,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { ArchiveFailed, MalformedEvent } from '../shared/errors';
+import { JOB_ID_PATTERN, SourceRef } from '../shared/job';
+import { LogSink, silentLog } from '../shared/logger';
+import { sourceRefSchema } from '../shared/start-job';
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+/** CopyObject copies at most 5 GB in one request; larger objects need a multipart copy. */
+export const MAX_SINGLE_COPY_BYTES = 5 * GiB;
+export const DEFAULT_PART_SIZE = 512 * MiB;
+const MAX_PARTS = 10_000;
+
+export const archiveInputSchema = z.object({ jobId: z.string().regex(JOB_ID_PATTERN), source: sourceRefSchema });
+export type ArchiveInput = z.infer<typeof archiveInputSchema>;
+
+export interface ArchiveResult {
+  readonly archived: true;
+  /** true when a previous attempt already archived this job's source. */
+  readonly skipped: boolean;
+  readonly archiveUri: string;
+  readonly bytes: number;
+  readonly multipart: boolean;
+}
+
+export interface ArchiveDeps {
+  readonly s3: Pick<S3Client, 'send'>;
+  readonly archiveBucket: string;
+  readonly storageClass: StorageClass;
+  /** @default 512 MiB (raised when the object would need more than 10,000 parts) */
+  readonly partSize?: number;
+  /** Parallel UploadPartCopy requests. @default 4 */
+  readonly concurrency?: number;
+  readonly log?: LogSink;
+}
+
+export function parseArchiveInput(input: unknown): ArchiveInput {
+  const parsed = archiveInputSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new MalformedEvent('ArchiveSource input is invalid', {
+      context: { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).slice(0, 5) },
+    });
+  }
+  return parsed.data;
+}
+
+/** `bucket/key?versionId=` with each key segment URL-encoded, as CopySource requires. */
+export function copySourceOf(source: Pick<SourceRef, 'bucket' | 'key' | 'versionId'>): string {
+  const path = `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}`;
+  return source.versionId ? `${path}?versionId=${encodeURIComponent(source.versionId)}` : path;
+}
+
+/** Inclusive byte ranges covering [0, size) in parts of `partSize` (the last one shorter). */
+export function partRanges(size: number, partSize: number): Array<{ partNumber: number; range: string }> {
+  const parts: Array<{ partNumber: number; range: string }> = [];
+  for (let start = 0, n = 1; start < size; start += partSize, n++) {
+    parts.push({ partNumber: n, range: `bytes=${start}-${Math.min(start + partSize, size) - 1}` });
+  }
+  return parts;
+}
+
+const TRANSIENT_NAMES = new Set([
+  'SlowDown',
+  'InternalError',
+  'ServiceUnavailable',
+  'RequestTimeout',
+  'RequestTimeTooSkewed',
+  'ThrottlingException',
+  'TimeoutError',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+
+/** Throttling, 5xx and network errors: left unchanged so the task's Retry handles them. */
+export function isTransient(err: unknown): boolean {
+  const e = err as { name?: string; code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  if (e?.$retryable) return true;
+  if (TRANSIENT_NAMES.has(e?.name ?? '') || TRANSIENT_NAMES.has(e?.code ?? '')) return true;
+  const status = e?.$metadata?.httpStatusCode;
+  return status !== undefined && status >= 500;
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
+
+/** Runs `work` over `items` with bounded concurrency; after the first failure no new item starts. */
+async function runPool<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await work(items[index]);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  // allSettled so every in-flight part has finished before the caller aborts the upload.
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
+  return results;
+}
+
+/**
+ * Copies the exact source version to the archive bucket under the same key, tagged with the
+ * job id. Idempotent: an archive object of the same size tagged with this job is left alone.
+ */
+export async function archiveSource(input: ArchiveInput, deps: ArchiveDeps): Promise<ArchiveResult> {
+  const log = deps.log ?? silentLog;
+  const { jobId, source } = input;
+  const target = { Bucket: deps.archiveBucket, Key: source.key };
+  const archiveUri = `s3://${deps.archiveBucket}/${source.key}`;
+  const tagging = new URLSearchParams({ jobId }).toString();
+  const copySource = copySourceOf(source);
+  // Pins the content when the bucket is unversioned (and is a cheap double check when it is).
+  const copySourceIfMatch = `"${source.etag}"`;
+
+  const fail = (err: unknown, step: string): never => {
+    if (isTransient(err)) throw err;
+    throw new ArchiveFailed(`Archive copy failed at ${step}`, {
+      cause: err,
+      context: { jobId, archiveBucket: deps.archiveBucket, key: source.key, step, error: (err as Error)?.name },
+    });
+  };
+
+  let existing: HeadObjectCommandOutput | undefined;
+  try {
+    existing = await deps.s3.send(new HeadObjectCommand(target));
+  } catch (err) {
+    if (!isNotFound(err)) fail(err, 'HeadObject(archive)');
+  }
+  if (existing && existing.ContentLength === source.size) {
+    const tags = await deps.s3.send(new GetObjectTaggingCommand(target)).catch((err: unknown) => fail(err, 'GetObjectTagging'));
+    if (tags.TagSet?.some((t) => t.Key === 'jobId' && t.Value === jobId)) {
+      log.info('Source already archived', { jobId, archiveUri });
+      return { archived: true, skipped: true, archiveUri, bytes: source.size, multipart: false };
+    }
+  }
+
+  if (source.size <= MAX_SINGLE_COPY_BYTES) {
+    try {
+      await deps.s3.send(
+        new CopyObjectCommand({
+          ...target,
+          CopySource: copySource,
+          CopySourceIfMatch: copySourceIfMatch,
+          StorageClass: deps.storageClass,
+          MetadataDirective: 'COPY',
+          TaggingDirective: 'REPLACE',
+          Tagging: tagging,
+        }),
+      );
+    } catch (err) {
+      fail(err, 'CopyObject');
+    }
+    log.info('Source archived', { jobId, archiveUri, bytes: source.size, multipart: false });
+    return { archived: true, skipped: false, archiveUri, bytes: source.size, multipart: false };
+  }
+
+  // Multipart copy does not carry the source's metadata over: read it and set it on the upload.
+  let head: HeadObjectCommandOutput;
+  try {
+    head = await deps.s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: source.versionId }));
+  } catch (err) {
+    return fail(err, 'HeadObject(source)');
+  }
+  let uploadId: string | undefined;
+  try {
+    const created = await deps.s3.send(
+      new CreateMultipartUploadCommand({
+        ...target,
+        StorageClass: deps.storageClass,
+        Tagging: tagging,
+        Metadata: head.Metadata,
+        ContentType: head.ContentType,
+        ContentDisposition: head.ContentDisposition,
+        ContentEncoding: head.ContentEncoding,
+        ContentLanguage: head.ContentLanguage,
+        CacheControl: head.CacheControl,
+      }),
+    );
+    uploadId = created.UploadId;
+    if (!uploadId) throw new Error('CreateMultipartUpload returned no UploadId');
+    const partSize = Math.max(deps.partSize ?? DEFAULT_PART_SIZE, Math.ceil(source.size / MAX_PARTS / MiB) * MiB);
+    const ranges = partRanges(source.size, partSize);
+    const parts = await runPool(ranges, deps.concurrency ?? 4, async ({ partNumber, range }) => {
+      const out = await deps.s3.send(
+        new UploadPartCopyCommand({
+          ...target,
+          UploadId: uploadId,
+          PartNumber: partNumber,
+          CopySource: copySource,
+          CopySourceRange: range,
+          CopySourceIfMatch: copySourceIfMatch,
+        }),
+      );
+      return { PartNumber: partNumber, ETag: out.CopyPartResult?.ETag };
+    });
+    await deps.s3.send(new CompleteMultipartUploadCommand({ ...target, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+    log.info('Source archived', { jobId, archiveUri, bytes: source.size, multipart: true, parts: parts.length });
+    return { archived: true, skipped: false, archiveUri, bytes: source.size, multipart: true };
+  } catch (err) {
+    if (uploadId) {
+      // Parts of an abandoned upload are billed until aborted (or a lifecycle rule removes them).
+      await deps.s3
+        .send(new AbortMultipartUploadCommand({ ...target, UploadId: uploadId }))
+        .catch((abortErr: unknown) => log.warn('AbortMultipartUpload failed', { jobId, error: (abortErr as Error)?.name }));
+    }
+    return fail(err, 'multipart copy');
+  }
+}
