@@ -1,12 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { promisify } from 'node:util';
+import { CreateBucketCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { build } from 'esbuild';
 import { mockClient } from 'aws-sdk-client-mock';
 import { bundleAssets } from '../../handlers/extract-metadata/assets';
 import { extractMetadata } from '../../handlers/extract-metadata/extract';
 import { handler } from '../../handlers/extract-metadata/index';
-import { createMediaInfoProbe, locateWasm } from '../../handlers/extract-metadata/probe';
+import { createMediaInfoProbe, locateWasm, wasmLocation } from '../../handlers/extract-metadata/probe';
 import { MalformedEvent, ObjectNotFound, UnsupportedMedia } from '../../handlers/shared/errors';
 import type { SourceRef } from '../../handlers/shared/job';
 import { logger, silentLog } from '../../handlers/shared/logger';
@@ -181,6 +184,65 @@ describe('bundle assets', () => {
       expect(located).toBe(path.join(bundleDir, 'MediaInfoModule.wasm'));
     } finally {
       rmSync(bundleDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('wasmLocation', () => {
+  it('gives the fs-based CJS loader a path and the fetch-based ESM loader a data: URL', () => {
+    // Prepare
+    const wasm = locateWasm();
+
+    // Act
+    const forCjs = wasmLocation('/var/task/', wasm);
+    const forEsmBundle = wasmLocation('', wasm);
+
+    // Assess
+    expect(forCjs).toBe(wasm);
+    expect(forEsmBundle.startsWith('data:application/wasm;base64,AGFzbQ')).toBe(true);
+  });
+});
+
+describe('Lambda bundle', () => {
+  // s3rver ships no types; this is the part of its API used here.
+  const S3rver = require('s3rver') as new (options: Record<string, unknown>) => { run(): Promise<{ port: number }>; close(): Promise<void> };
+
+  it('loads the wasm copied beside an esbuild CJS bundle and probes an object in a local S3', async () => {
+    // Prepare: the stacks' build (esbuild --bundle --platform=node --target=node22 --format=cjs) + bundleAssets
+    const work = mkdtempSync(path.join(os.tmpdir(), 'extract-metadata-bundle-'));
+    const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: path.join(work, 's3') });
+    try {
+      const repoRoot = path.join(__dirname, '../..');
+      await build({
+        entryPoints: [path.join(repoRoot, 'handlers/extract-metadata/index.ts')],
+        bundle: true, platform: 'node', target: 'node22', format: 'cjs', logLevel: 'silent',
+        outfile: path.join(work, 'bundle/index.js'),
+      });
+      for (const asset of bundleAssets) copyFileSync(path.join(repoRoot, asset.from), path.join(work, 'bundle', asset.to));
+      const { port } = await server.run();
+      const endpoint = `http://127.0.0.1:${port}`;
+      const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+      const local = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials });
+      s3Mock.restore(); // the last describe in this file: the local client must reach s3rver
+      const body = readFileSync(path.join(FIXTURES, 'rotated-90.mp4'));
+      await local.send(new CreateBucketCommand({ Bucket: 'source' }));
+      await local.send(new PutObjectCommand({ Bucket: 'source', Key: 'uploads/phone.mp4', Body: body }));
+      const event = { jobId: JOB_ID, source: { bucket: 'source', key: 'uploads/phone.mp4', etag: '"e"', size: body.length } };
+      const driver = `require(${JSON.stringify(path.join(work, 'bundle/index.js'))}).handler(${JSON.stringify(event)}).then((m) => process.stdout.write(JSON.stringify(m)))`;
+
+      // Act
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', driver], {
+        env: {
+          PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
+          AWS_ENDPOINT_URL_S3: endpoint, POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
+        },
+      });
+
+      // Assess
+      expect(JSON.parse(stdout)).toMatchObject({ displayWidth: 180, displayHeight: 320, rotation: 270, videoCodec: 'AVC', bytesRead: body.length });
+    } finally {
+      await server.close();
+      rmSync(work, { recursive: true, force: true });
     }
   });
 });
