@@ -1,0 +1,170 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../handlers/record-failure';
+import { MAX_CAUSE_CHARS, normaliseError } from '../../handlers/record-failure/normalise';
+import { logger } from '../../handlers/shared/logger';
+import { JOB_ID, jobRecord, sourceRef } from '../fixtures/events';
+
+const ddbMock = mockClient(DynamoDBDocumentClient);
+
+const lambdaCause = JSON.stringify({
+  errorType: 'UnsupportedMedia',
+  errorMessage: 'No video track in uploads/clip.mp4',
+  trace: ['UnsupportedMedia: No video track', '    at probe (/var/task/index.js:1:2345)'],
+});
+const mediaConvertJob = {
+  Id: '1767323100000-abc123',
+  Status: 'ERROR',
+  ErrorCode: 1010,
+  ErrorMessage: 'Unable to open input file [s3://bucket/uploads/clip.mp4]',
+  Settings: { OutputGroups: [] },
+};
+
+const conditionFailed = (status: 'COMPLETED' | 'FAILED') =>
+  new ConditionalCheckFailedException({
+    message: 'failed',
+    $metadata: {},
+    Item: marshall(jobRecord({ status, error: status === 'FAILED' ? { name: 'First', cause: 'first' } : undefined }), { removeUndefinedValues: true }),
+  });
+
+beforeAll(() => {
+  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs' });
+  logger.setLogLevel('SILENT');
+});
+
+beforeEach(() => {
+  ddbMock.reset();
+  ddbMock.on(UpdateCommand).resolves({ Attributes: jobRecord({ status: 'FAILED' }) });
+});
+
+describe('normaliseError', () => {
+  it('takes errorType and errorMessage from a Lambda error, never the trace', () => {
+    // Act
+    const result = normaliseError({ Error: 'UnsupportedMedia', Cause: lambdaCause });
+    // Assess
+    expect(result).toEqual({ name: 'UnsupportedMedia', cause: 'No video track in uploads/clip.mp4' });
+  });
+
+  it('names a failed MediaConvert job and keeps its code and message', () => {
+    // Act
+    const result = normaliseError({ Error: 'States.TaskFailed', Cause: JSON.stringify(mediaConvertJob) });
+    // Assess
+    expect(result).toEqual({
+      name: 'MediaConvertJobFailed',
+      cause: 'MediaConvert error 1010: Unable to open input file [s3://bucket/uploads/clip.mp4]',
+      mediaConvertError: { code: 1010, message: 'Unable to open input file [s3://bucket/uploads/clip.mp4]', mediaConvertJobId: '1767323100000-abc123' },
+    });
+  });
+
+  it('also reads a MediaConvert job wrapped as {Job}', () => {
+    // Act
+    const result = normaliseError({ Error: 'MediaConvert.JobFailed', Cause: JSON.stringify({ Job: mediaConvertJob }) });
+    // Assess
+    expect(result.name).toBe('MediaConvertJobFailed');
+    expect(result.mediaConvertError?.code).toBe(1010);
+  });
+
+  it('keeps a MediaConvert API error as it is', () => {
+    // Act
+    const result = normaliseError({ Error: 'MediaConvert.BadRequestException', Cause: 'Invalid queue ARN (Service: MediaConvert, Status Code: 400)' });
+    // Assess
+    expect(result).toEqual({ name: 'MediaConvert.BadRequestException', cause: 'Invalid queue ARN (Service: MediaConvert, Status Code: 400)' });
+  });
+
+  it('joins the QC failures', () => {
+    // Act
+    const result = normaliseError({ Error: 'QualityCheckFailed', Cause: JSON.stringify(['mp4 1080p is empty', 'hls master lists 2 of 3 renditions']) });
+    // Assess
+    expect(result).toEqual({ name: 'QualityCheckFailed', cause: 'mp4 1080p is empty; hls master lists 2 of 3 renditions' });
+  });
+
+  it.each([
+    ['States.Timeout', 'Task timed out after 300.00 seconds'],
+    ['States.TaskFailed', 'not json {'],
+    ['SomethingNew', JSON.stringify({ unexpected: true })],
+  ])('keeps %s and its cause verbatim', (name, cause) => {
+    // Act + Assess
+    expect(normaliseError({ Error: name, Cause: cause })).toEqual({ name, cause });
+  });
+
+  it('truncates the cause to 2,000 characters', () => {
+    // Act
+    const result = normaliseError({ Error: 'States.TaskFailed', Cause: 'x'.repeat(10_000) });
+    // Assess
+    expect(result.cause).toHaveLength(MAX_CAUSE_CHARS);
+  });
+
+  it('names an error without Error UnknownError', () => {
+    expect(normaliseError({})).toEqual({ name: 'UnknownError', cause: '' });
+  });
+});
+
+describe('record-failure handler', () => {
+  it('writes FAILED with the normalised error and returns it in place of $.error', async () => {
+    // Act
+    const result = await handler({ jobId: JOB_ID, source: sourceRef(), error: { Error: 'UnsupportedMedia', Cause: lambdaCause } });
+    // Assess
+    expect(result).toEqual({ Error: 'UnsupportedMedia', Cause: 'No video track in uploads/clip.mp4' });
+    expect(ddbMock).toHaveReceivedCommandWith(UpdateCommand, {
+      TableName: 'jobs',
+      Key: { jobId: JOB_ID },
+      ConditionExpression: 'attribute_exists(jobId) AND #status IN (:from0, :from1)',
+      ExpressionAttributeValues: expect.objectContaining({
+        ':to': 'FAILED',
+        ':from0': 'QUEUED',
+        ':from1': 'PROCESSING',
+        ':f_error': { name: 'UnsupportedMedia', cause: 'No video track in uploads/clip.mp4' },
+        ':f_finishedAt': expect.any(String),
+      }),
+    });
+  });
+
+  it('stores mediaConvertError for a failed MediaConvert job', async () => {
+    // Act
+    await handler({ jobId: JOB_ID, source: sourceRef(), error: { Error: 'States.TaskFailed', Cause: JSON.stringify(mediaConvertJob) } });
+    // Assess
+    expect(ddbMock).toHaveReceivedCommandWith(UpdateCommand, {
+      ExpressionAttributeValues: expect.objectContaining({
+        ':f_mediaConvertError': { code: 1010, message: mediaConvertJob.ErrorMessage, mediaConvertJobId: mediaConvertJob.Id },
+      }),
+    });
+  });
+
+  it.each(['COMPLETED', 'FAILED'] as const)('does not overwrite a %s job and still returns the normalised error', async (status) => {
+    // Prepare
+    ddbMock.on(UpdateCommand).rejects(conditionFailed(status));
+    // Act
+    const result = await handler({ jobId: JOB_ID, error: { Error: 'States.Timeout', Cause: 'late' } });
+    // Assess
+    expect(result).toEqual({ Error: 'States.Timeout', Cause: 'late' });
+    expect(ddbMock).toHaveReceivedCommandTimes(UpdateCommand, 1);
+  });
+
+  it('returns the normalised error for a job that is not in the table', async () => {
+    // Prepare
+    ddbMock.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
+    // Act
+    const result = await handler({ jobId: JOB_ID, error: { Error: 'States.Timeout', Cause: 'late' } });
+    // Assess
+    expect(result.Error).toBe('States.Timeout');
+  });
+
+  it('lets throttling through so the task retries', async () => {
+    // Prepare
+    ddbMock.on(UpdateCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    // Act
+    const act = handler({ jobId: JOB_ID, error: { Error: 'States.Timeout' } });
+    // Assess
+    await expect(act).rejects.toMatchObject({ name: 'ThrottlingException' });
+  });
+
+  it('throws MalformedEvent for an invalid job id', async () => {
+    // Act
+    const act = handler({ jobId: '../etc', error: { Error: 'X' } });
+    // Assess
+    await expect(act).rejects.toMatchObject({ name: 'MalformedEvent' });
+    expect(ddbMock).not.toHaveReceivedCommand(UpdateCommand);
+  });
+});

@@ -1,0 +1,19 @@
+import { documentClient } from '../shared/clients';
+import { requireEnv } from '../shared/config';
+import { DynamoJobStore } from '../shared/job-store';
+import { logger } from '../shared/logger';
+import { parseRecordFailureInput, recordFailure, RecordFailureDeps, RecordFailureResult } from './record-failure';
+
+let deps: RecordFailureDeps | undefined;
+
+function dependencies(): RecordFailureDeps {
+  deps ??= { store: new DynamoJobStore(documentClient(), requireEnv('JOBS_TABLE_NAME')), log: logger };
+  return deps;
+}
+
+/** Step Functions task "RecordFailure". */
+export async function handler(event: unknown): Promise<RecordFailureResult> {
+  const input = parseRecordFailureInput(event);
+  logger.appendKeys({ jobId: input.jobId });
+  return recordFailure(input, dependencies());
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { JobNotFound, JobStateConflict, MalformedEvent } from '../shared/errors';
+import { JOB_ID_PATTERN } from '../shared/job';
+import { JobStore } from '../shared/job-store';
+import { LogSink, silentLog } from '../shared/logger';
+import { normaliseError } from './normalise';
+
+/** The RecordFailure task's Parameters; `source` is only carried for the notification. */
+export const recordFailureInputSchema = z.object({
+  jobId: z.string().regex(JOB_ID_PATTERN),
+  source: z.unknown().optional(),
+  error: z.object({ Error: z.string().optional(), Cause: z.unknown().optional() }).loose(),
+});
+export type RecordFailureInput = z.infer<typeof recordFailureInputSchema>;
+
+/** Replaces `$.error`, so NotifyFailure and the Fail state carry the normalised error. */
+export interface RecordFailureResult {
+  readonly Error: string;
+  readonly Cause: string;
+}
+
+export interface RecordFailureDeps {
+  readonly store: JobStore;
+  readonly now?: () => Date;
+  readonly log?: LogSink;
+}
+
+export function parseRecordFailureInput(input: unknown): RecordFailureInput {
+  const parsed = recordFailureInputSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new MalformedEvent('RecordFailure input is invalid', {
+      context: { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).slice(0, 5) },
+    });
+  }
+  return parsed.data;
+}
+
+/**
+ * Writes FAILED (from QUEUED or PROCESSING) with the normalised error. A job that already
+ * finished (COMPLETED, or FAILED by an earlier attempt) is left as it is; the normalised
+ * error is still returned so the operator is notified.
+ */
+export async function recordFailure(input: RecordFailureInput, deps: RecordFailureDeps): Promise<RecordFailureResult> {
+  const log = deps.log ?? silentLog;
+  const error = normaliseError(input.error);
+  try {
+    const { changed, job } = await deps.store.transition(input.jobId, 'FAILED', {
+      error: { name: error.name, cause: error.cause },
+      finishedAt: (deps.now ?? (() => new Date()))().toISOString(),
+      ...(error.mediaConvertError ? { mediaConvertError: error.mediaConvertError } : {}),
+    });
+    if (changed) log.info('Job failed', { jobId: input.jobId, error: error.name });
+    else log.info('Job already failed, first error kept', { jobId: input.jobId, error: error.name, recorded: job.error?.name });
+  } catch (err) {
+    if (err instanceof JobStateConflict) {
+      log.warn('Job already finished, failure not recorded', { jobId: input.jobId, error: error.name, ...err.context });
+    } else if (err instanceof JobNotFound) {
+      log.error('Job record missing, failure not recorded', { jobId: input.jobId, error: error.name });
+    } else {
+      throw err; // throttling and other transient errors: the task's Retry handles them
+    }
+  }
+  return { Error: error.name, Cause: error.cause };
+}
