@@ -219,6 +219,43 @@ describe('quality-control handler', () => {
     expect(result.failures).toEqual([`No JPEG thumbnails under s3://${OUT}/${JOB_ID}/thumbnails/thumb (planned 1)`]);
   });
 
+  it('reads a GetJob-shaped result (no types, no paths) by the planned group order', async () => {
+    // Prepare: what createJob.sync really returns: OutputGroupDetails with durations and sizes only
+    serveOutputs();
+    const getJobShaped: TranscodeResult = {
+      mediaConvertJobId: '1700000000000-abc123',
+      outputGroupDetails: transcodeResult({ dropRung: '360p' }).outputGroupDetails.map((g) => ({
+        OutputDetails: (g.OutputDetails ?? []).map((d) => ({ DurationInMs: d.DurationInMs, VideoDetails: d.VideoDetails })),
+      })),
+    };
+
+    // Act
+    const result = await handler(event(getJobShaped));
+
+    // Assess
+    expect(result.failures).toEqual(['HLS rendition 640x360 missing (MediaConvert reported 1280x720, 960x540, 480x270)']);
+    expect(result.checks.filter((c) => c.name.startsWith('duration:')).map((c) => c.name)).toEqual([
+      'duration:mp4 output 1', 'duration:hls output 1', 'duration:hls output 2', 'duration:hls output 3',
+    ]);
+    expect(result.checks.find((c) => c.name === 'mp4-size:1280x720')?.passed).toBe(true);
+  });
+
+  it('reads a job-state-change-shaped result (HLS_GROUP / FILE_GROUP types, as the local transcoder writes)', async () => {
+    // Prepare
+    serveOutputs();
+    const eventShaped: TranscodeResult = {
+      mediaConvertJobId: 'local-1',
+      outputGroupDetails: transcodeResult().outputGroupDetails.map((g) => ({ ...g, Type: g.Type === 'HLS_GROUP_SETTINGS' ? 'HLS_GROUP' : 'FILE_GROUP' })),
+    };
+
+    // Act
+    const result = await handler(event(eventShaped));
+
+    // Assess
+    expect(result.failures).toEqual([]);
+    expect(result.checks.filter((c) => c.name.startsWith('rung:')).every((c) => c.passed)).toBe(true);
+  });
+
   it('lets S3 throttling propagate so Step Functions retries the task', async () => {
     // Prepare
     serveOutputs();

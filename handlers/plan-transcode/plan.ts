@@ -23,6 +23,14 @@ export const DEFAULT_MAX_DURATION_SECONDS = 12 * 3600;
 export const DEFAULT_THUMBNAIL_INTERVAL_SECONDS = 10;
 export const MAX_THUMBNAILS = 10;
 
+/**
+ * The order of `Settings.OutputGroups`. MediaConvert's GetJob (what `createJob.sync` returns)
+ * reports `OutputGroupDetails` in this order with only durations and sizes (no file paths, no
+ * group type), so quality-control tells the groups apart by position when nothing else says.
+ */
+export const OUTPUT_GROUP_ORDER = ['mp4', 'hls', 'thumbnails'] as const;
+export type OutputGroupRole = (typeof OUTPUT_GROUP_ORDER)[number];
+
 /** Output base names: MediaConvert writes `<base><NameModifier>.<ext>` under each destination. */
 export const OUTPUT_NAMES = { mp4: 'video', hls: 'master', thumbnails: 'thumb' } as const;
 
@@ -130,7 +138,7 @@ export function planTranscode(event: PlanTranscodeEvent, config: PlanConfig): Ty
         ...(hasAudio ? { AudioSelectors: { [AUDIO_SELECTOR]: { DefaultSelection: 'DEFAULT' } } } : {}),
       },
     ],
-    OutputGroups: [mp4Group, hlsGroup, thumbnailGroup],
+    OutputGroups: OUTPUT_GROUP_ORDER.map((role) => ({ mp4: mp4Group, hls: hlsGroup, thumbnails: thumbnailGroup })[role]),
   };
 
   const expectedOutputs: ExpectedOutput[] = [

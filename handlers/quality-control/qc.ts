@@ -1,5 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Parser } from 'm3u8-parser';
+import { OUTPUT_GROUP_ORDER, type OutputGroupRole } from '../plan-transcode/plan';
 import type { ExpectedOutput, LadderRung, QcCheck, QcResult, TranscodeResult } from '../shared/job';
 import type { LogSink } from '../shared/logger';
 
@@ -25,7 +26,8 @@ export function durationTolerance(sourceSeconds: number): number {
   return Math.max(0.5, sourceSeconds * 0.02);
 }
 
-type OutputDetail = NonNullable<TranscodeResult['outputGroupDetails'][number]['OutputDetails']>[number];
+type OutputGroupDetail = TranscodeResult['outputGroupDetails'][number];
+type OutputDetail = NonNullable<OutputGroupDetail['OutputDetails']>[number];
 
 /**
  * Checks MediaConvert's real outputs against the plan. Failed checks are returned (the state
@@ -72,7 +74,7 @@ async function checkExists(s3: QualityControlDeps['s3'], output: ExpectedOutput)
 
 function checkDurations(transcode: TranscodeResult, sourceSeconds: number): QcCheck[] {
   const tolerance = durationTolerance(sourceSeconds);
-  const timed = allOutputDetails(transcode).filter(({ detail }) => !isFrameCapture(detail));
+  const timed = allOutputDetails(transcode).filter(({ role }) => role !== 'thumbnails');
   if (timed.length === 0) {
     return [{ name: 'durations', passed: false, detail: 'MediaConvert reported no outputs with a duration' }];
   }
@@ -88,8 +90,8 @@ function checkDurations(transcode: TranscodeResult, sourceSeconds: number): QcCh
 
 function checkRungs(transcode: TranscodeResult, ladder: readonly LadderRung[], expected: readonly ExpectedOutput[]): QcCheck[] {
   const sizeOf = (d: OutputDetail) => `${d.VideoDetails?.WidthInPx}x${d.VideoDetails?.HeightInPx}`;
-  const hls = transcode.outputGroupDetails.filter((g) => g.Type === 'HLS_GROUP_SETTINGS').flatMap((g) => g.OutputDetails ?? []);
-  const reported = hls.map(sizeOf);
+  const details = allOutputDetails(transcode);
+  const reported = details.filter(({ role }) => role === 'hls').map(({ detail }) => sizeOf(detail));
   const checks: QcCheck[] = ladder.map((rung) => {
     const size = `${rung.width}x${rung.height}`;
     const found = reported.includes(size);
@@ -102,7 +104,7 @@ function checkRungs(transcode: TranscodeResult, ladder: readonly LadderRung[], e
   const mp4 = expected.find((o) => o.kind === 'mp4');
   if (mp4?.width !== undefined && mp4.height !== undefined) {
     const want = `${mp4.width}x${mp4.height}`;
-    const detail = allOutputDetails(transcode).find(({ detail: d }) => (d.OutputFilePaths ?? []).some((p) => p.endsWith('.mp4')))?.detail;
+    const detail = details.find(({ role }) => role === 'mp4')?.detail;
     const got = detail === undefined ? 'none' : sizeOf(detail);
     checks.push({ name: `mp4-size:${want}`, passed: got === want, detail: got === want ? `MP4 is ${want}` : `MP4 is ${got}, planned ${want}` });
   }
@@ -162,14 +164,24 @@ async function checkThumbnails(s3: QualityControlDeps['s3'], expected: readonly 
     : { name, passed: false, detail: `No JPEG thumbnails under ${thumbnail.uri} (planned ${planned})` };
 }
 
-function allOutputDetails(transcode: TranscodeResult): { detail: OutputDetail; label: string }[] {
-  return transcode.outputGroupDetails.flatMap((group, g) =>
-    (group.OutputDetails ?? []).map((detail, o) => ({ detail, label: detail.OutputFilePaths?.[0] ?? `${group.Type ?? 'group'}[${g}].output[${o}]` })),
-  );
+function allOutputDetails(transcode: TranscodeResult): { detail: OutputDetail; label: string; role: OutputGroupRole | 'unknown' }[] {
+  return transcode.outputGroupDetails.flatMap((group, g) => {
+    const role = roleOf(group, g);
+    return (group.OutputDetails ?? []).map((detail, o) => ({ detail, role, label: detail.OutputFilePaths?.[0] ?? `${role} output ${o + 1}` }));
+  });
 }
 
-function isFrameCapture(detail: OutputDetail): boolean {
-  return (detail.OutputFilePaths ?? []).some((p) => /\.jpe?g$/i.test(p));
+/**
+ * Which planned group a reported one is. The job state change event (and the local transcoder)
+ * give a type (`HLS_GROUP`) and file paths; GetJob, which `createJob.sync` returns, gives
+ * neither, and then the position in OUTPUT_GROUP_ORDER decides.
+ */
+function roleOf(group: OutputGroupDetail, index: number): OutputGroupRole | 'unknown' {
+  const paths = (group.OutputDetails ?? []).flatMap((d) => d.OutputFilePaths ?? []);
+  if (group.Type?.startsWith('HLS_GROUP') || (group.PlaylistFilePaths ?? []).length > 0 || paths.some((p) => p.endsWith('.m3u8'))) return 'hls';
+  if (paths.some((p) => /\.jpe?g$/i.test(p))) return 'thumbnails';
+  if (paths.some((p) => p.endsWith('.mp4'))) return 'mp4';
+  return OUTPUT_GROUP_ORDER[index] ?? 'unknown';
 }
 
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
