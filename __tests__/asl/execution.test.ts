@@ -249,12 +249,12 @@ describe('failure paths', () => {
     expect(run.status).toBe('FAILED');
     expect(run.states).toEqual([...SUCCESS_PATH.slice(0, 6), 'QualityCheckFailed', ...FAILURE_TAIL]);
     expect(publish.calls()).toBe(0);
-    expect(run.error?.Error).toBe('QualityCheckFailed');
-    expect(JSON.parse(run.error?.Cause as string)).toEqual(failures);
-    expect(run.record?.status).toBe('FAILED');
-    expect(run.record?.error?.name).toBe('QualityCheckFailed');
-    expect(JSON.parse(run.record?.error?.cause as string)).toEqual(failures);
-    expect(run.world.notifications.sent).toEqual([failureNotification({ Error: 'QualityCheckFailed', Cause: JSON.stringify(failures) })]);
+    // The Pass state hands RecordFailure the failures as JSON; record-failure joins them.
+    const cause = 'hls master lists 1 of 2 renditions; mp4 duration 1.2s differs from source 2.0s';
+    expect(run.caught).toEqual([]);
+    expect(run.error).toEqual({ Error: 'QualityCheckFailed', Cause: cause });
+    expect(run.record).toMatchObject({ status: 'FAILED', error: { name: 'QualityCheckFailed', cause } });
+    expect(run.world.notifications.sent).toEqual([failureNotification({ Error: 'QualityCheckFailed', Cause: cause })]);
   });
 
   it('d. MediaConvert job ERROR: not retried, FAILED with the MediaConvert error code in the record', async () => {
@@ -268,16 +268,15 @@ describe('failure paths', () => {
     expect(run.status).toBe('FAILED');
     expect(run.states).toEqual([...SUCCESS_PATH.slice(0, 4), ...FAILURE_TAIL]);
     expect(transcode.calls()).toBe(1);
-    expect(run.error?.Error).toBe('States.TaskFailed');
+    expect(run.caught).toEqual([{ state: 'Transcode', error: 'States.TaskFailed', next: 'RecordFailure' }]);
+    const cause = 'MediaConvert error 1040: Invalid input: no video stream found';
+    expect(run.error).toEqual({ Error: 'MediaConvertJobFailed', Cause: cause });
     expect(run.record).toMatchObject({
       status: 'FAILED',
-      error: {
-        name: 'States.TaskFailed',
-        cause: 'MediaConvert job 1732870000000-err001 failed with ErrorCode 1040: Invalid input: no video stream found',
-      },
+      error: { name: 'MediaConvertJobFailed', cause },
+      mediaConvertError: { code: 1040, message: 'Invalid input: no video stream found', mediaConvertJobId: '1732870000000-err001' },
     });
-    const notified = run.world.notifications.sent[0]?.body as { error: { Cause: string } };
-    expect(notified.error.Cause).toContain('ErrorCode 1040');
+    expect(run.world.notifications.sent).toEqual([failureNotification({ Error: 'MediaConvertJobFailed', Cause: cause })]);
   });
 
   it('f. retries exhausted on a transient Lambda error: 1 + MaxAttempts calls, then FAILED and notified', async () => {
@@ -409,6 +408,22 @@ describe('retries that recover', () => {
     }
   });
 
+  it('an AWS SDK throttling error a handler lets through (S3 SlowDown) is retried', async () => {
+    // Prepare
+    const qc = failingTimes(2, () => lambdaError('SlowDown', 'Please reduce your request rate.'), fakeLambdas(stubWorld()).QualityControl!);
+
+    // Act
+    const run = await runWorkflow({ tasks: { QualityControl: qc } });
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(qc.calls()).toBe(3);
+    expect(run.retries).toEqual([
+      { state: 'QualityControl', attempt: 1, error: 'SlowDown' },
+      { state: 'QualityControl', attempt: 2, error: 'SlowDown' },
+    ]);
+  });
+
   it('DynamoDB throttling on RecordStart is retried', async () => {
     // Prepare
     let calls = 0;
@@ -434,7 +449,7 @@ describe('retries that recover', () => {
 });
 
 describe('after the job is COMPLETED', () => {
-  it('g. archive failure: retried, then a warning on the COMPLETED record; the execution succeeds', async () => {
+  it('g. archive failure: a warning on the COMPLETED record; the execution succeeds', async () => {
     // Prepare
     const archive = failingTimes(99, () => lambdaError('ArchiveFailed', 'CopyObject: AccessDenied'), () => null);
 
@@ -443,7 +458,7 @@ describe('after the job is COMPLETED', () => {
 
     // Assess
     expect(run.status).toBe('SUCCEEDED');
-    expect(archive.calls()).toBe(4);
+    expect(archive.calls()).toBe(1); // ArchiveFailed is permanent (archive-source lets transient S3 errors through instead)
     expect(run.states).toEqual([...SUCCESS_PATH.slice(0, 8), 'RecordArchiveWarning', 'Done']);
     expect(run.record).toMatchObject({ status: 'COMPLETED', warnings: ['ArchiveSource failed: ArchiveFailed'] });
     expect(run.record?.error).toBeUndefined();

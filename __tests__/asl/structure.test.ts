@@ -28,6 +28,23 @@ const TRANSIENT_LAMBDA_ERRORS = [
   'States.Timeout',
 ];
 
+/**
+ * AWS SDK v3 error names (S3, DynamoDB, SNS, smithy) that the handlers let through unchanged
+ * so the state machine retries them (see shared/job-store.ts, archive-source, quality-control).
+ */
+const TRANSIENT_SDK_ERRORS = [
+  'SlowDown',
+  'InternalError',
+  'ServiceUnavailable',
+  'RequestTimeout',
+  'TimeoutError',
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'Throttled',
+];
+
 describe('video-workflow.asl.json structure', () => {
   it('passes asl-validator with ARN and path checks', () => {
     // Act (the validator annotates its input, so it gets a copy)
@@ -120,14 +137,16 @@ describe('video-workflow.asl.json structure', () => {
     }
   });
 
-  it('lists the transient Lambda errors in a retrier of every Lambda task', () => {
+  it('retries transient Lambda and AWS SDK errors on every Lambda task, and none of our own errors', () => {
     expect(lambdaTasks.map(([name]) => name).sort()).toEqual(
       ['ArchiveSource', 'ExtractMetadata', 'PlanTranscode', 'Publish', 'QualityControl', 'RecordFailure'].sort(),
     );
     for (const [name, state] of lambdaTasks) {
       const retried = ((state.Retry ?? []) as Retrier[]).flatMap((r) => r.ErrorEquals);
       // Assess
-      expect({ name, retried }).toEqual({ name, retried: expect.arrayContaining(TRANSIENT_LAMBDA_ERRORS) });
+      expect({ name, retried }).toEqual({ name, retried: expect.arrayContaining([...TRANSIENT_LAMBDA_ERRORS, ...TRANSIENT_SDK_ERRORS]) });
+      // Our own errors are permanent (bad media, failed QC, denied copy): retrying them only delays the outcome.
+      expect(retried.filter((error) => !error.includes('.') && !TRANSIENT_SDK_ERRORS.includes(error))).toEqual([]);
     }
   });
 
@@ -201,7 +220,7 @@ describe('video-workflow.asl.json structure', () => {
     expect([...seen].sort()).toEqual(Object.keys(states).sort());
   });
 
-  it('only names errors that exist: our error classes or AWS/States error names', () => {
+  it('only names errors that exist: our error classes, AWS SDK error names or AWS/States error names', () => {
     // Prepare: the stable names of every error class in handlers/shared/errors.ts
     const ourNames = new Set(
       (Object.values(errors) as unknown[])
@@ -216,7 +235,7 @@ describe('video-workflow.asl.json structure', () => {
         for (const name of entry.ErrorEquals) named.add(name);
       }
     }
-    const unknown = [...named].filter((name) => !name.includes('.') && !ourNames.has(name));
+    const unknown = [...named].filter((name) => !name.includes('.') && !ourNames.has(name) && !TRANSIENT_SDK_ERRORS.includes(name));
 
     // Assess
     expect(ourNames.has('ArchiveFailed')).toBe(true);

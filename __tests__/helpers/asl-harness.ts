@@ -23,6 +23,7 @@ import {
   type AslDefinition,
   type WorkflowSubstitutions,
 } from '../../asl/definition';
+import { normaliseError } from '../../handlers/record-failure/normalise';
 import {
   canTransition,
   type JobOutputs,
@@ -80,7 +81,7 @@ export function workflowInput(overrides: Partial<WorkflowInput> = {}): WorkflowI
       bucket: SOURCE_BUCKET,
       key: 'uploads/landscape.mp4',
       versionId: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY',
-      etag: '"9b2cf535f27731c974343645a3985328"',
+      etag: '9b2cf535f27731c974343645a3985328',
       size: 29_107,
     },
     trigger: 's3',
@@ -481,33 +482,18 @@ export function fakeLambdas(world: World): Record<string, TaskHandler> {
       archiveKey: `${input.jobId}/${input.source.key}`,
       versionId: input.source.versionId,
     }),
+    // The error normalisation is record-failure's own (pure) code; only the table write is modelled.
     RecordFailure: (input: { jobId: string; error: { Error: string; Cause?: string } }) => {
-      const normalised = normaliseError(input.error);
+      const { name, cause, mediaConvertError } = normaliseError(input.error);
       world.table.transition(
         input.jobId,
         'FAILED',
-        { error: { name: normalised.Error, cause: normalised.Cause }, finishedAt: world.now, updatedAt: world.now },
+        { error: { name, cause }, ...(mediaConvertError ? { mediaConvertError } : {}), finishedAt: world.now, updatedAt: world.now },
         'RecordFailure',
       );
-      return normalised;
+      return { Error: name, Cause: cause };
     },
   };
-}
-
-/** Lambda errorType/errorMessage, MediaConvert Job ErrorCode/ErrorMessage, or the cause as is. */
-function normaliseError(error: { Error: string; Cause?: string }): { Error: string; Cause: string } {
-  const cause = error.Cause ?? '';
-  let parsed: Record<string, unknown> | undefined;
-  try {
-    parsed = JSON.parse(cause) as Record<string, unknown>;
-  } catch {
-    parsed = undefined;
-  }
-  if (parsed && typeof parsed.errorMessage === 'string') return { Error: error.Error, Cause: parsed.errorMessage };
-  if (parsed && parsed.Status === 'ERROR' && parsed.ErrorCode !== undefined) {
-    return { Error: error.Error, Cause: `MediaConvert job ${String(parsed.Id)} failed with ErrorCode ${String(parsed.ErrorCode)}: ${String(parsed.ErrorMessage)}` };
-  }
-  return { Error: error.Error, Cause: cause };
 }
 
 /** Fails `times` times with `error`, then delegates. `calls()` counts every attempt. */
@@ -737,5 +723,98 @@ export async function runSuccessfulExecution(options: RunWorkflowOptions = {}): 
     lambdaInvocations: run.lambdaInvocations,
     dynamoWrites: run.dynamoWrites,
     stateDurations: run.stateDurations,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phase 2: real handlers
+// ---------------------------------------------------------------------------------------------
+
+/** The Lambda context fields handlers may read; the rest of the interface is never used here. */
+export function fakeLambdaContext(functionName: string) {
+  return {
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${TEST_REGION}:${TEST_ACCOUNT}:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: '2026/11/29/[$LATEST]0123456789abcdef',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * Invokes a real handler the way Lambda does for a Task state: JSON in, JSON out, and a
+ * thrown error reported as Error = its `name` (the runtime's errorType) with the JSON cause.
+ */
+export function asLambdaTask(functionName: string, handler: (event: any, context: any) => Promise<unknown>): TaskHandler {
+  return async (input: unknown) => {
+    try {
+      return await handler(input, fakeLambdaContext(functionName));
+    } catch (error) {
+      const e = error as Error;
+      throw lambdaError(e.name || 'Error', e.message);
+    }
+  };
+}
+
+/**
+ * The `{ Job }` a `.sync` createJob returns when MediaConvert COMPLETEs the job planned by
+ * plan-transcode: one output detail per planned output, durations from the source metadata.
+ *
+ * `withPaths: false` gives the shape of the MediaConvert API model for GetJob (OutputDetails
+ * with DurationInMs and VideoDetails only); `true` adds the group `Type` ('HLS_GROUP',
+ * 'FILE_GROUP'), `OutputFilePaths` and `PlaylistFilePaths` as the COMPLETE event reports them.
+ * Which one `.sync` hands back has not been observed here (no AWS account), so both are tested.
+ */
+export function mediaConvertJobFromPlan(
+  plan: TranscodePlan,
+  metadata: MediaMetadata,
+  request: { Queue?: unknown; Role?: unknown; Settings?: unknown; UserMetadata?: unknown },
+  options: { withPaths?: boolean; id?: string } = {},
+) {
+  const withPaths = options.withPaths ?? true;
+  const id = options.id ?? '1732870000000-real01';
+  const durationInMs = Math.round(metadata.durationSeconds * 1000);
+  const detail = (uri: string, width?: number, height?: number) => ({
+    ...(withPaths ? { OutputFilePaths: [uri] } : {}),
+    DurationInMs: durationInMs,
+    ...(width === undefined || height === undefined ? {} : { VideoDetails: { WidthInPx: width, HeightInPx: height } }),
+  });
+  const group = <T extends object>(type: string, extra: T) => (withPaths ? { Type: type, ...extra } : extra);
+  const byKind = (kind: string) => plan.expectedOutputs.filter((o) => o.kind === kind);
+  const thumbnail = byKind('thumbnail')[0];
+  return {
+    Job: {
+      Id: id,
+      Arn: `arn:aws:mediaconvert:${TEST_REGION}:${TEST_ACCOUNT}:jobs/${id}`,
+      Status: 'COMPLETE',
+      Queue: request.Queue,
+      Role: request.Role,
+      Settings: request.Settings,
+      UserMetadata: request.UserMetadata,
+      CreatedAt: '2026-11-29T10:00:05.000Z',
+      Timing: { SubmitTime: '2026-11-29T10:00:05.000Z', StartTime: '2026-11-29T10:00:07.000Z', FinishTime: '2026-11-29T10:00:31.000Z' },
+      OutputGroupDetails: [
+        group('FILE_GROUP', { OutputDetails: byKind('mp4').map((o) => detail(o.uri, o.width, o.height)) }),
+        group('HLS_GROUP', {
+          ...(withPaths ? { PlaylistFilePaths: byKind('hls-master').map((o) => o.uri) } : {}),
+          OutputDetails: byKind('hls-rendition').map((o) => detail(o.uri, o.width, o.height)),
+        }),
+        group('FILE_GROUP', {
+          OutputDetails: thumbnail
+            ? Array.from({ length: plan.thumbnailCount }, (_, i) => ({
+                ...(withPaths ? { OutputFilePaths: [`${thumbnail.uri}.${String(i).padStart(7, '0')}.jpg`] } : {}),
+                VideoDetails: { WidthInPx: thumbnail.width, HeightInPx: thumbnail.height },
+              }))
+            : [],
+        }),
+      ],
+    },
   };
 }
