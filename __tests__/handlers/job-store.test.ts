@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, CreateTableCommand, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -9,7 +9,8 @@ import { FIXED_NOW, JOB_ID, jobRecord } from '../fixtures/events';
 
 const TABLE = 'video-workflow-dev-jobs';
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
-const ddb = mockClient(DynamoDBDocumentClient);
+// Mocks this one instance only, so the dynalite tests below use a real client.
+const ddb = mockClient(doc);
 const store = new DynamoJobStore(doc, TABLE, () => FIXED_NOW);
 
 function conditionFailed(existing?: JobRecord): ConditionalCheckFailedException {
@@ -135,9 +136,10 @@ describe('transition', () => {
     });
   });
 
-  it('throws JobNotFound when there is no item', async () => {
+  it('throws JobNotFound when there is no item (checked with a consistent read when the exception carries none)', async () => {
     // Prepare
     ddb.on(UpdateCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({});
     // Act
     const act = store.transition(JOB_ID, 'COMPLETED', {});
     // Assess
@@ -277,5 +279,85 @@ describe('listByStatus', () => {
       Limit: 25,
       ExclusiveStartKey: { jobId: 'x' },
     });
+  });
+});
+
+/**
+ * The same store against dynalite (a local DynamoDB on loopback, as the local run uses): the
+ * condition expressions are evaluated for real, not just asserted as strings.
+ */
+describe('DynamoJobStore against dynalite', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const dynalite = require('dynalite');
+  let server: { listen: (port: number, host: string, cb: () => void) => void; address: () => { port: number }; close: (cb: () => void) => void };
+  let real: DynamoJobStore;
+  const record = jobRecord({ status: 'QUEUED' });
+
+  beforeAll(async () => {
+    server = dynalite({ createTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${server.address().port}`,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await client.send(
+      new CreateTableCommand({
+        TableName: TABLE,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
+        AttributeDefinitions: [
+          { AttributeName: 'jobId', AttributeType: 'S' },
+          { AttributeName: 'status', AttributeType: 'S' },
+          { AttributeName: 'createdAt', AttributeType: 'S' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: STATUS_INDEX_NAME,
+            KeySchema: [{ AttributeName: 'status', KeyType: 'HASH' }, { AttributeName: 'createdAt', KeyType: 'RANGE' }],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+    real = new DynamoJobStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), TABLE, () => FIXED_NOW);
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('walks a job through its life with every condition enforced', async () => {
+    // Act + Assess (each step depends on the previous one)
+    expect((await real.create(record)).created).toBe(true);
+    expect(await real.create({ ...record, trigger: 'api' })).toEqual({ created: false, job: record });
+    await real.setExecutionArn(JOB_ID, 'arn:exec');
+    await real.setExecutionArn(JOB_ID, 'arn:exec'); // same ARN again (RecordStart writes it too)
+    await expect(real.setExecutionArn(JOB_ID, 'arn:other')).rejects.toMatchObject({ name: 'JobStateConflict' });
+    expect(await real.updateProgress(JOB_ID, 10)).toBe(false); // not PROCESSING yet
+    expect((await real.transition(JOB_ID, 'PROCESSING', { startedAt: 's' })).changed).toBe(true);
+    expect(await real.updateProgress(JOB_ID, 40, 'mc-1')).toBe(true);
+    expect(await real.updateProgress(JOB_ID, 30)).toBe(false); // never lowered
+    expect(await real.recordMediaConvertError(JOB_ID, { code: 1010, message: 'm' })).toBe(true);
+    expect((await real.transition(JOB_ID, 'COMPLETED', { progress: 100 })).changed).toBe(true);
+    expect((await real.transition(JOB_ID, 'COMPLETED', { progress: 100 })).changed).toBe(false);
+    await expect(real.transition(JOB_ID, 'FAILED', {})).rejects.toMatchObject({ name: 'JobStateConflict', context: { currentStatus: 'COMPLETED' } });
+    expect(await real.updateProgress(JOB_ID, 90)).toBe(false); // finished
+    expect(await real.addWarning(JOB_ID, 'notification failed: X')).toBe(true);
+    expect(await real.addWarning('ffffffffffffffffffffffffffffffff', 'w')).toBe(false);
+    await expect(real.transition('ffffffffffffffffffffffffffffffff', 'FAILED', {})).rejects.toMatchObject({ name: 'JobNotFound' });
+
+    const stored = await real.get(JOB_ID);
+    expect(stored).toMatchObject({
+      status: 'COMPLETED',
+      executionArn: 'arn:exec',
+      progress: 100,
+      mediaConvertJobId: 'mc-1',
+      mediaConvertError: { code: 1010, message: 'm' },
+      warnings: ['notification failed: X'],
+    });
+    const listed = await real.listByStatus('COMPLETED', { limit: 10 });
+    expect(listed.items.map((j) => j.jobId)).toEqual([JOB_ID]);
+    expect((await real.listByStatus('QUEUED', { limit: 10 })).items).toEqual([]);
   });
 });

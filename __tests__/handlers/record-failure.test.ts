@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../handlers/record-failure';
@@ -145,10 +145,12 @@ describe('record-failure handler', () => {
   it('returns the normalised error for a job that is not in the table', async () => {
     // Prepare
     ddbMock.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
+    ddbMock.on(GetCommand).resolves({});
     // Act
     const result = await handler({ jobId: JOB_ID, error: { Error: 'States.Timeout', Cause: 'late' } });
     // Assess
     expect(result.Error).toBe('States.Timeout');
+    expect(ddbMock).toHaveReceivedCommandWith(GetCommand, { Key: { jobId: JOB_ID }, ConsistentRead: true });
   });
 
   it('lets throttling through so the task retries', async () => {

@@ -91,7 +91,7 @@ export class DynamoJobStore implements JobStore {
       return { created: true, job: record };
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
-      const existing = oldItem(err) ?? (await this.get(record.jobId));
+      const existing = await this.existingAfterConditionFailure(err, record.jobId);
       if (!existing) {
         // The item existed at the condition check and is gone now (TTL or a manual delete).
         throw new JobStateConflict('Job record disappeared while being created', {
@@ -123,7 +123,7 @@ export class DynamoJobStore implements JobStore {
       );
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
-      const existing = oldItem(err);
+      const existing = await this.existingAfterConditionFailure(err, jobId);
       if (!existing) throw new JobNotFound(`Job ${jobId} does not exist`, { cause: err, context: { jobId } });
       throw new JobStateConflict('Job already has a different execution', {
         cause: err,
@@ -170,7 +170,7 @@ export class DynamoJobStore implements JobStore {
       return { changed: true, job: out.Attributes as JobRecord };
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
-      const existing = oldItem(err);
+      const existing = await this.existingAfterConditionFailure(err, jobId);
       if (!existing) throw new JobNotFound(`Job ${jobId} does not exist`, { cause: err, context: { jobId } });
       if (existing.status === to) return { changed: false, job: existing };
       throw new JobStateConflict(`Job cannot move from ${existing.status} to ${to}`, {
@@ -243,6 +243,14 @@ export class DynamoJobStore implements JobStore {
       }),
     );
     return { items: (out.Items ?? []) as JobRecord[], lastEvaluatedKey: out.LastEvaluatedKey };
+  }
+
+  /**
+   * The item that failed the condition: from the exception (ALL_OLD) when DynamoDB sends it,
+   * else a consistent read (local stand-ins such as dynalite do not return it).
+   */
+  private async existingAfterConditionFailure(err: ConditionalCheckFailedException, jobId: string): Promise<JobRecord | undefined> {
+    return oldItem(err) ?? (await this.get(jobId));
   }
 
   private async conditionalUpdate(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
