@@ -1,0 +1,86 @@
+import type { JobSettings } from '@aws-sdk/client-mediaconvert';
+import { spawnSync } from 'node:child_process';
+
+/**
+ * MediaConvert settings shaped like plan-transcode's: an MP4, a two-rung HLS QVBR ladder and
+ * frame-capture thumbnails, all under s3://<output>/<jobId>/.
+ */
+export function jobSettingsFixture(opts: { source: string; output: string; jobId: string; audio: boolean }): JobSettings {
+  const audio = opts.audio
+    ? [{ AudioSourceName: 'Audio Selector 1', CodecSettings: { Codec: 'AAC' as const, AacSettings: { Bitrate: 96000, CodingMode: 'CODING_MODE_2_0' as const, SampleRate: 48000 } } }]
+    : undefined;
+  const h264 = (maxBitrate: number) => ({
+    Codec: 'H_264' as const,
+    H264Settings: {
+      RateControlMode: 'QVBR' as const,
+      MaxBitrate: maxBitrate,
+      QvbrSettings: { QvbrQualityLevel: 7 },
+      CodecProfile: 'HIGH' as const,
+      GopSize: 2,
+      GopSizeUnits: 'SECONDS' as const,
+      SceneChangeDetect: 'DISABLED' as const,
+      InterlaceMode: 'PROGRESSIVE' as const,
+      QualityTuningLevel: 'SINGLE_PASS' as const,
+    },
+  });
+  return {
+    TimecodeConfig: { Source: 'ZEROBASED' },
+    Inputs: [
+      {
+        FileInput: opts.source,
+        VideoSelector: { Rotate: 'AUTO' },
+        ...(opts.audio ? { AudioSelectors: { 'Audio Selector 1': { DefaultSelection: 'DEFAULT' as const } } } : {}),
+        TimecodeSource: 'ZEROBASED',
+      },
+    ],
+    OutputGroups: [
+      {
+        Name: 'MP4',
+        OutputGroupSettings: { Type: 'FILE_GROUP_SETTINGS', FileGroupSettings: { Destination: `s3://${opts.output}/${opts.jobId}/mp4/` } },
+        Outputs: [
+          {
+            NameModifier: '_180p',
+            ContainerSettings: { Container: 'MP4', Mp4Settings: { MoovPlacement: 'PROGRESSIVE_DOWNLOAD' } },
+            VideoDescription: { Width: 320, Height: 180, CodecSettings: h264(600_000) },
+            ...(audio ? { AudioDescriptions: audio } : {}),
+          },
+        ],
+      },
+      {
+        Name: 'HLS',
+        OutputGroupSettings: {
+          Type: 'HLS_GROUP_SETTINGS',
+          HlsGroupSettings: { Destination: `s3://${opts.output}/${opts.jobId}/hls/index`, SegmentLength: 1, MinSegmentLength: 0 },
+        },
+        Outputs: [
+          { NameModifier: '_180p', ContainerSettings: { Container: 'M3U8' }, VideoDescription: { Width: 320, Height: 180, CodecSettings: h264(400_000) }, ...(audio ? { AudioDescriptions: audio } : {}) },
+          { NameModifier: '_144p', ContainerSettings: { Container: 'M3U8' }, VideoDescription: { Width: 256, Height: 144, CodecSettings: h264(200_000) }, ...(audio ? { AudioDescriptions: audio } : {}) },
+        ],
+      },
+      {
+        Name: 'Thumbnails',
+        OutputGroupSettings: { Type: 'FILE_GROUP_SETTINGS', FileGroupSettings: { Destination: `s3://${opts.output}/${opts.jobId}/thumbnails/thumb` } },
+        Outputs: [
+          {
+            ContainerSettings: { Container: 'RAW' },
+            VideoDescription: { Width: 320, Height: 180, CodecSettings: { Codec: 'FRAME_CAPTURE', FrameCaptureSettings: { FramerateNumerator: 1, FramerateDenominator: 1, MaxCaptures: 3, Quality: 80 } } },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** Runs ffmpeg to make a test clip; throws with ffmpeg's stderr when it fails. */
+export function makeClip(path: string, opts: { width: number; height: number; seconds: number; audio: boolean }): void {
+  const args = [
+    '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', `testsrc2=size=${opts.width}x${opts.height}:rate=25:duration=${opts.seconds}`,
+    ...(opts.audio ? ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${opts.seconds}`] : []),
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
+    ...(opts.audio ? ['-c:a', 'aac', '-b:a', '96k'] : []),
+    '-shortest', path,
+  ];
+  const r = spawnSync('ffmpeg', args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ffmpeg could not make ${path}: ${r.stderr}`);
+}

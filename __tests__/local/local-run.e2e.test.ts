@@ -1,0 +1,145 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat, truncate, writeFile, copyFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { ffmpegAvailable, ffprobe, probedVideoSize } from '../../local/ffmpeg';
+import { makeClip } from './fixtures';
+
+// m3u8-parser ships no types; this is the part of its API the test reads.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Parser } = require('m3u8-parser') as {
+  Parser: new () => { push(t: string): void; end(): void; manifest: { playlists?: Array<{ uri: string; attributes: { RESOLUTION?: { width: number; height: number }; BANDWIDTH?: number } }> } };
+};
+
+const ROOT = resolve(__dirname, '..', '..');
+
+interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `npm run local -- ...` the way the package script does (node --import tsx scripts/local-run.ts). */
+function runLocal(args: string[]): Promise<CommandResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-run.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+interface JsonRecord {
+  file: string;
+  jobId?: string;
+  status: string;
+  error?: { name: string; cause: string };
+  outputs: { mp4: string[]; hls?: string; thumbnails: string[] };
+  metadata?: { displayWidth: number; displayHeight: number; audioTrackCount: number };
+  localWarnings: string[];
+}
+
+function lastLineJson(stdout: string): JsonRecord[] {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as JsonRecord[];
+}
+
+const haveFfmpeg = ffmpegAvailable();
+if (!haveFfmpeg) console.warn('ffmpeg/ffprobe not found: skipping the local-run end-to-end test (CI installs ffmpeg)');
+const suite = haveFfmpeg ? describe : describe.skip;
+
+suite('npm run local (end to end: real ASL, real handlers, stand-ins, ffmpeg)', () => {
+  let dir: string;
+  let state: string;
+  let out: string;
+  const clip = (name: string) => join(dir, name);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'local-run-'));
+    state = join(dir, 'state');
+    out = join(dir, 'out');
+    makeClip(clip('landscape.mov'), { width: 320, height: 180, seconds: 2, audio: true });
+    makeClip(clip('portrait.mp4'), { width: 180, height: 320, seconds: 2, audio: false });
+    await writeFile(clip('not-a-video.mp4'), 'This is a text file with a video extension.\n');
+    await writeFile(clip('empty.mp4'), '');
+    await copyFile(clip('landscape.mov'), clip('truncated.mov'));
+    await truncate(clip('truncated.mov'), Math.floor((await stat(clip('landscape.mov'))).size / 3));
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('completes good clips with real outputs and fails bad files with UnsupportedMedia, each on its own', async () => {
+    // Act
+    const run = await runLocal([
+      clip('landscape.mov'), clip('portrait.mp4'), clip('not-a-video.mp4'), clip('empty.mp4'), clip('truncated.mov'),
+      '--json', '--concurrency', '3', '--state', state, '--out', out,
+    ]);
+
+    // Assess
+    expect(run.code).toBe(1); // not every video completed
+    const records = lastLineJson(run.stdout);
+    const byName = new Map(records.map((r) => [r.file.split('/').pop()!, r]));
+    expect(records.map((r) => [r.file.split('/').pop(), r.status, r.error?.name])).toEqual([
+      ['landscape.mov', 'COMPLETED', undefined],
+      ['portrait.mp4', 'COMPLETED', undefined],
+      ['not-a-video.mp4', 'FAILED', 'UnsupportedMedia'],
+      ['empty.mp4', 'FAILED', 'UnsupportedMedia'],
+      ['truncated.mov', 'FAILED', 'UnsupportedMedia'],
+    ]);
+
+    for (const name of ['landscape.mov', 'portrait.mp4']) {
+      const record = byName.get(name)!;
+      expect(record.localWarnings).toEqual([]);
+      expect(record.outputs.mp4.length).toBeGreaterThan(0);
+      expect(record.outputs.thumbnails.length).toBeGreaterThan(0);
+      for (const path of [...record.outputs.mp4, ...record.outputs.thumbnails, record.outputs.hls!]) {
+        expect(path.startsWith(join(out, record.jobId!))).toBe(true);
+        expect((await stat(path)).size).toBeGreaterThan(0);
+      }
+      // The master lists every rendition, each present locally, at a size with the source's orientation.
+      const parser = new Parser();
+      parser.push(await readFile(record.outputs.hls!, 'utf8'));
+      parser.end();
+      const playlists = parser.manifest.playlists ?? [];
+      expect(playlists.length).toBeGreaterThan(0);
+      for (const p of playlists) {
+        expect(existsSync(join(dirname(record.outputs.hls!), p.uri))).toBe(true);
+        const { width, height } = p.attributes.RESOLUTION!;
+        expect(name === 'portrait.mp4' ? height > width : width > height).toBe(true);
+        expect(p.attributes.BANDWIDTH).toBeGreaterThan(0);
+      }
+      const mp4 = await ffprobe(record.outputs.mp4[0]!);
+      const size = probedVideoSize(mp4)!;
+      expect(name === 'portrait.mp4' ? size.height > size.width : size.width > size.height).toBe(true);
+      expect(mp4.streams.some((s) => s.codec_type === 'audio')).toBe(name === 'landscape.mov');
+    }
+
+    // The failure path ran for the files that got a job: record FAILED, notification sent.
+    const notifications = (await readFile(join(state, 'notifications.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { message: string });
+    const events = notifications.map((n) => JSON.parse(n.message) as { event: string; jobId: string });
+    expect(events.filter((e) => e.event === 'JOB_FAILED').map((e) => e.jobId).sort()).toEqual(
+      [byName.get('not-a-video.mp4')!.jobId, byName.get('truncated.mov')!.jobId].sort(),
+    );
+    expect(byName.get('empty.mp4')!.jobId).toBeUndefined(); // rejected by start-job before a job exists, as the API does
+    expect(run.stderr).toContain('landscape.mov');
+    expect(run.stderr).toMatch(/file\s+status\s+duration\s+outputs\s+wall time/);
+  });
+
+  it('exits 0 when every video completes, and --clean removes the state folder', async () => {
+    // Act
+    const run = await runLocal([clip('landscape.mov'), '--state', state]);
+    const clean = await runLocal(['--clean', '--state', state]);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/landscape\.mov\s+COMPLETED\s+2\.0s/);
+    expect(clean.code).toBe(0);
+    expect(existsSync(state)).toBe(false);
+  });
+});

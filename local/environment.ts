@@ -1,0 +1,67 @@
+import type { StandIns } from './standins';
+import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './standins';
+
+/** Names of the local resources; one place, like the stacks' naming helper. */
+export const LOCAL_NAMES = {
+  workflow: 'video-workflow-local',
+  jobsTable: 'video-workflow-local-jobs',
+  sourceBucket: 'video-workflow-local-source',
+  outputBucket: 'video-workflow-local-output',
+  archiveBucket: 'video-workflow-local-archive',
+  sourceKeyPrefix: 'uploads/',
+  /** Extensions the local run accepts; files with others are rejected by start-job (InvalidSourceKey), as in the cloud. */
+  allowedExtensions: ['mp4', 'mov', 'm4v', 'mkv', 'webm', 'avi', 'mxf', 'ts', 'mts', 'mpg', 'mpeg', 'wmv', 'flv', '3gp'],
+} as const;
+
+const arn = (service: string, resource: string) => `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${resource}`;
+
+export const LOCAL_ARNS = {
+  stateMachine: arn('states', `stateMachine:${LOCAL_NAMES.workflow}`),
+  topic: arn('sns', `${LOCAL_NAMES.workflow}-notifications`),
+  mediaConvertQueue: arn('mediaconvert', 'queues/Default'),
+  mediaConvertRole: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${LOCAL_NAMES.workflow}-mediaconvert`,
+  lambda: (name: string) => arn('lambda', `function:${LOCAL_NAMES.workflow}-${name}`),
+};
+
+/**
+ * The environment the handlers read, as the stacks set it on each function, pointed at the
+ * stand-ins. The SDK v3 picks up AWS_ENDPOINT_URL_<SERVICE>. Checksums are computed only when
+ * an operation requires them: with the SDK's default (WHEN_SUPPORTED) a streamed PutObject is
+ * sent aws-chunked with a trailing checksum, which s3rver 3.7 stores verbatim (chunk framing
+ * included), corrupting the object.
+ */
+export function handlerEnvironment(standIns: Pick<StandIns, 's3Endpoint' | 'dynamodbEndpoint' | 'snsEndpoint'>): Record<string, string> {
+  return {
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_S3: standIns.s3Endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: standIns.dynamodbEndpoint,
+    AWS_ENDPOINT_URL_SNS: standIns.snsEndpoint,
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    // Never read a developer's ~/.aws profile or SSO cache for the local run.
+    AWS_PROFILE: '',
+    JOBS_TABLE_NAME: LOCAL_NAMES.jobsTable,
+    SOURCE_BUCKET: LOCAL_NAMES.sourceBucket,
+    OUTPUT_BUCKET: LOCAL_NAMES.outputBucket,
+    ARCHIVE_BUCKET: LOCAL_NAMES.archiveBucket,
+    ARCHIVE_STORAGE_CLASS: 'STANDARD',
+    TOPIC_ARN: LOCAL_ARNS.topic,
+    STATE_MACHINE_ARN: LOCAL_ARNS.stateMachine,
+    ALLOWED_EXTENSIONS: LOCAL_NAMES.allowedExtensions.join(','),
+    SOURCE_KEY_PREFIX: LOCAL_NAMES.sourceKeyPrefix,
+    JOB_TTL_DAYS: '30',
+    WORKFLOW_NAME: LOCAL_NAMES.workflow,
+    POWERTOOLS_SERVICE_NAME: LOCAL_NAMES.workflow,
+  };
+}
+
+/** Applies the environment before any handler module (and its module-scope SDK clients) loads. */
+export function applyEnvironment(env: Record<string, string>): void {
+  for (const [key, value] of Object.entries(env)) {
+    if (value === '') delete process.env[key];
+    else process.env[key] = value;
+  }
+}

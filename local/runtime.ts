@@ -1,0 +1,374 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { JobRecord, WorkflowInput } from '../handlers/shared/job';
+import { applyEnvironment, handlerEnvironment, LOCAL_ARNS, LOCAL_NAMES } from './environment';
+import { parseS3Uri } from './s3-uri';
+import { S3ObjectStore } from './s3-store';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startStandIns, stateLayout, type StandIns } from './standins';
+import { dynamoDbTask, InvocationQueue, lambdaContext, lambdaTask, snsPublishTask, StatesError, type LambdaHandler } from './tasks';
+import { runLocalTranscode, TranscodeFailed, type CreateJobRequest, type TranscodePhase } from './transcoder';
+import { LocalStepFunctions, taskStates, type ExecutionInfo, type TaskOverride, type TaskStateInfo } from './workflow';
+
+const HANDLERS_DIR = resolve(__dirname, '..', 'handlers');
+
+/** Lambda functions of the state machine: substitution key -> handler folder. */
+export const WORKFLOW_FUNCTIONS = {
+  ExtractMetadataFunctionArn: 'extract-metadata',
+  PlanTranscodeFunctionArn: 'plan-transcode',
+  QualityControlFunctionArn: 'quality-control',
+  PublishFunctionArn: 'publish',
+  ArchiveSourceFunctionArn: 'archive-source',
+  RecordFailureFunctionArn: 'record-failure',
+} as const;
+
+/** Lambda's default timeout when a Task sets none is irrelevant here: Step Functions' 60 s default applies. */
+const DEFAULT_TASK_TIMEOUT_SECONDS = 60;
+const TRANSCODE_TIMEOUT_SECONDS = 3600;
+const WORKFLOW_TIMEOUT_SECONDS = 4 * 3600;
+/** Synthetic MediaConvert STATUS_UPDATE events are sent at most this often per job. */
+const STATUS_UPDATE_INTERVAL_MS = 1000;
+
+export type RunEvent =
+  | { readonly type: 'uploaded'; readonly file: string; readonly key: string }
+  | { readonly type: 'started'; readonly file: string; readonly jobId: string }
+  | { readonly type: 'stage'; readonly file: string; readonly stage: string }
+  | { readonly type: 'transcode'; readonly file: string; readonly phase: TranscodePhase; readonly percent: number }
+  | { readonly type: 'finished'; readonly file: string; readonly result: VideoResult };
+
+export interface LocalOutputs {
+  readonly mp4: string[];
+  readonly hls?: string;
+  readonly thumbnails: string[];
+}
+
+/** One video's end state: the job record with outputs as local paths. */
+export interface VideoResult {
+  readonly file: string;
+  readonly jobId?: string;
+  readonly status: 'COMPLETED' | 'FAILED' | 'QUEUED' | 'PROCESSING';
+  readonly error?: { readonly name: string; readonly cause: string };
+  readonly durationSeconds?: number;
+  readonly outputs: LocalOutputs;
+  /** The record's s3:// outputs, as the cloud API would show them. */
+  readonly s3Outputs?: JobRecord['outputs'];
+  readonly outputCount: number;
+  readonly wallMs: number;
+  /** ffmpeg time inside the Transcode task (ms). */
+  readonly transcodeMs?: number;
+  /** Settings the local transcoder could not honour, plus local-only problems. */
+  readonly localWarnings: string[];
+  readonly executionStatus?: string;
+  readonly record?: JobRecord;
+}
+
+export interface LocalRuntimeOptions {
+  /** State folder (default .local). */
+  readonly stateDir: string;
+  /** Where outputs are copied; each job gets `<outDir>/<jobId>/`. Default `<stateDir>/out`. */
+  readonly outDir?: string;
+  readonly onEvent?: (event: RunEvent) => void;
+  /** Shorter Retry pauses, for tests. */
+  readonly retryIntervalMs?: number;
+}
+
+export interface LocalRuntime {
+  readonly standIns: StandIns;
+  runFile(path: string): Promise<VideoResult>;
+  close(): Promise<void>;
+}
+
+type HandlerModule = { handler: LambdaHandler };
+type JobProgressHandler = (event: unknown, context: Context) => Promise<unknown> | unknown;
+
+interface FileState {
+  readonly file: string;
+  jobId?: string;
+  transcodeMs?: number;
+  readonly warnings: string[];
+}
+
+/**
+ * Starts the stand-ins, points the handlers' environment at them, loads the real handlers and
+ * the real ASL, and returns a runtime that takes a video file through the whole workflow.
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const stateDir = resolve(options.stateDir);
+  const layout = stateLayout(stateDir);
+  const outDir = resolve(options.outDir ?? layout.out);
+  const emit = options.onEvent ?? (() => {});
+
+  const missing = Object.values(WORKFLOW_FUNCTIONS).filter((dir) => !existsSync(join(HANDLERS_DIR, dir, 'index.ts')));
+  if (missing.length > 0) throw new Error(`Handlers not found: ${missing.map((d) => `handlers/${d}/index.ts`).join(', ')}`);
+
+  const standIns = await startStandIns({
+    stateDir,
+    buckets: [LOCAL_NAMES.sourceBucket, LOCAL_NAMES.outputBucket, LOCAL_NAMES.archiveBucket],
+    tableName: LOCAL_NAMES.jobsTable,
+  });
+  try {
+    // Before any handler module loads: they create SDK clients at module scope from the environment.
+    applyEnvironment(handlerEnvironment(standIns));
+
+    const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+    const s3 = new S3Client({ ...clientConfig, endpoint: standIns.s3Endpoint, forcePathStyle: true });
+    const store = new S3ObjectStore(s3);
+    const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: standIns.dynamodbEndpoint });
+    const sns = new SNSClient({ ...clientConfig, endpoint: standIns.snsEndpoint });
+
+    const handlers = new Map<string, { name: string; handler: LambdaHandler }>();
+    const subs: Record<string, string | number> = {
+      JobsTableName: LOCAL_NAMES.jobsTable,
+      MediaConvertQueueArn: LOCAL_ARNS.mediaConvertQueue,
+      MediaConvertRoleArn: LOCAL_ARNS.mediaConvertRole,
+      NotificationTopicArn: LOCAL_ARNS.topic,
+      WorkflowName: LOCAL_NAMES.workflow,
+      TranscodeTimeoutSeconds: TRANSCODE_TIMEOUT_SECONDS,
+      WorkflowTimeoutSeconds: WORKFLOW_TIMEOUT_SECONDS,
+    };
+    for (const [key, dir] of Object.entries(WORKFLOW_FUNCTIONS)) {
+      const arn = LOCAL_ARNS.lambda(dir);
+      subs[key] = arn;
+      const mod = (await import(join(HANDLERS_DIR, dir, 'index.ts'))) as Partial<HandlerModule>;
+      if (typeof mod.handler !== 'function') throw new Error(`handlers/${dir}/index.ts does not export a handler function`);
+      handlers.set(arn, { name: `${LOCAL_NAMES.workflow}-${dir}`, handler: mod.handler });
+    }
+    const jobProgressPath = join(HANDLERS_DIR, 'job-progress', 'index.ts');
+    const jobProgress = existsSync(jobProgressPath)
+      ? ((await import(jobProgressPath)) as { handler?: JobProgressHandler }).handler
+      : undefined;
+
+    const { renderWorkflowDefinition } = (await import('../asl/definition')) as typeof import('../asl/definition');
+    const definition = renderWorkflowDefinition(subs as never);
+
+    const sharedClients = (await import('../handlers/shared/clients')) as typeof import('../handlers/shared/clients');
+    const { DynamoJobStore } = (await import('../handlers/shared/job-store')) as typeof import('../handlers/shared/job-store');
+    const { startJob } = (await import('../handlers/shared/start-job')) as typeof import('../handlers/shared/start-job');
+    const jobStore = new DynamoJobStore(sharedClients.documentClient(), LOCAL_NAMES.jobsTable);
+
+    const invocations = new InvocationQueue();
+    const byKey = new Map<string, FileState>();
+    const fileOf = (execution: ExecutionInfo): FileState | undefined => byKey.get((execution.input as WorkflowInput).source?.key);
+
+    const sendProgressEvent = async (jobId: string, mediaConvertJobId: string, detail: Record<string, unknown>, state?: FileState) => {
+      if (!jobProgress) return;
+      const event = {
+        version: '0',
+        id: randomBytes(16).toString('hex'),
+        'detail-type': 'MediaConvert Job State Change',
+        source: 'aws.mediaconvert',
+        account: '000000000000',
+        time: new Date().toISOString(),
+        region: LOCAL_REGION,
+        resources: [`arn:aws:mediaconvert:${LOCAL_REGION}:000000000000:jobs/${mediaConvertJobId}`],
+        detail: {
+          timestamp: Date.now(),
+          accountId: '000000000000',
+          queue: LOCAL_ARNS.mediaConvertQueue,
+          jobId: mediaConvertJobId,
+          userMetadata: { jobId, workflow: LOCAL_NAMES.workflow },
+          ...detail,
+        },
+      };
+      try {
+        const context = lambdaContext(`${LOCAL_NAMES.workflow}-job-progress`, LOCAL_ARNS.lambda('job-progress'), 30_000);
+        await invocations.run(async () => jobProgress(event, context));
+      } catch (err) {
+        state?.warnings.push(`job-progress failed on a ${String(detail.status)} event: ${(err as Error).name}: ${(err as Error).message}`);
+      }
+    };
+
+    const transcodeTask = (task: TaskStateInfo, execution: ExecutionInfo): TaskOverride => async (params) => {
+      const state = fileOf(execution);
+      const request = params as CreateJobRequest;
+      const jobId = request.UserMetadata?.jobId ?? execution.name;
+      let lastSent = 0;
+      let pending: Promise<void> = Promise.resolve();
+      try {
+        const outcome = await runLocalTranscode(request, {
+          store,
+          workRoot: layout.work,
+          region: LOCAL_REGION,
+          signal: AbortSignal.timeout((task.timeoutSeconds ?? TRANSCODE_TIMEOUT_SECONDS) * 1000),
+          onProgress: (p) => {
+            if (state) emit({ type: 'transcode', file: state.file, phase: p.phase, percent: p.percent });
+            const now = Date.now();
+            if (p.phase === 'TRANSCODING' && now - lastSent >= STATUS_UPDATE_INTERVAL_MS) {
+              lastSent = now;
+              pending = pending.then(() =>
+                sendProgressEvent(jobId, p.mediaConvertJobId, { status: 'STATUS_UPDATE', framesDecoded: 0, jobProgress: { phaseProgress: {}, jobPercentComplete: p.percent, currentPhase: 'TRANSCODING', retryCount: 0 } }, state),
+              );
+            }
+          },
+        });
+        await pending;
+        if (state) {
+          state.transcodeMs = outcome.ffmpegMs;
+          state.warnings.push(...outcome.warnings);
+        }
+        return { Job: outcome.job };
+      } catch (err) {
+        await pending;
+        if (err instanceof TranscodeFailed) {
+          if (state) state.warnings.push(...err.warnings);
+          await sendProgressEvent(jobId, err.job.Id, { status: 'ERROR', errorCode: err.job.ErrorCode, errorMessage: err.job.ErrorMessage }, state);
+          // The .sync integration fails the Task with the failed job description as the Cause.
+          throw new StatesError('States.TaskFailed', JSON.stringify(err.job));
+        }
+        throw err;
+      }
+    };
+
+    const sfn = new LocalStepFunctions({
+      definition,
+      stateMachineArn: LOCAL_ARNS.stateMachine,
+      ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
+      onStateEntered: (execution, stage) => {
+        const state = fileOf(execution);
+        if (state) emit({ type: 'stage', file: state.file, stage });
+      },
+      resolveTask: (resource, task, execution) => {
+        const lambda = handlers.get(resource);
+        if (lambda) return lambdaTask(lambda.name, resource, lambda.handler, (task.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS) * 1000, invocations);
+        const dynamo = /^arn:aws:states:::dynamodb:(\w+)$/.exec(resource);
+        if (dynamo) return dynamoDbTask(dynamodb, dynamo[1]!);
+        if (resource === 'arn:aws:states:::sns:publish') return snsPublishTask(sns);
+        if (resource === 'arn:aws:states:::mediaconvert:createJob.sync') return transcodeTask(task, execution);
+        return async () => {
+          throw new StatesError('States.Runtime', `Task ${task.name}: resource ${resource} has no local implementation`);
+        };
+      },
+    });
+    // Fail at start, not mid-run, when the ASL names a resource the local run cannot serve.
+    for (const task of taskStates(definition)) {
+      const known =
+        handlers.has(task.resource) ||
+        /^arn:aws:states:::dynamodb:(updateItem|putItem|getItem|deleteItem)$/.test(task.resource) ||
+        task.resource === 'arn:aws:states:::sns:publish' ||
+        task.resource === 'arn:aws:states:::mediaconvert:createJob.sync';
+      if (!known) throw new Error(`Task ${task.name}: resource ${task.resource} has no local implementation`);
+    }
+
+    const runFile = async (path: string): Promise<VideoResult> => {
+      const started = Date.now();
+      const file = path;
+      const state: FileState = { file, warnings: [] };
+      const finish = (result: Omit<VideoResult, 'file' | 'wallMs' | 'localWarnings'>): VideoResult => {
+        const full: VideoResult = {
+          file,
+          ...result,
+          wallMs: Date.now() - started,
+          localWarnings: [...new Set(state.warnings)],
+          ...(state.transcodeMs !== undefined ? { transcodeMs: state.transcodeMs } : {}),
+        };
+        emit({ type: 'finished', file, result: full });
+        return full;
+      };
+      const noOutputs: LocalOutputs = { mp4: [], thumbnails: [] };
+      try {
+        await stat(path);
+      } catch {
+        return finish({ status: 'FAILED', error: { name: 'FileNotFound', cause: `No such file: ${path}` }, outputs: noOutputs, outputCount: 0 });
+      }
+      // A fresh prefix per run: the job id is derived from (bucket, key, etag), so the same file
+      // run twice would otherwise be the same job, and the second run would only report the first.
+      const key = `${LOCAL_NAMES.sourceKeyPrefix}${randomBytes(4).toString('hex')}/${basename(path)}`;
+      byKey.set(key, state);
+      await store.upload(path, { bucket: LOCAL_NAMES.sourceBucket, key }, 'application/octet-stream');
+      emit({ type: 'uploaded', file, key });
+
+      let jobId: string;
+      let executionArn: string | undefined;
+      try {
+        const started = await startJob(
+          { bucket: LOCAL_NAMES.sourceBucket, keyCandidates: [key], trigger: 'api', requestId: `local-${randomBytes(4).toString('hex')}` },
+          {
+            store: jobStore,
+            s3: sharedClients.s3Client(),
+            sfn: sfn as unknown as Parameters<typeof startJob>[1]['sfn'],
+            stateMachineArn: LOCAL_ARNS.stateMachine,
+            allowedExtensions: [...LOCAL_NAMES.allowedExtensions],
+            keyPrefix: LOCAL_NAMES.sourceKeyPrefix,
+            jobTtlDays: 30,
+          },
+        );
+        jobId = started.job.jobId;
+        executionArn = started.job.executionArn;
+      } catch (err) {
+        // Rejected before a job exists (bad key, empty object): the API would answer 4xx with this error.
+        const e = err as Error;
+        return finish({ status: 'FAILED', error: { name: e.name, cause: e.message }, outputs: noOutputs, outputCount: 0 });
+      }
+      state.jobId = jobId;
+      emit({ type: 'started', file, jobId });
+
+      const outcome = executionArn ? await sfn.wait(executionArn) : undefined;
+      const record = await jobStore.get(jobId);
+      const outputs = record?.outputs ? await copyOutputs(store, record.outputs, join(outDir, jobId)) : noOutputs;
+      const status = record?.status ?? 'FAILED';
+      const error =
+        record?.error ??
+        (status === 'COMPLETED' || outcome?.status === 'SUCCEEDED'
+          ? undefined
+          : { name: outcome?.error ?? 'Unknown', cause: outcome?.cause ?? 'the execution ended without a job record' });
+      return finish({
+        jobId,
+        status,
+        ...(error ? { error: { name: error.name, cause: error.cause } } : {}),
+        ...(record?.metadata ? { durationSeconds: record.metadata.durationSeconds } : {}),
+        outputs,
+        ...(record?.outputs ? { s3Outputs: record.outputs } : {}),
+        outputCount: outputs.mp4.length + (outputs.hls ? 1 : 0) + outputs.thumbnails.length,
+        ...(outcome ? { executionStatus: outcome.status } : {}),
+        ...(record ? { record } : {}),
+      });
+    };
+
+    return {
+      standIns,
+      runFile,
+      close: async () => {
+        s3.destroy();
+        dynamodb.destroy();
+        sns.destroy();
+        await standIns.stop();
+      },
+    };
+  } catch (err) {
+    await standIns.stop();
+    throw err;
+  }
+}
+
+/**
+ * Copies a job's outputs out of the local S3 into `dir`, keeping their layout under the job
+ * prefix. For HLS the whole playlist folder comes along (renditions and segments), so the
+ * local master manifest plays.
+ */
+async function copyOutputs(store: S3ObjectStore, outputs: NonNullable<JobRecord['outputs']>, dir: string): Promise<LocalOutputs> {
+  const localPathOf = (uri: string) => {
+    const { key } = parseS3Uri(uri);
+    const rel = key.split('/').slice(1).join('/') || key; // drop the `<jobId>/` prefix
+    return join(dir, rel);
+  };
+  const copy = async (uri: string) => {
+    const path = localPathOf(uri);
+    await store.download(parseS3Uri(uri), path);
+    return path;
+  };
+  const mp4 = await Promise.all(outputs.mp4.map(copy));
+  const thumbnails = await Promise.all(outputs.thumbnails.map(copy));
+  let hls: string | undefined;
+  if (outputs.hls) {
+    const master = parseS3Uri(outputs.hls);
+    const folder = master.key.slice(0, master.key.lastIndexOf('/') + 1);
+    for (const key of await store.list(master.bucket, folder)) await copy(`s3://${master.bucket}/${key}`);
+    hls = localPathOf(outputs.hls);
+  }
+  return { mp4, ...(hls ? { hls } : {}), thumbnails };
+}

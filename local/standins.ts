@@ -1,0 +1,207 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+
+// s3rver and dynalite ship no types; these are the parts of their APIs used here.
+interface S3rverInstance {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+type S3rverCtor = new (options: {
+  port: number;
+  address: string;
+  directory: string;
+  silent: boolean;
+  configureBuckets: Array<{ name: string; configs: string[] }>;
+}) => S3rverInstance;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3rver = require('s3rver') as S3rverCtor;
+type Dynalite = (options: { path?: string; createTableMs: number; deleteTableMs: number; updateTableMs: number }) => Server;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynalite = require('dynalite') as Dynalite;
+
+/** Dummy credentials: s3rver accepts S3RVER/S3RVER, dynalite accepts anything. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT_ID = '000000000000';
+
+export interface StandInOptions {
+  /** Folder for all state (s3rver objects, dynalite LevelDB, notifications.jsonl). */
+  readonly stateDir: string;
+  readonly buckets: readonly string[];
+  readonly tableName: string;
+}
+
+export interface StandIns {
+  readonly s3Endpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly snsEndpoint: string;
+  /** Every SNS Publish, one JSON object per line. */
+  readonly notificationsPath: string;
+  stop(): Promise<void>;
+}
+
+export const stateLayout = (stateDir: string) => ({
+  s3: join(stateDir, 's3'),
+  dynamodb: join(stateDir, 'dynamodb'),
+  notifications: join(stateDir, 'notifications.jsonl'),
+  logs: join(stateDir, 'logs'),
+  work: join(stateDir, 'work'),
+  out: join(stateDir, 'out'),
+});
+
+/**
+ * Starts s3rver, dynalite and a minimal SNS Publish endpoint on loopback ports picked by the
+ * OS, creates the buckets and the jobs table, and returns their endpoints.
+ */
+export async function startStandIns(options: StandInOptions): Promise<StandIns> {
+  const layout = stateLayout(options.stateDir);
+  await mkdir(layout.s3, { recursive: true });
+  await mkdir(layout.dynamodb, { recursive: true });
+
+  const s3 = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    directory: layout.s3,
+    silent: true,
+    configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
+  });
+  const s3Address = await s3.run();
+
+  const ddb = dynalite({ path: layout.dynamodb, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  try {
+    await listen(ddb);
+  } catch (err) {
+    await s3.close();
+    throw err;
+  }
+
+  const sns = createServer((req, res) => void handleSns(req, res, layout.notifications));
+  await listen(sns);
+
+  const stop = async () => {
+    await Promise.allSettled([s3.close(), close(ddb), close(sns)]);
+  };
+  const standIns: StandIns = {
+    s3Endpoint: `http://127.0.0.1:${s3Address.port}`,
+    dynamodbEndpoint: `http://127.0.0.1:${(ddb.address() as AddressInfo).port}`,
+    snsEndpoint: `http://127.0.0.1:${(sns.address() as AddressInfo).port}`,
+    notificationsPath: layout.notifications,
+    stop,
+  };
+  try {
+    await ensureJobsTable(standIns.dynamodbEndpoint, options.tableName);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return standIns;
+}
+
+function listen(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** The jobs table as stacks/ declares it: pk jobId, GSI status-createdAt (TTL is not supported by dynalite). */
+export async function ensureJobsTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (err) {
+    if (!(err instanceof ResourceNotFoundException)) throw err;
+  } finally {
+    client.destroy();
+  }
+  const create = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    await create.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'jobId', AttributeType: 'S' },
+          { AttributeName: 'status', AttributeType: 'S' },
+          { AttributeName: 'createdAt', AttributeType: 'S' },
+        ],
+        KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'status-createdAt',
+            KeySchema: [
+              { AttributeName: 'status', KeyType: 'HASH' },
+              { AttributeName: 'createdAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+  } finally {
+    create.destroy();
+  }
+}
+
+/** One SNS Publish as the stand-in records it. */
+export interface LocalNotification {
+  readonly receivedAt: string;
+  readonly messageId: string;
+  readonly topicArn?: string;
+  readonly subject?: string;
+  readonly message: string;
+  readonly messageAttributes?: Record<string, string>;
+}
+
+/**
+ * SNS speaks the AWS Query protocol: a form-encoded POST with Action=Publish, answered in
+ * XML. Only Publish is implemented; anything else gets a 400 the SDK turns into an error.
+ */
+async function handleSns(req: IncomingMessage, res: ServerResponse, logPath: string): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  const requestId = randomUUID();
+  if (form.get('Action') !== 'Publish') {
+    res.writeHead(400, { 'content-type': 'text/xml' });
+    res.end(
+      `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>The local SNS stand-in only implements Publish</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+    );
+    return;
+  }
+  const attributes: Record<string, string> = {};
+  for (let i = 1; form.has(`MessageAttributes.entry.${i}.Name`); i++) {
+    attributes[form.get(`MessageAttributes.entry.${i}.Name`)!] = form.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '';
+  }
+  const messageId = randomUUID();
+  const record: LocalNotification = {
+    receivedAt: new Date().toISOString(),
+    messageId,
+    ...(form.get('TopicArn') !== null ? { topicArn: form.get('TopicArn')! } : {}),
+    ...(form.get('Subject') !== null ? { subject: form.get('Subject')! } : {}),
+    message: form.get('Message') ?? '',
+    ...(Object.keys(attributes).length > 0 ? { messageAttributes: attributes } : {}),
+  };
+  await appendFile(logPath, `${JSON.stringify(record)}\n`);
+  res.writeHead(200, { 'content-type': 'text/xml' });
+  res.end(
+    `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishResponse>`,
+  );
+}

@@ -1,0 +1,310 @@
+import type { JobSettings } from '@aws-sdk/client-mediaconvert';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { ffprobe, probedDurationMs, probedVideoSize, runFfmpeg, type ProbeResult } from './ffmpeg';
+import { codecsOf, measureRendition, renderMaster } from './hls-master';
+import { parseS3Uri, type S3Location } from './s3-uri';
+import { planFfmpeg, type FfmpegPlan, type PlannedGroup, type SourceInfo } from './transcode-plan';
+
+/** The object storage the transcoder reads the source from and writes outputs to (S3 or s3rver). */
+export interface ObjectStore {
+  download(from: S3Location, toPath: string): Promise<void>;
+  upload(fromPath: string, to: S3Location, contentType: string): Promise<void>;
+}
+
+/** The Parameters of a `mediaconvert:createJob.sync` Task (a CreateJob request). */
+export interface CreateJobRequest {
+  readonly Settings: JobSettings;
+  readonly Queue?: string;
+  readonly Role?: string;
+  readonly UserMetadata?: Record<string, string>;
+  readonly StatusUpdateInterval?: string;
+  readonly [other: string]: unknown;
+}
+
+export type TranscodePhase = 'DOWNLOADING' | 'PROBING' | 'TRANSCODING' | 'UPLOADING';
+
+export interface TranscodeProgress {
+  readonly mediaConvertJobId: string;
+  readonly phase: TranscodePhase;
+  /** 0..100 of the whole job (ffmpeg's progress while TRANSCODING). */
+  readonly percent: number;
+}
+
+export interface OutputDetail {
+  readonly OutputFilePaths: string[];
+  readonly DurationInMs?: number;
+  readonly VideoDetails?: { readonly WidthInPx: number; readonly HeightInPx: number };
+}
+
+export interface OutputGroupDetail {
+  readonly Type: 'FILE_GROUP' | 'HLS_GROUP';
+  readonly OutputDetails: OutputDetail[];
+  readonly PlaylistFilePaths?: string[];
+}
+
+/** The part of MediaConvert's `Job` (as GetJob returns it, timestamps in epoch seconds) that `.sync` hands back. */
+export interface LocalMediaConvertJob {
+  readonly Id: string;
+  readonly Arn: string;
+  readonly Status: 'COMPLETE' | 'ERROR';
+  readonly Queue?: string;
+  readonly Role?: string;
+  readonly UserMetadata?: Record<string, string>;
+  readonly Settings: JobSettings;
+  readonly CreatedAt: number;
+  readonly Timing: { readonly SubmitTime: number; readonly StartTime: number; readonly FinishTime: number };
+  readonly OutputGroupDetails?: OutputGroupDetail[];
+  readonly ErrorCode?: number;
+  readonly ErrorMessage?: string;
+  readonly Warnings?: Array<{ readonly Code: number; readonly Count: number }>;
+}
+
+export interface TranscodeOutcome {
+  readonly job: LocalMediaConvertJob;
+  /** Settings the local transcoder could not honour. */
+  readonly warnings: readonly string[];
+  /** Wall time spent in ffmpeg itself (ms), for the benchmark. */
+  readonly ffmpegMs: number;
+  readonly plan: FfmpegPlan;
+}
+
+/**
+ * The job ended in ERROR, as a MediaConvert job would: `job` carries Status ERROR,
+ * ErrorCode and ErrorMessage (the Step Functions .sync integration puts that job in the Cause).
+ */
+export class TranscodeFailed extends Error {
+  override readonly name = 'TranscodeFailed';
+  constructor(
+    readonly job: LocalMediaConvertJob,
+    readonly warnings: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(job.ErrorMessage ?? 'Transcode failed', options);
+  }
+}
+
+export interface LocalTranscoderDeps {
+  readonly store: ObjectStore;
+  /** Scratch folder; each job works in `<workRoot>/<mediaConvertJobId>/` and removes it at the end. */
+  readonly workRoot: string;
+  readonly onProgress?: (progress: TranscodeProgress) => void;
+  /** Fires when the Task times out: ffmpeg is killed. */
+  readonly signal?: AbortSignal;
+  readonly region?: string;
+  readonly accountId?: string;
+  /** Keep the scratch folder (debugging). */
+  readonly keepWorkDir?: boolean;
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.mp4': 'video/mp4',
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.ts': 'video/MP2T',
+  '.jpg': 'image/jpeg',
+};
+
+/**
+ * MediaConvert error codes for local failures
+ * (https://docs.aws.amazon.com/mediaconvert/latest/ug/mediaconvert_error_codes.html):
+ * 1010 "File access error" (input missing, corrupt or unsupported); 1999, the catch-all, for
+ * everything else, including settings the local stand-in cannot produce.
+ */
+const ERROR_CODE = { INPUT: 1010, SETTINGS: 1999, INTERNAL: 1999 } as const;
+
+/** MediaConvert job ids look like `1700000000000-abc123`. */
+function newMediaConvertJobId(now: number): string {
+  return `${now}-${randomBytes(3).toString('hex')}`;
+}
+
+const epochSeconds = (ms: number) => Math.floor(ms / 1000);
+
+/**
+ * Runs a CreateJob request with ffmpeg: downloads the input from the store, encodes every
+ * output in one ffmpeg process, writes HLS master manifests, uploads everything under the
+ * planned destinations and returns a MediaConvert-shaped COMPLETE job.
+ */
+export async function runLocalTranscode(request: CreateJobRequest, deps: LocalTranscoderDeps): Promise<TranscodeOutcome> {
+  const submit = Date.now();
+  const id = newMediaConvertJobId(submit);
+  const region = deps.region ?? 'us-east-1';
+  const baseJob = {
+    Id: id,
+    Arn: `arn:aws:mediaconvert:${region}:${deps.accountId ?? '000000000000'}:jobs/${id}`,
+    ...(request.Queue !== undefined ? { Queue: request.Queue } : {}),
+    ...(request.Role !== undefined ? { Role: request.Role } : {}),
+    ...(request.UserMetadata !== undefined ? { UserMetadata: request.UserMetadata } : {}),
+    Settings: request.Settings,
+    CreatedAt: epochSeconds(submit),
+  };
+  const workDir = posix.join(deps.workRoot, id);
+  const progress = (phase: TranscodePhase, percent: number) => deps.onProgress?.({ mediaConvertJobId: id, phase, percent });
+  let warnings: readonly string[] = [];
+  let errorCode: number = ERROR_CODE.INTERNAL;
+  try {
+    const inputUri = request.Settings.Inputs?.[0]?.FileInput;
+    if (!inputUri) {
+      errorCode = ERROR_CODE.SETTINGS;
+      throw new Error('Settings.Inputs[0].FileInput is missing');
+    }
+    const input = parseS3Uri(inputUri);
+    const inputPath = posix.join(workDir, 'input', posix.basename(input.key) || 'input');
+    await mkdir(posix.dirname(inputPath), { recursive: true });
+    progress('DOWNLOADING', 0);
+    await deps.store.download(input, inputPath);
+
+    progress('PROBING', 0);
+    errorCode = ERROR_CODE.INPUT;
+    const source = sourceInfo(await ffprobe(inputPath));
+    errorCode = ERROR_CODE.SETTINGS;
+    const plan = planFfmpeg(request.Settings, { inputPath, source, workDir: posix.join(workDir, 'out') });
+    warnings = plan.warnings;
+    for (const dir of plannedDirs(plan)) await mkdir(dir, { recursive: true });
+
+    errorCode = ERROR_CODE.INPUT;
+    progress('TRANSCODING', 0);
+    const start = Date.now();
+    await runFfmpeg(plan.args, {
+      ...(source.durationMs !== undefined ? { durationMs: source.durationMs } : {}),
+      onProgress: (p) => progress('TRANSCODING', p),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
+    const ffmpegMs = Date.now() - start;
+
+    errorCode = ERROR_CODE.INTERNAL;
+    progress('UPLOADING', 100);
+    const OutputGroupDetails: OutputGroupDetail[] = [];
+    for (const group of plan.groups) OutputGroupDetails.push(await finishGroup(group, source, deps.store));
+    const finish = Date.now();
+    const job: LocalMediaConvertJob = {
+      ...baseJob,
+      Status: 'COMPLETE',
+      Timing: { SubmitTime: epochSeconds(submit), StartTime: epochSeconds(submit), FinishTime: epochSeconds(finish) },
+      OutputGroupDetails,
+    };
+    return { job, warnings, ffmpegMs, plan };
+  } catch (err) {
+    const finish = Date.now();
+    const job: LocalMediaConvertJob = {
+      ...baseJob,
+      Status: 'ERROR',
+      ErrorCode: errorCode,
+      ErrorMessage: err instanceof Error ? err.message : String(err),
+      Timing: { SubmitTime: epochSeconds(submit), StartTime: epochSeconds(submit), FinishTime: epochSeconds(finish) },
+    };
+    throw new TranscodeFailed(job, warnings, { cause: err });
+  } finally {
+    if (!deps.keepWorkDir) await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+function sourceInfo(probe: ProbeResult): SourceInfo {
+  const size = probedVideoSize(probe);
+  if (!size) throw new Error('The input has no video stream');
+  const video = probe.streams.find((s) => s.codec_type === 'video');
+  const [num, den] = (video?.avg_frame_rate ?? '0/0').split('/').map(Number);
+  const frameRate = num && den ? num / den : undefined;
+  const durationMs = probedDurationMs(probe);
+  return {
+    width: size.width,
+    height: size.height,
+    audioStreams: probe.streams.filter((s) => s.codec_type === 'audio').length,
+    ...(durationMs !== undefined ? { durationMs } : {}),
+    ...(frameRate !== undefined ? { frameRate } : {}),
+  };
+}
+
+function plannedDirs(plan: FfmpegPlan): Set<string> {
+  const dirs = new Set<string>();
+  for (const g of plan.groups) for (const o of g.outputs) dirs.add(posix.dirname(o.localPath));
+  return dirs;
+}
+
+function contentTypeOf(path: string): string {
+  return CONTENT_TYPES[posix.extname(path)] ?? 'application/octet-stream';
+}
+
+/** The s3:// URI a local file under the plan's work folder maps to. */
+function uriBesideOf(localPath: string, planned: { localPath: string; uri: string }): string {
+  const { bucket, key } = parseS3Uri(planned.uri);
+  const dirKey = posix.dirname(key);
+  return `s3://${bucket}/${dirKey === '.' ? '' : `${dirKey}/`}${posix.basename(localPath)}`;
+}
+
+async function uploadAll(store: ObjectStore, files: ReadonlyArray<{ path: string; uri: string }>): Promise<void> {
+  // A few uploads at a time: s3rver is local, but hundreds of segments at once only queue up.
+  const queue = [...files];
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      await store.upload(next.path, parseS3Uri(next.uri), contentTypeOf(next.path));
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+}
+
+async function finishGroup(group: PlannedGroup, source: SourceInfo, store: ObjectStore): Promise<OutputGroupDetail> {
+  const details: OutputDetail[] = [];
+  if (group.type === 'HLS_GROUP') {
+    const entries = [];
+    const files: Array<{ path: string; uri: string }> = [];
+    for (const out of group.outputs) {
+      const stats = await measureRendition(out.localPath);
+      const probe = await ffprobe(out.localPath);
+      const size = probedVideoSize(probe);
+      const video = probe.streams.find((s) => s.codec_type === 'video');
+      const [num, den] = (video?.avg_frame_rate ?? '0/0').split('/').map(Number);
+      entries.push({
+        uri: posix.basename(out.localPath),
+        stats,
+        width: size?.width ?? out.width ?? 0,
+        height: size?.height ?? out.height ?? 0,
+        ...(num && den ? { frameRate: num / den } : {}),
+        codecs: codecsOf(probe),
+      });
+      files.push({ path: out.localPath, uri: out.uri }, ...stats.segmentPaths.map((p) => ({ path: p, uri: uriBesideOf(p, out) })));
+      details.push({
+        OutputFilePaths: [out.uri],
+        DurationInMs: stats.durationMs,
+        ...(size ? { VideoDetails: { WidthInPx: size.width, HeightInPx: size.height } } : {}),
+      });
+    }
+    await writeFile(group.masterLocalPath!, renderMaster(entries));
+    files.push({ path: group.masterLocalPath!, uri: group.masterUri! });
+    await uploadAll(store, files);
+    return { Type: 'HLS_GROUP', OutputDetails: details, PlaylistFilePaths: [group.masterUri!] };
+  }
+  const files: Array<{ path: string; uri: string }> = [];
+  for (const out of group.outputs) {
+    if (out.kind === 'frame-capture') {
+      const dir = posix.dirname(out.localPath);
+      const prefix = `${posix.basename(out.localPath)}.`;
+      const frames = (await readdir(dir))
+        .filter((f) => f.startsWith(prefix) && /^\d{7}\.jpg$/.test(f.slice(prefix.length)))
+        .sort()
+        .map((f) => posix.join(dir, f));
+      if (frames.length === 0) throw new Error(`ffmpeg wrote no frame captures for ${out.uri}`);
+      files.push(...frames.map((p) => ({ path: p, uri: uriBesideOf(p, out) })));
+      const last = frames[frames.length - 1]!;
+      const size = probedVideoSize(await ffprobe(last));
+      // MediaConvert reports the last capture's path for a frame-capture output.
+      details.push({
+        OutputFilePaths: [uriBesideOf(last, out)],
+        ...(source.durationMs !== undefined ? { DurationInMs: source.durationMs } : {}),
+        ...(size ? { VideoDetails: { WidthInPx: size.width, HeightInPx: size.height } } : {}),
+      });
+    } else {
+      const probe = await ffprobe(out.localPath);
+      const size = probedVideoSize(probe);
+      const duration = probedDurationMs(probe);
+      files.push({ path: out.localPath, uri: out.uri });
+      details.push({
+        OutputFilePaths: [out.uri],
+        ...(duration !== undefined ? { DurationInMs: duration } : {}),
+        ...(size ? { VideoDetails: { WidthInPx: size.width, HeightInPx: size.height } } : {}),
+      });
+    }
+  }
+  await uploadAll(store, files);
+  return { Type: 'FILE_GROUP', OutputDetails: details };
+}
