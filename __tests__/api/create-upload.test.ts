@@ -1,0 +1,176 @@
+import type { PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { handler } from '../../handlers/create-upload';
+import { createUpload, loadUploadConfig, sanitiseFilename, type UploadConfig } from '../../handlers/create-upload/create-upload';
+import type { RequestContext } from '../../handlers/shared/http';
+import { logger, silentLog } from '../../handlers/shared/logger';
+import { postUploads } from '../fixtures/api-events';
+
+const ENV = {
+  JOBS_TABLE_NAME: 'video-workflow-test-jobs',
+  SOURCE_BUCKET: 'video-workflow-test-source',
+  UPLOAD_PREFIX: 'uploads/',
+  MAX_UPLOAD_BYTES: '5368709120',
+  ALLOWED_EXTENSIONS: 'mp4,mov,mkv,mxf',
+  UPLOAD_URL_EXPIRES_SECONDS: '900',
+  AWS_REGION: 'eu-west-1',
+  // Presigning is local computation; these only feed the signature.
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+};
+const UUID = '3f2b8c1e-6d4a-4f7e-9a0b-1c2d3e4f5a6b';
+const NOW = new Date('2026-11-29T23:59:30.000Z');
+
+function bodyOf(res: APIGatewayProxyStructuredResultV2): any {
+  return JSON.parse(res.body as string);
+}
+
+function policyOf(fields: Record<string, string>): { expiration: string; conditions: unknown[] } {
+  return JSON.parse(Buffer.from(fields.Policy as string, 'base64').toString('utf8'));
+}
+
+const saved: Record<string, string | undefined> = {};
+beforeAll(() => {
+  for (const [k, v] of Object.entries(ENV)) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+  delete process.env.AWS_SESSION_TOKEN;
+  logger.setLogLevel('SILENT');
+});
+afterAll(() => {
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+
+describe('POST /uploads (handler, real presigning)', () => {
+  it('answers 201 with a presigned POST limited to the size range and content type', async () => {
+    // Act
+    const res = await handler(postUploads({ filename: 'Holiday clip.mp4', contentType: 'video/mp4', size: 10_000_000 }, { requestId: 'req-up' }));
+
+    // Assess
+    expect(res.statusCode).toBe(201);
+    const body = bodyOf(res);
+    expect(body.key).toMatch(/^uploads\/\d{4}\/\d{2}\/\d{2}\/[0-9a-f-]{36}\/Holiday-clip\.mp4$/);
+    expect(body.url).toBe(`https://${ENV.SOURCE_BUCKET}.s3.eu-west-1.amazonaws.com/`);
+    expect(body.requestId).toBe('req-up');
+    expect(body.fields).toMatchObject({
+      bucket: ENV.SOURCE_BUCKET,
+      key: body.key,
+      'Content-Type': 'video/mp4',
+      'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+      'X-Amz-Credential': expect.stringMatching(/^AKIAIOSFODNN7EXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request$/),
+      'X-Amz-Signature': expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    const policy = policyOf(body.fields);
+    expect(policy.conditions).toEqual(
+      expect.arrayContaining([
+        ['content-length-range', 1, 5_368_709_120],
+        ['eq', '$Content-Type', 'video/mp4'],
+        { bucket: ENV.SOURCE_BUCKET },
+        { key: body.key },
+      ]),
+    );
+    const lifetime = Date.parse(body.expiresAt) - Date.now();
+    expect(lifetime).toBeGreaterThan(890_000);
+    expect(lifetime).toBeLessThanOrEqual(900_000);
+    expect(Math.abs(Date.parse(policy.expiration) - Date.parse(body.expiresAt))).toBeLessThan(2000);
+  });
+
+  it.each([
+    ['an extension that is not allowed', { filename: 'setup.exe', contentType: 'video/mp4', size: 10 }, 422, 'UNSUPPORTED_MEDIA', 'filename'],
+    ['a video extension the deployment does not allow', { filename: 'clip.webm', contentType: 'video/webm', size: 10 }, 422, 'UNSUPPORTED_MEDIA', 'filename'],
+    ['no extension', { filename: 'clip', contentType: 'video/mp4', size: 10 }, 422, 'UNSUPPORTED_MEDIA', 'filename'],
+    ['a non-video content type', { filename: 'clip.mp4', contentType: 'image/png', size: 10 }, 422, 'UNSUPPORTED_MEDIA', 'contentType'],
+    ['a content type of another container', { filename: 'clip.mp4', contentType: 'video/quicktime', size: 10 }, 422, 'UNSUPPORTED_MEDIA', 'contentType'],
+    ['a size over the maximum', { filename: 'clip.mp4', contentType: 'video/mp4', size: 5_368_709_121 }, 422, 'UPLOAD_TOO_LARGE', 'size'],
+    ['size 0', { filename: 'clip.mp4', contentType: 'video/mp4', size: 0 }, 400, 'INVALID_REQUEST', 'size'],
+    ['a fractional size', { filename: 'clip.mp4', contentType: 'video/mp4', size: 1.5 }, 400, 'INVALID_REQUEST', 'size'],
+    ['size as a string', { filename: 'clip.mp4', contentType: 'video/mp4', size: '100' }, 400, 'INVALID_REQUEST', 'size'],
+    ['a missing filename', { contentType: 'video/mp4', size: 10 }, 400, 'INVALID_REQUEST', 'filename'],
+    ['a bucket field', { filename: 'clip.mp4', contentType: 'video/mp4', size: 10, bucket: 'other' }, 400, 'INVALID_REQUEST', 'bucket'],
+    ['a missing body', undefined, 400, 'INVALID_REQUEST', 'body'],
+    ['invalid JSON', '{"filename":', 400, 'INVALID_REQUEST', 'body'],
+  ])('rejects %s', async (_name, body, status, code, field) => {
+    // Act
+    const res = await handler(postUploads(body));
+
+    // Assess
+    expect(res.statusCode).toBe(status);
+    expect(bodyOf(res).error).toMatchObject({ code, field, message: expect.stringMatching(new RegExp(`^${field}: `)) });
+  });
+
+  it('names the limit when the size is over the maximum', async () => {
+    // Act
+    const res = await handler(postUploads({ filename: 'clip.mp4', contentType: 'video/mp4', size: 6_000_000_000 }));
+
+    // Assess
+    expect(bodyOf(res).error.message).toBe('size: 6000000000 bytes exceeds the maximum of 5368709120 bytes');
+  });
+});
+
+describe('createUpload (core)', () => {
+  const config: UploadConfig = {
+    sourceBucket: 'src',
+    uploadPrefix: 'uploads/',
+    maxUploadBytes: 1000,
+    allowedExtensions: ['mp4', 'mxf'],
+    expiresSeconds: 900,
+  };
+  const ctx: RequestContext = { requestId: 'req-core', log: silentLog, appendKeys: () => {} };
+
+  it('builds a dated key with a fresh uuid and passes exact conditions to the presigner', async () => {
+    // Prepare
+    const presign = jest.fn(async (_options: PresignedPostOptions) => ({ url: 'https://src.s3.amazonaws.com/', fields: { key: 'k' } }));
+
+    // Act
+    const res = await createUpload(
+      postUploads({ filename: 'C:\\Users\\me\\Été final (v2).MXF', contentType: 'Application/MXF', size: 1000 }),
+      ctx,
+      config,
+      { presign, now: () => NOW, uuid: () => UUID },
+    );
+
+    // Assess
+    const key = `uploads/2026/11/29/${UUID}/Ete-final-v2.mxf`;
+    expect(res).toEqual({
+      statusCode: 201,
+      body: { url: 'https://src.s3.amazonaws.com/', fields: { key: 'k' }, key, expiresAt: '2026-11-30T00:14:30.000Z' },
+    });
+    expect(presign).toHaveBeenCalledWith({
+      Bucket: 'src',
+      Key: key,
+      Fields: { 'Content-Type': 'application/mxf' },
+      Conditions: [
+        ['content-length-range', 1, 1000],
+        ['eq', '$Content-Type', 'application/mxf'],
+      ],
+      Expires: 900,
+    });
+  });
+
+  it.each([
+    ['../../etc/passwd.mp4', 'passwd.mp4', 'mp4'],
+    ['..mp4', 'upload.mp4', 'mp4'],
+    ['my   clip!!.MP4', 'my-clip.mp4', 'mp4'],
+    ['.mp4', 'mp4', ''],
+    [`${'x'.repeat(300)}.mp4`, `${'x'.repeat(196)}.mp4`, 'mp4'],
+  ])('sanitises %s', (filename, name, extension) => {
+    // Act / Assess
+    expect(sanitiseFilename(filename)).toEqual({ name, extension });
+  });
+});
+
+describe('loadUploadConfig', () => {
+  it('names the variable that is missing', () => {
+    // Act / Assess
+    expect(() => loadUploadConfig({ ...ENV, MAX_UPLOAD_BYTES: undefined })).toThrow('Environment variable MAX_UPLOAD_BYTES is missing or invalid');
+  });
+
+  it('rejects an upload prefix without a trailing slash', () => {
+    // Act / Assess
+    expect(() => loadUploadConfig({ ...ENV, UPLOAD_PREFIX: 'uploads' })).toThrow('UPLOAD_PREFIX');
+  });
+});

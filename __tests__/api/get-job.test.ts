@@ -1,0 +1,179 @@
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../handlers/get-job';
+import type { JobRecord } from '../../handlers/shared/job';
+import { logger } from '../../handlers/shared/logger';
+import { getJobEvent } from '../fixtures/api-events';
+import { FakeJobsTable } from './fake-aws';
+
+const TABLE = 'video-workflow-test-jobs';
+const JOB_ID = '0123456789abcdef0123456789abcdef';
+
+const completed: JobRecord = {
+  jobId: JOB_ID,
+  status: 'COMPLETED',
+  trigger: 's3',
+  source: { bucket: 'video-workflow-test-source', key: 'uploads/clip.mov', versionId: 'v7', etag: 'abc', size: 5_000_000 },
+  createdAt: '2026-11-29T10:00:00.000Z',
+  updatedAt: '2026-11-29T10:05:00.000Z',
+  startedAt: '2026-11-29T10:00:01.000Z',
+  finishedAt: '2026-11-29T10:05:00.000Z',
+  executionArn: `arn:aws:states:eu-west-1:123456789012:execution:video-workflow-test:${JOB_ID}`,
+  mediaConvertJobId: '1732870000000-abcdef',
+  progress: 97,
+  metadata: {
+    container: 'MPEG-4',
+    durationSeconds: 12.5,
+    width: 1920,
+    height: 1080,
+    displayWidth: 1080,
+    displayHeight: 1920,
+    displayAspectRatio: 0.5625,
+    rotation: 90,
+    frameRate: 29.97,
+    videoCodec: 'AVC',
+    bitRate: 4_000_000,
+    audioTrackCount: 1,
+    audioCodec: 'AAC',
+    bytesRead: 65_536,
+  },
+  outputs: {
+    mp4: [`s3://video-workflow-test-output/${JOB_ID}/mp4/clip_1080.mp4`],
+    hls: `s3://video-workflow-test-output/${JOB_ID}/hls/clip.m3u8`,
+    thumbnails: [`s3://video-workflow-test-output/${JOB_ID}/thumbnails/clip.0000000.jpg`],
+  },
+  qc: { passed: true, failures: [], checkCount: 9 },
+  warnings: ['ArchiveFailed: copy to archive bucket timed out'],
+  expiresAt: 1_798_000_000,
+};
+
+const ddb = mockClient(DynamoDBDocumentClient);
+let table: FakeJobsTable;
+
+function bodyOf(res: APIGatewayProxyStructuredResultV2): any {
+  return JSON.parse(res.body as string);
+}
+
+beforeAll(() => {
+  process.env.JOBS_TABLE_NAME = TABLE;
+  logger.setLogLevel('SILENT');
+});
+
+beforeEach(() => {
+  ddb.reset();
+  table = new FakeJobsTable(ddb);
+});
+
+describe('GET /jobs/{jobId}', () => {
+  it('answers 200 with the public view of the job', async () => {
+    // Prepare
+    table.put(completed);
+
+    // Act
+    const res = await handler(getJobEvent(JOB_ID, { requestId: 'req-get' }));
+
+    // Assess
+    expect(res.statusCode).toBe(200);
+    expect(res.headers?.['x-request-id']).toBe('req-get');
+    expect(bodyOf(res)).toEqual({
+      jobId: JOB_ID,
+      status: 'COMPLETED',
+      trigger: 's3',
+      progress: 100,
+      source: { key: 'uploads/clip.mov', versionId: 'v7', size: 5_000_000 },
+      metadata: {
+        container: 'MPEG-4',
+        durationSeconds: 12.5,
+        width: 1080,
+        height: 1920,
+        frameRate: 29.97,
+        videoCodec: 'AVC',
+        audioCodec: 'AAC',
+        audioTrackCount: 1,
+        bitRate: 4_000_000,
+      },
+      outputs: completed.outputs,
+      qc: { passed: true, checkCount: 9, failures: [] },
+      warnings: ['ArchiveFailed: copy to archive bucket timed out'],
+      createdAt: '2026-11-29T10:00:00.000Z',
+      updatedAt: '2026-11-29T10:05:00.000Z',
+      startedAt: '2026-11-29T10:00:01.000Z',
+      finishedAt: '2026-11-29T10:05:00.000Z',
+      statusUrl: `/jobs/${JOB_ID}`,
+      requestId: 'req-get',
+    });
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, { TableName: TABLE, Key: { jobId: JOB_ID }, ConsistentRead: true });
+  });
+
+  it('shows progress and the error of a failed job, never the internals', async () => {
+    // Prepare
+    table.put({
+      ...completed,
+      status: 'FAILED',
+      progress: 40,
+      outputs: undefined,
+      qc: undefined,
+      warnings: undefined,
+      error: { name: 'UnsupportedMedia', cause: 'No video track' },
+    });
+
+    // Act
+    const res = await handler(getJobEvent(JOB_ID));
+
+    // Assess
+    const body = bodyOf(res);
+    expect(res.statusCode).toBe(200);
+    expect(body).toMatchObject({ status: 'FAILED', progress: 40, error: { name: 'UnsupportedMedia', cause: 'No video track' } });
+    expect(body).not.toHaveProperty('outputs');
+    expect(body).not.toHaveProperty('warnings');
+    expect(res.body).not.toContain('video-workflow-test-source');
+    expect(res.body).not.toContain('arn:aws');
+    expect(res.body).not.toContain('mediaConvertJobId');
+    expect(res.body).not.toContain('etag');
+  });
+
+  it('answers 404 for an unknown job', async () => {
+    // Act
+    const res = await handler(getJobEvent('ffffffffffffffffffffffffffffffff', { requestId: 'req-missing' }));
+
+    // Assess
+    expect(res.statusCode).toBe(404);
+    expect(bodyOf(res)).toEqual({
+      error: { code: 'NOT_FOUND', message: 'jobId: no job with id ffffffffffffffffffffffffffffffff', field: 'jobId' },
+      requestId: 'req-missing',
+    });
+  });
+
+  it.each([
+    ['upper case', '0123456789ABCDEF0123456789ABCDEF'],
+    ['too short', '0123456789abcdef'],
+    ['non-hex', 'zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz'],
+    ['a path', '..%2F..%2Fetc'],
+  ])('answers 400 for a %s job id without reading the table', async (_name, jobId) => {
+    // Act
+    const res = await handler(getJobEvent(jobId));
+
+    // Assess
+    expect(res.statusCode).toBe(400);
+    expect(bodyOf(res).error).toEqual({
+      code: 'INVALID_REQUEST',
+      message: 'jobId: must be 32 lowercase hexadecimal characters',
+      field: 'jobId',
+    });
+    expect(ddb).not.toHaveReceivedCommand(GetCommand);
+  });
+
+  it('answers 500 without DynamoDB details when the read fails', async () => {
+    // Prepare
+    ddb.on(GetCommand).rejects(Object.assign(new Error('Requested resource not found: Table: video-workflow-test-jobs'), { name: 'ResourceNotFoundException' }));
+
+    // Act
+    const res = await handler(getJobEvent(JOB_ID, { requestId: 'req-boom' }));
+
+    // Assess
+    expect(res.statusCode).toBe(500);
+    expect(bodyOf(res).error).toEqual({ code: 'INTERNAL_ERROR', message: 'Internal error; quote request id req-boom' });
+    expect(res.body).not.toContain(TABLE);
+  });
+});

@@ -1,0 +1,147 @@
+import type { PresignedPost, PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
+import { z } from 'zod';
+import { ConfigurationError, InvalidRequest, UnsupportedMedia, UploadTooLarge } from '../shared/errors';
+import { parseWith, readJsonBody, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
+
+/**
+ * Content types accepted per file extension. The presigned POST pins Content-Type, so the
+ * stored object carries a type that matches its extension.
+ */
+export const CONTENT_TYPES_BY_EXTENSION: Readonly<Record<string, readonly string[]>> = {
+  mp4: ['video/mp4'],
+  m4v: ['video/x-m4v', 'video/mp4'],
+  mov: ['video/quicktime'],
+  mkv: ['video/x-matroska'],
+  webm: ['video/webm'],
+  avi: ['video/x-msvideo', 'video/avi', 'video/msvideo'],
+  mxf: ['application/mxf', 'video/mxf'],
+  ts: ['video/mp2t'],
+  m2ts: ['video/mp2t'],
+  mpg: ['video/mpeg'],
+  mpeg: ['video/mpeg'],
+  wmv: ['video/x-ms-wmv'],
+  flv: ['video/x-flv'],
+  '3gp': ['video/3gpp'],
+};
+
+export interface UploadConfig {
+  readonly sourceBucket: string;
+  /** Prefix under which uploads land, e.g. "uploads/" (may be empty). */
+  readonly uploadPrefix: string;
+  readonly maxUploadBytes: number;
+  /** Lowercase, no dot. */
+  readonly allowedExtensions: readonly string[];
+  readonly expiresSeconds: number;
+}
+
+export interface UploadDeps {
+  readonly presign: (options: PresignedPostOptions) => Promise<PresignedPost>;
+  readonly now: () => Date;
+  readonly uuid: () => string;
+}
+
+/** File names are kept readable but reduced to characters safe in an S3 key and a URL. */
+const MAX_FILENAME_CHARS = 200;
+
+const BodySchema = z
+  .object({
+    filename: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+    contentType: z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+    size: z.number().int('must be a whole number of bytes').min(1, 'must be at least 1 byte').max(Number.MAX_SAFE_INTEGER),
+  })
+  .strict();
+
+export function loadUploadConfig(env: NodeJS.ProcessEnv): UploadConfig {
+  const schema = z.object({
+    SOURCE_BUCKET: z.string().min(1),
+    UPLOAD_PREFIX: z
+      .string()
+      .default('')
+      .refine((p) => p === '' || (p.endsWith('/') && !p.startsWith('/')), 'must be empty or end with "/" and not start with "/"'),
+    MAX_UPLOAD_BYTES: z.string().regex(/^[1-9]\d*$/).transform(Number),
+    ALLOWED_EXTENSIONS: z
+      .string()
+      .transform((s) => s.split(',').map((e) => e.trim().toLowerCase()).filter((e) => e.length > 0))
+      .pipe(z.array(z.string().regex(/^[a-z0-9]+$/)).min(1)),
+    UPLOAD_URL_EXPIRES_SECONDS: z.string().regex(/^[1-9]\d*$/).transform(Number).pipe(z.number().max(604800)),
+  });
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const variable = parsed.error.issues[0]?.path.join('.') ?? 'unknown';
+    throw new ConfigurationError(`Environment variable ${variable} is missing or invalid`, { context: { variable } });
+  }
+  const e = parsed.data;
+  return {
+    sourceBucket: e.SOURCE_BUCKET,
+    uploadPrefix: e.UPLOAD_PREFIX,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    allowedExtensions: e.ALLOWED_EXTENSIONS,
+    expiresSeconds: e.UPLOAD_URL_EXPIRES_SECONDS,
+  };
+}
+
+/** Base name only, accents folded, anything outside [A-Za-z0-9._-] replaced, extension lowercased. */
+export function sanitiseFilename(filename: string): { name: string; extension: string } {
+  const base = filename.split(/[\\/]/).pop() ?? '';
+  const folded = base.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+  const dot = folded.lastIndexOf('.');
+  const extension = dot > 0 ? folded.slice(dot + 1).toLowerCase() : '';
+  const stemRaw = dot > 0 ? folded.slice(0, dot) : folded;
+  const stem = stemRaw
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[.-]+|[.-]+$/g, '')
+    .slice(0, MAX_FILENAME_CHARS - extension.length - 1);
+  const safeStem = stem === '' ? 'upload' : stem;
+  return { name: extension === '' ? safeStem : `${safeStem}.${extension}`, extension };
+}
+
+function datePath(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}`;
+}
+
+/** POST /uploads: a presigned POST for the source bucket, limited in size and content type. */
+export async function createUpload(event: ApiEvent, ctx: RequestContext, config: UploadConfig, deps: UploadDeps): Promise<HttpResponse> {
+  const body = parseWith(BodySchema, readJsonBody(event), 'body');
+
+  const { name, extension } = sanitiseFilename(body.filename);
+  const accepted = CONTENT_TYPES_BY_EXTENSION[extension];
+  if (extension === '' || accepted === undefined || !config.allowedExtensions.includes(extension)) {
+    throw new UnsupportedMedia(
+      `filename: extension "${extension}" is not accepted; use one of ${config.allowedExtensions.join(', ')}`,
+      { context: { field: 'filename', extension } },
+    );
+  }
+  const contentType = body.contentType.trim().toLowerCase();
+  if (!accepted.includes(contentType)) {
+    throw new UnsupportedMedia(`contentType: "${body.contentType}" does not match a .${extension} file; use ${accepted.join(' or ')}`, {
+      context: { field: 'contentType', extension },
+    });
+  }
+  if (body.size > config.maxUploadBytes) {
+    throw new UploadTooLarge(`size: ${body.size} bytes exceeds the maximum of ${config.maxUploadBytes} bytes`, {
+      context: { field: 'size', limitBytes: config.maxUploadBytes },
+    });
+  }
+
+  const now = deps.now();
+  const key = `${config.uploadPrefix}${datePath(now)}/${deps.uuid()}/${name}`;
+  if (Buffer.byteLength(key, 'utf8') > 1024) {
+    // Only reachable with a very long UPLOAD_PREFIX; the name itself is capped.
+    throw new InvalidRequest('filename: is too long for an object key', { context: { field: 'filename' } });
+  }
+  const post = await deps.presign({
+    Bucket: config.sourceBucket,
+    Key: key,
+    Fields: { 'Content-Type': contentType },
+    Conditions: [
+      ['content-length-range', 1, config.maxUploadBytes],
+      ['eq', '$Content-Type', contentType],
+    ],
+    Expires: config.expiresSeconds,
+  });
+  const expiresAt = new Date(now.getTime() + config.expiresSeconds * 1000).toISOString();
+  ctx.log.info('Upload presigned', { key, size: body.size, contentType, expiresAt });
+  return { statusCode: 201, body: { url: post.url, fields: post.fields, key, expiresAt } };
+}

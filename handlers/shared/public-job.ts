@@ -1,0 +1,86 @@
+import type { JobRecord, JobStatus } from './job';
+
+/**
+ * The job as API callers see it. Internal details stay out: the bucket names (callers never
+ * choose a bucket), the ETag, the execution ARN and MediaConvert job id (they carry the account
+ * id and are operator concerns) and the TTL attribute.
+ */
+export interface PublicJob {
+  readonly jobId: string;
+  readonly status: JobStatus;
+  readonly trigger: JobRecord['trigger'];
+  /** 0..100; 100 once COMPLETED, absent before MediaConvert reports. */
+  readonly progress?: number;
+  readonly source: { readonly key: string; readonly versionId?: string; readonly size: number };
+  readonly metadata?: PublicMetadata;
+  readonly outputs?: { readonly mp4: readonly string[]; readonly hls?: string; readonly thumbnails: readonly string[] };
+  readonly qc?: { readonly passed: boolean; readonly checkCount: number; readonly failures: readonly string[] };
+  readonly error?: { readonly name: string; readonly cause: string };
+  readonly warnings?: readonly string[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  /** Where to poll this job. */
+  readonly statusUrl: string;
+}
+
+/** A summary of the probed media: what a caller needs to show, not the probe's internals. */
+export interface PublicMetadata {
+  readonly container: string;
+  readonly durationSeconds: number;
+  readonly width: number;
+  readonly height: number;
+  readonly frameRate: number;
+  readonly videoCodec: string;
+  readonly audioCodec?: string;
+  readonly audioTrackCount: number;
+  readonly bitRate?: number;
+}
+
+export function statusUrlFor(jobId: string): string {
+  return `/jobs/${jobId}`;
+}
+
+export function toPublicJob(job: JobRecord): PublicJob {
+  const m = job.metadata;
+  return dropUndefined({
+    jobId: job.jobId,
+    status: job.status,
+    trigger: job.trigger,
+    progress: job.status === 'COMPLETED' ? 100 : job.progress,
+    source: dropUndefined({ key: job.source.key, versionId: job.source.versionId, size: job.source.size }),
+    metadata:
+      m === undefined
+        ? undefined
+        : dropUndefined({
+            container: m.container,
+            durationSeconds: m.durationSeconds,
+            // Displayed size (after rotation), which is what a player shows.
+            width: m.displayWidth,
+            height: m.displayHeight,
+            frameRate: m.frameRate,
+            videoCodec: m.videoCodec,
+            audioCodec: m.audioCodec,
+            audioTrackCount: m.audioTrackCount,
+            bitRate: m.bitRate,
+          }),
+    outputs:
+      job.outputs === undefined
+        ? undefined
+        : dropUndefined({ mp4: [...job.outputs.mp4], hls: job.outputs.hls, thumbnails: [...job.outputs.thumbnails] }),
+    qc: job.qc === undefined ? undefined : { passed: job.qc.passed, checkCount: job.qc.checkCount, failures: [...job.qc.failures] },
+    error: job.error === undefined ? undefined : { name: job.error.name, cause: job.error.cause },
+    warnings: job.warnings === undefined || job.warnings.length === 0 ? undefined : [...job.warnings],
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+    statusUrl: statusUrlFor(job.jobId),
+  });
+}
+
+/** JSON.stringify drops undefined anyway; removing them keeps test expectations exact. */
+function dropUndefined<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
