@@ -173,6 +173,19 @@ describe('POST /jobs', () => {
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
+  it('answers 422 for an empty object without creating a job', async () => {
+    // Prepare
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 0, ETag: '"d41d8cd98f00b204e9800998ecf8427e"' });
+
+    // Act
+    const res = await handler(postJobs({ key: KEY }));
+
+    // Assess
+    expect(res.statusCode).toBe(422);
+    expect(bodyOf(res).error).toEqual({ code: 'UNSUPPORTED_MEDIA', message: 'Source object is empty (0 bytes)' });
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+  });
+
   it('hides AWS error text behind a generic 500 that quotes the request id', async () => {
     // Prepare
     s3.on(HeadObjectCommand).rejects(

@@ -169,6 +169,24 @@ describe('loadUploadConfig', () => {
     expect(() => loadUploadConfig({ ...ENV, MAX_UPLOAD_BYTES: undefined })).toThrow('Environment variable MAX_UPLOAD_BYTES is missing or invalid');
   });
 
+  it('accepts every extension the stacks allow', () => {
+    // Prepare: the list in stacks/config.ts (VIDEO_EXTENSIONS)
+    const stackExtensions = 'mp4,mov,m4v,mkv,webm,avi,mxf,mpg,mpeg,ts';
+
+    // Act
+    const config = loadUploadConfig({ ...ENV, ALLOWED_EXTENSIONS: stackExtensions });
+
+    // Assess
+    expect(config.allowedExtensions).toEqual(stackExtensions.split(','));
+  });
+
+  it('rejects an allowed extension that has no content type', () => {
+    // Act / Assess
+    expect(() => loadUploadConfig({ ...ENV, ALLOWED_EXTENSIONS: 'mp4,exe' })).toThrow(
+      'Environment variable ALLOWED_EXTENSIONS lists extensions without a known content type: exe',
+    );
+  });
+
   it('rejects an upload prefix without a trailing slash', () => {
     // Act / Assess
     expect(() => loadUploadConfig({ ...ENV, UPLOAD_PREFIX: 'uploads' })).toThrow('UPLOAD_PREFIX');

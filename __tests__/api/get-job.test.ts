@@ -164,6 +164,29 @@ describe('GET /jobs/{jobId}', () => {
     expect(ddb).not.toHaveReceivedCommand(GetCommand);
   });
 
+  it('answers a generic 500 when the deployment lacks JOBS_TABLE_NAME', async () => {
+    // Prepare: a fresh module, so the store is built from the broken environment
+    const saved = process.env.JOBS_TABLE_NAME;
+    const savedLevel = process.env.POWERTOOLS_LOG_LEVEL;
+    delete process.env.JOBS_TABLE_NAME;
+    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+    let isolated: typeof handler | undefined;
+    jest.isolateModules(() => {
+      isolated = require('../../handlers/get-job').handler;
+    });
+
+    // Act
+    const res = await isolated!(getJobEvent(JOB_ID, { requestId: 'req-config' }));
+    process.env.JOBS_TABLE_NAME = saved;
+    if (savedLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+    else process.env.POWERTOOLS_LOG_LEVEL = savedLevel;
+
+    // Assess
+    expect(res.statusCode).toBe(500);
+    expect(bodyOf(res).error).toEqual({ code: 'INTERNAL_ERROR', message: 'Internal error; quote request id req-config' });
+    expect(ddb).not.toHaveReceivedCommand(GetCommand);
+  });
+
   it('answers 500 without DynamoDB details when the read fails', async () => {
     // Prepare
     ddb.on(GetCommand).rejects(Object.assign(new Error('Requested resource not found: Table: video-workflow-test-jobs'), { name: 'ResourceNotFoundException' }));

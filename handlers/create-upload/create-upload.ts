@@ -71,6 +71,13 @@ export function loadUploadConfig(env: NodeJS.ProcessEnv): UploadConfig {
     throw new ConfigurationError(`Environment variable ${variable} is missing or invalid`, { context: { variable } });
   }
   const e = parsed.data;
+  const unmapped = e.ALLOWED_EXTENSIONS.filter((ext) => CONTENT_TYPES_BY_EXTENSION[ext] === undefined);
+  if (unmapped.length > 0) {
+    // An extension without a content type could never be uploaded: a deployment error, said at once.
+    throw new ConfigurationError(`Environment variable ALLOWED_EXTENSIONS lists extensions without a known content type: ${unmapped.join(', ')}`, {
+      context: { variable: 'ALLOWED_EXTENSIONS', unmapped },
+    });
+  }
   return {
     sourceBucket: e.SOURCE_BUCKET,
     uploadPrefix: e.UPLOAD_PREFIX,
