@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { EnvironmentConfig } from './config';
+import { STATUS_INDEX } from './jobs-table';
 import { address, Names, snake } from './lib/naming';
 import { NodejsFunction } from './lib/nodejs-function';
 
@@ -16,7 +17,9 @@ export interface MonitoringProps {
   /** Every function of the stack, by handler name. */
   readonly functions: Readonly<Record<string, NodejsFunction>>;
   readonly ingestQueueName: string;
+  /** [ingest DLQ, events DLQ]: alarm addresses are ingest_dlq_messages and events_dlq_messages. */
   readonly deadLetterQueueNames: readonly string[];
+  /** Name of this environment's MediaConvert queue (the metric dimension is its ARN, built here). */
   readonly mediaConvertQueueName: string;
   readonly apiId: string;
   readonly tableName: string;
@@ -56,76 +59,104 @@ export function dashboardBody(region: string, rows: readonly (readonly GraphWidg
   return JSON.stringify({ widgets });
 }
 
+/** Alarm addresses of the dead-letter queues, in the order of `deadLetterQueueNames`. */
+const DLQ_ALARMS = ['ingest_dlq_messages', 'events_dlq_messages'] as const;
+
 /**
- * The environment's dashboard and alarms. Alarm and OK actions go to the notification topic.
- * treat_missing_data: "notBreaching" for error counts (no datapoint = nothing failed);
- * "missing" would leave INSUFFICIENT_DATA on quiet days and hide real OK transitions.
+ * The environment's dashboard and alarms; every metric's dimensions name this environment's
+ * resources (Terraform references or `names.of(...)`), never a shared or default one.
+ * Alarm and OK actions go to the notification topic; each alarm is explained in docs/runbook.md.
+ *
+ * Metric names and dimensions, as documented:
+ * - AWS/States ExecutionsStarted|Succeeded|Failed|TimedOut, ExecutionTime (ms), dimension
+ *   StateMachineArn: https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html
+ * - AWS/Lambda Invocations|Errors|Throttles|Duration, dimension FunctionName:
+ *   https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+ * - AWS/SQS ApproximateNumberOfMessagesVisible|ApproximateAgeOfOldestMessage, dimension QueueName:
+ *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+ * - AWS/ApiGateway (HTTP APIs) Count|4xx|5xx|Latency, dimensions ApiId + Stage (lower-case
+ *   4xx/5xx, unlike REST APIs' 4XXError): https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-metrics.html
+ * - AWS/DynamoDB ReadThrottleEvents|WriteThrottleEvents, dimensions TableName
+ *   (+ GlobalSecondaryIndexName): https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html
+ * - AWS/MediaConvert JobsCompletedCount|JobsErroredCount|TranscodingTime (ms), dimension Queue,
+ *   whose value is the queue ARN (as the console lists it; MediaConvert events also name queues
+ *   by ARN): https://docs.aws.amazon.com/mediaconvert/latest/ug/cloudwatch_metrics.html
+ *
+ * treat_missing_data is "notBreaching" everywhere: error counts publish nothing when nothing
+ * failed, and SQS stops publishing for a queue that has been inactive (empty, untouched) for
+ * about six hours, while a queue holding messages is active and always reports (SQS doc above).
+ * "missing" would park quiet environments in INSUFFICIENT_DATA and hide real OK transitions.
  */
 export class Monitoring extends Construct {
   readonly dashboard: CloudwatchDashboard;
   readonly alarms: CloudwatchMetricAlarm[] = [];
+  /** The value of MediaConvert's `Queue` metric dimension for this environment's queue. */
+  readonly mediaConvertQueueArn: string;
 
   constructor(scope: Construct, id: string, private readonly props: MonitoringProps) {
     super(scope, id);
     const { names, env } = props;
+    if (props.deadLetterQueueNames.length > DLQ_ALARMS.length) {
+      throw new Error(`Monitoring: deadLetterQueueNames lists ${props.deadLetterQueueNames.length} queues; alarms exist for ${DLQ_ALARMS.join(', ')} only`);
+    }
+    this.mediaConvertQueueArn = `arn:aws:mediaconvert:${props.region}:${props.accountId}:queues/${props.mediaConvertQueueName}`;
     const sm = ['StateMachineArn', props.stateMachineArn];
-    const mcQueue = ['Queue', props.mediaConvertQueueName];
+    const mcQueue = ['Queue', this.mediaConvertQueueArn];
     const fnNames = Object.values(props.functions).map((f) => f.functionName);
+    const countAlarm = { statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold', treatMissingData: 'notBreaching' };
 
     this.alarm('workflow_failed', {
-      alarmDescription: 'A video workflow execution failed (the job record says why).',
+      alarmDescription: 'A video workflow execution failed (the job record says why). Runbook: docs/runbook.md#workflow-failed',
       namespace: 'AWS/States', metricName: 'ExecutionsFailed', dimensions: { StateMachineArn: props.stateMachineArn },
-      statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      treatMissingData: 'notBreaching',
+      ...countAlarm,
     });
     this.alarm('workflow_timed_out', {
-      alarmDescription: 'A video workflow execution timed out.',
+      alarmDescription: 'A video workflow execution timed out. Runbook: docs/runbook.md#workflow-timed-out',
       namespace: 'AWS/States', metricName: 'ExecutionsTimedOut', dimensions: { StateMachineArn: props.stateMachineArn },
-      statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      treatMissingData: 'notBreaching',
+      ...countAlarm,
     });
     this.alarm('mediaconvert_errors', {
-      alarmDescription: 'MediaConvert jobs on this environment\'s queue ended in ERROR.',
-      namespace: 'AWS/MediaConvert', metricName: 'JobsErroredCount', dimensions: { Queue: props.mediaConvertQueueName },
-      statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      treatMissingData: 'notBreaching',
+      alarmDescription: 'MediaConvert jobs on this environment\'s queue ended in ERROR. Runbook: docs/runbook.md#mediaconvert-errors',
+      namespace: 'AWS/MediaConvert', metricName: 'JobsErroredCount', dimensions: { Queue: this.mediaConvertQueueArn },
+      ...countAlarm,
     });
     for (const [handler, fn] of Object.entries(props.functions)) {
       this.alarm(`${snake(handler)}_errors`, {
-        alarmDescription: `Function ${fn.functionName} reported errors.`,
+        alarmDescription: `Function ${fn.functionName} reported errors (exceptions or timeouts). Runbook: docs/runbook.md#function-errors`,
         namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: { FunctionName: fn.functionName },
-        statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: env.alarms.lambdaErrorsPerFiveMinutes,
-        comparisonOperator: 'GreaterThanOrEqualToThreshold', treatMissingData: 'notBreaching',
+        ...countAlarm,
+        threshold: env.alarms.lambdaErrorsPerFiveMinutes,
       });
     }
-    for (const queue of props.deadLetterQueueNames) {
-      const key = queue === props.deadLetterQueueNames[0] ? 'ingest_dlq_messages' : 'events_dlq_messages';
-      this.alarm(key, {
-        alarmDescription: 'Messages reached a dead-letter queue: an event could not be processed.',
+    props.deadLetterQueueNames.forEach((queue, i) => {
+      this.alarm(DLQ_ALARMS[i], {
+        alarmDescription: `Messages reached the dead-letter queue ${i === 0 ? 'of the ingest queue' : 'of MediaConvert state events'}. Runbook: docs/runbook.md#dead-letter-queues`,
         namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: queue },
-        // SQS publishes queue metrics even when idle, so a missing point is a gap, not "empty".
-        statistic: 'Maximum', period: 300, evaluationPeriods: 1, threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold',
-        treatMissingData: 'missing',
+        ...countAlarm,
+        statistic: 'Maximum',
       });
-    }
+    });
     this.alarm('ingest_queue_age', {
-      alarmDescription: 'Uploads wait in the ingest queue too long (start-workflow failing or throttled).',
+      alarmDescription: 'Uploads wait in the ingest queue too long (start-workflow failing or throttled). Runbook: docs/runbook.md#ingest-queue-age',
       namespace: 'AWS/SQS', metricName: 'ApproximateAgeOfOldestMessage', dimensions: { QueueName: props.ingestQueueName },
       statistic: 'Maximum', period: 300, evaluationPeriods: 2, threshold: env.alarms.ingestQueueMaxAgeSeconds,
-      comparisonOperator: 'GreaterThanOrEqualToThreshold', treatMissingData: 'missing',
+      comparisonOperator: 'GreaterThanOrEqualToThreshold', treatMissingData: 'notBreaching',
     });
+    const apiDims = { ApiId: props.apiId, Stage: '$default' };
     this.alarm('api_5xx_rate', {
-      alarmDescription: `More than ${env.alarms.api5xxRatePercent}% of API requests failed with 5xx.`,
+      alarmDescription: `At least ${env.alarms.api5xxRatePercent}% of API requests failed with 5xx. Runbook: docs/runbook.md#api-5xx-rate`,
       comparisonOperator: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 1, threshold: env.alarms.api5xxRatePercent,
       treatMissingData: 'notBreaching',
       metricQuery: [
         { id: 'rate', expression: 'IF(requests > 0, 100 * errors / requests, 0)', label: '5xx rate (%)', returnData: true },
-        { id: 'errors', metric: { namespace: 'AWS/ApiGateway', metricName: '5xx', dimensions: { ApiId: props.apiId, Stage: '$default' }, period: 300, stat: 'Sum' } },
-        { id: 'requests', metric: { namespace: 'AWS/ApiGateway', metricName: 'Count', dimensions: { ApiId: props.apiId, Stage: '$default' }, period: 300, stat: 'Sum' } },
+        { id: 'errors', metric: { namespace: 'AWS/ApiGateway', metricName: '5xx', dimensions: apiDims, period: 300, stat: 'Sum' } },
+        { id: 'requests', metric: { namespace: 'AWS/ApiGateway', metricName: 'Count', dimensions: apiDims, period: 300, stat: 'Sum' } },
       ],
     });
 
     const api = ['ApiId', props.apiId, 'Stage', '$default'];
+    const table = ['TableName', props.tableName];
+    const statusIndex = [...table, 'GlobalSecondaryIndexName', STATUS_INDEX];
     this.dashboard = address(
       new CloudwatchDashboard(this, 'dashboard', {
         dashboardName: names.prefix,
@@ -134,7 +165,7 @@ export class Monitoring extends Construct {
             { title: 'Workflow executions', metrics: ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut'].map((m) => ['AWS/States', m, ...sm]) },
             { title: 'Workflow execution time (ms)', metrics: [['AWS/States', 'ExecutionTime', ...sm, { stat: 'p50' }], ['AWS/States', 'ExecutionTime', ...sm, { stat: 'p90' }]] },
             { title: 'MediaConvert jobs', metrics: [['AWS/MediaConvert', 'JobsCompletedCount', ...mcQueue], ['AWS/MediaConvert', 'JobsErroredCount', ...mcQueue]] },
-            { title: 'MediaConvert transcoding time (ms)', metrics: [['AWS/MediaConvert', 'TranscodingTime', ...mcQueue]] },
+            { title: 'MediaConvert transcoding time (ms)', stat: 'Average', metrics: [['AWS/MediaConvert', 'TranscodingTime', ...mcQueue]] },
           ],
           [
             { title: 'Lambda invocations', metrics: fnNames.map((f) => ['AWS/Lambda', 'Invocations', 'FunctionName', f]) },
@@ -150,7 +181,15 @@ export class Monitoring extends Construct {
           [
             { title: 'API requests and errors', metrics: [['AWS/ApiGateway', 'Count', ...api], ['AWS/ApiGateway', '4xx', ...api], ['AWS/ApiGateway', '5xx', ...api]] },
             { title: 'API latency p90 (ms)', stat: 'p90', metrics: [['AWS/ApiGateway', 'Latency', ...api]] },
-            { title: 'Jobs table throttles', metrics: [['AWS/DynamoDB', 'ReadThrottleEvents', 'TableName', props.tableName], ['AWS/DynamoDB', 'WriteThrottleEvents', 'TableName', props.tableName]] },
+            {
+              title: 'Jobs table throttles',
+              metrics: [
+                ['AWS/DynamoDB', 'ReadThrottleEvents', ...table],
+                ['AWS/DynamoDB', 'WriteThrottleEvents', ...table],
+                ['AWS/DynamoDB', 'ReadThrottleEvents', ...statusIndex],
+                ['AWS/DynamoDB', 'WriteThrottleEvents', ...statusIndex],
+              ],
+            },
           ],
         ]),
       }),

@@ -1,0 +1,218 @@
+/**
+ * What makes the synthesized JSON reviewable and reproducible: readable addresses, backends,
+ * variables, environment selection, and deterministic Lambda packaging (checked across two
+ * separate `node --import tsx main.ts` processes: the real guarantee, not a per-process cache).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { unzipSync } from 'fflate';
+import { ENVIRONMENT_NAMES, environmentConfig } from '../../stacks/config';
+import { PROJECT_ROOT } from '../../stacks/lib/bundle';
+import { DEFAULT_STATE_BACKEND, resolveStateBackend } from '../../stacks/state-backend';
+import { addresses, STATE_STACK, StackName, SynthResult, synthApp, synthAppUncached, WORKFLOW_STACKS } from '../helpers/synth';
+
+const run = promisify(execFile);
+const ALL_STACKS: StackName[] = [STATE_STACK, ...WORKFLOW_STACKS];
+const noContext = () => undefined;
+
+let app: SynthResult;
+beforeAll(() => {
+  app = synthApp();
+});
+
+describe('readable addresses', () => {
+  it.each(ALL_STACKS)('%s: every resource and data address is snake_case without a hash suffix', (name) => {
+    // Prepare
+    const stack = app.stack(name);
+    // Act
+    const all = addresses(stack);
+    const bad = all.filter((a) => {
+      const local = a.split('.').pop()!;
+      return !/^[a-z][a-z0-9_]*$/.test(local) || /_[0-9a-f]{8}$/i.test(local);
+    });
+    // Assess
+    expect(all.length).toBeGreaterThan(name === STATE_STACK ? 5 : 100);
+    expect(bad).toEqual([]);
+  });
+
+  it('keeps the addresses Terraform teams import by', () => {
+    const prod = app.env('prod');
+    for (const [type, name] of [
+      ['aws_s3_bucket', 'source'],
+      ['aws_lambda_function', 'extract_metadata'],
+      ['aws_sfn_state_machine', 'workflow'],
+      ['aws_dynamodb_table', 'jobs'],
+      ['aws_sqs_queue', 'ingest'],
+      ['aws_cloudwatch_dashboard', 'main'],
+    ]) {
+      expect(prod.resources(type)).toHaveProperty(name);
+    }
+    expect(prod.data('aws_caller_identity')).toHaveProperty('current');
+  });
+});
+
+describe('backends', () => {
+  it('dev keeps state in a relative local path outside cdktf.out', () => {
+    // Prepare
+    const { path } = app.env('dev').json.terraform?.backend.local;
+    const stackDir = join(PROJECT_ROOT, 'cdktf.out', 'stacks', 'video-workflow-dev');
+    // Act
+    const where = resolve(stackDir, path);
+    // Assess
+    expect(isAbsolute(path)).toBe(false);
+    expect(relative(join(PROJECT_ROOT, 'cdktf.out'), where).startsWith('..')).toBe(true);
+    expect(relative(PROJECT_ROOT, where)).toBe(join('terraform-state', 'video-workflow-dev.tfstate'));
+  });
+
+  it.each(['staging', 'prod'] as const)('%s uses the S3 backend with encryption and S3-native locking', (envName) => {
+    expect(app.env(envName).json.terraform?.backend).toEqual({
+      s3: {
+        bucket: DEFAULT_STATE_BACKEND.bucket,
+        region: DEFAULT_STATE_BACKEND.region,
+        key: `${DEFAULT_STATE_BACKEND.keyPrefix}video-workflow-${envName}.tfstate`,
+        encrypt: true,
+        use_lockfile: true,
+      },
+    });
+  });
+
+  it('takes bucket, region and key prefix from TF_STATE_* environment variables', () => {
+    // Act
+    const custom = synthAppUncached({ env: { TF_STATE_BUCKET: 'acme-tf-state', TF_STATE_REGION: 'eu-west-1', TF_STATE_KEY_PREFIX: 'media/' } });
+    // Assess
+    expect(custom.env('prod').json.terraform?.backend.s3).toMatchObject({
+      bucket: 'acme-tf-state',
+      region: 'eu-west-1',
+      key: 'media/video-workflow-prod.tfstate',
+    });
+    expect(custom.stack(STATE_STACK).resource('aws_s3_bucket', 'state').bucket).toBe('acme-tf-state');
+    expect(custom.stack(STATE_STACK).json.provider?.aws[0].region).toBe('eu-west-1');
+  });
+
+  it('takes them from app context (cdktf.json "context") when no variable is set', () => {
+    const custom = synthAppUncached({ env: {}, context: { stateBucket: 'ctx-state', stateRegion: 'eu-central-1', stateKeyPrefix: 'ctx/' } });
+    expect(custom.env('staging').json.terraform?.backend.s3).toMatchObject({
+      bucket: 'ctx-state',
+      region: 'eu-central-1',
+      key: 'ctx/video-workflow-staging.tfstate',
+    });
+  });
+
+  it('prefers the environment variable over context', () => {
+    const settings = resolveStateBackend((key) => ({ stateBucket: 'from-context' })[key], { TF_STATE_BUCKET: 'from-env' });
+    expect(settings).toEqual({ ...DEFAULT_STATE_BACKEND, bucket: 'from-env' });
+  });
+
+  it.each([
+    [{ TF_STATE_BUCKET: 'Bad_Bucket' }, /TF_STATE_BUCKET \(context stateBucket\) "Bad_Bucket"/],
+    [{ TF_STATE_BUCKET: 'ab' }, /TF_STATE_BUCKET/],
+    [{ TF_STATE_REGION: 'Europe' }, /TF_STATE_REGION \(context stateRegion\) "Europe"/],
+    [{ TF_STATE_KEY_PREFIX: '/abs/' }, /TF_STATE_KEY_PREFIX/],
+  ])('rejects %j with an error naming the setting', (env, message) => {
+    expect(() => resolveStateBackend(noContext, env)).toThrow(message);
+    // The same check guards the app as main.ts builds it.
+    expect(() => synthAppUncached({ env })).toThrow(message);
+  });
+
+  it('rejects an invalid bucket given as context, naming the context key', () => {
+    expect(() => synthAppUncached({ env: {}, context: { stateBucket: 'UPPER' } })).toThrow(/context stateBucket\) "UPPER"/);
+  });
+});
+
+describe('environments', () => {
+  it('rejects an unknown environment name, listing the allowed ones', () => {
+    expect(() => environmentConfig('qa')).toThrow('Unknown environment "qa": allowed values are dev, staging, prod');
+  });
+
+  it('synthesizes one workflow stack per environment plus the state bucket stack', () => {
+    expect(ENVIRONMENT_NAMES.map((n) => app.env(n).name)).toEqual(['video-workflow-dev', 'video-workflow-staging', 'video-workflow-prod']);
+    expect(app.stack(STATE_STACK).resource('aws_s3_bucket', 'state').bucket).toBe(DEFAULT_STATE_BACKEND.bucket);
+  });
+});
+
+describe('variables', () => {
+  const VALIDATED = [
+    'aws_region', 'notification_email', 'lambda_memory_mb', 'metadata_lambda_memory_mb', 'lambda_timeout_seconds',
+    'log_retention_days', 'output_transition_ia_days', 'output_expiration_days', 'api_jwt_issuer', 'api_jwt_audience',
+    'api_throttle_burst_limit', 'api_throttle_rate_limit', 'cors_allowed_origins', 'max_upload_bytes',
+  ];
+
+  it.each(WORKFLOW_STACKS)('%s: every variable has a description and a type', (name) => {
+    const variables = app.stack(name).json.variable ?? {};
+    expect(Object.keys(variables).sort()).toEqual([...VALIDATED].sort());
+    for (const [key, v] of Object.entries(variables)) {
+      expect({ key, description: typeof v.description === 'string' && v.description.length > 20, type: v.type }).toEqual({
+        key,
+        description: true,
+        type: expect.stringMatching(/^(string|number|bool|list\(string\))$/),
+      });
+    }
+  });
+
+  it.each(VALIDATED)('%s has a validation whose condition references it and whose message names it', (key) => {
+    const [validation] = app.env('prod').json.variable?.[key].validation ?? [];
+    expect(validation.condition).toContain(`var.${key}`);
+    expect(validation.error_message).toContain(key);
+  });
+});
+
+describe('deterministic packaging', () => {
+  const outdirs: string[] = [];
+  const stackDir = (outdir: string, name: string) => join(outdir, 'stacks', name);
+  const read = (outdir: string, name: string) => readFileSync(join(stackDir(outdir, name), 'cdk.tf.json'), 'utf8');
+
+  beforeAll(async () => {
+    // Two separate processes (fresh bundle caches), one after the other: both write the shared
+    // .build/lambda/ zips, and overlapping writers could race.
+    for (let i = 0; i < 2; i++) {
+      const outdir = mkdtempSync(join(tmpdir(), `video-workflow-determinism-${i}-`));
+      outdirs.push(outdir);
+      await run(process.execPath, ['--import', 'tsx', 'main.ts'], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, CDKTF_OUTDIR: outdir, TF_STATE_BUCKET: '', TF_STATE_REGION: '', TF_STATE_KEY_PREFIX: '' },
+        timeout: 120_000,
+      });
+    }
+  }, 240_000);
+
+  afterAll(() => {
+    for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(ALL_STACKS)('%s: two synths in separate processes write byte-identical cdk.tf.json, equal to the in-process synth', (name) => {
+    const [first, second] = outdirs.map((dir) => read(dir, name));
+    expect(second).toBe(first);
+    expect(app.stack(name).raw).toBe(first);
+  });
+
+  it.each(WORKFLOW_STACKS)('%s: every zip is byte-identical across processes and matches its source_code_hash', (name) => {
+    const functions = JSON.parse(read(outdirs[0], name)).resource.aws_lambda_function as Record<string, { filename: string; source_code_hash: string }>;
+    expect(Object.keys(functions).length).toBeGreaterThanOrEqual(10);
+    for (const fn of Object.values(functions)) {
+      expect(isAbsolute(fn.filename)).toBe(false);
+      const [a, b] = outdirs.map((dir) => readFileSync(join(stackDir(dir, name), fn.filename)));
+      expect(a.equals(b)).toBe(true);
+      expect(createHash('sha256').update(a).digest('base64')).toBe(fn.source_code_hash);
+    }
+  });
+
+  it('ships MediaInfoModule.wasm beside index.js in the extract-metadata zip', () => {
+    const fn = app.env('prod').resource('aws_lambda_function', 'extract_metadata');
+    const entries = unzipSync(readFileSync(join(app.env('prod').dir, fn.filename)));
+    expect(Object.keys(entries).sort()).toEqual(['MediaInfoModule.wasm', 'index.js']);
+    const wasm = readFileSync(join(PROJECT_ROOT, 'node_modules', 'mediainfo.js', 'dist', 'MediaInfoModule.wasm'));
+    expect(Buffer.from(entries['MediaInfoModule.wasm']).equals(wasm)).toBe(true);
+  });
+
+  it.each(ALL_STACKS)('%s: no absolute or machine-specific path anywhere in the JSON', (name) => {
+    const raw = app.stack(name).raw;
+    for (const machinePath of [PROJECT_ROOT, app.outdir, tmpdir(), process.env.HOME ?? '/nonexistent-home']) {
+      expect(raw).not.toContain(machinePath);
+    }
+    expect(raw).not.toMatch(/"(\/(home|Users|tmp|root|var|private|work|opt)\/|[A-Za-z]:\\\\)/);
+  });
+});
