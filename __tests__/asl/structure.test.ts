@@ -1,3 +1,6 @@
+import * as dynamodb from '@aws-sdk/client-dynamodb';
+import * as mediaconvert from '@aws-sdk/client-mediaconvert';
+import * as sns from '@aws-sdk/client-sns';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { taskResources } from '../../asl/definition';
 import * as errors from '../../handlers/shared/errors';
@@ -239,6 +242,26 @@ describe('video-workflow.asl.json structure', () => {
 
     // Assess
     expect(ourNames.has('ArchiveFailed')).toBe(true);
+    expect(unknown).toEqual([]);
+  });
+
+  it('names only real service exceptions in the service-integration retriers', () => {
+    // Prepare: Step Functions reports an integration error as <Service>.<API exception name>
+    const clients: Record<string, Record<string, unknown>> = { DynamoDB: dynamodb, SNS: sns, MediaConvert: mediaconvert };
+    const integrationTasks = tasks.filter(([, s]) => String(s.Resource).startsWith('arn:aws:states:::'));
+
+    // Act
+    const named = integrationTasks.flatMap(([name, s]) =>
+      ((s.Retry ?? []) as Retrier[]).flatMap((r) => r.ErrorEquals.map((error) => ({ name, error }))),
+    );
+    const unknown = named.filter(({ error }) => {
+      const [service, exception] = error.split('.') as [string, string];
+      // SdkClientException is the client-side (network) error Step Functions reports for any service.
+      return exception !== 'SdkClientException' && typeof clients[service]?.[exception] !== 'function';
+    });
+
+    // Assess
+    expect(named.length).toBeGreaterThan(10);
     expect(unknown).toEqual([]);
   });
 
