@@ -245,11 +245,11 @@ export class Workflow extends Construct {
       'events_dlq',
     );
 
-    this.jobProgress = fn('job-progress', 'Records MediaConvert progress and errors on the job record', [
+    this.jobProgress = fn('job-progress', 'Records MediaConvert progress and errors, and executions that ended outside the failure path', [
       updateJob,
       { Sid: 'DeadLetterFailedEvents', Action: ['sqs:SendMessage'], Resource: this.eventsDeadLetterQueue.arn },
       ...kmsStatements('EncryptJobRecord', ['kms:Decrypt', 'kms:GenerateDataKey']),
-    ]);
+    ], { environment: { STATE_MACHINE_ARN: this.stateMachine.arn } });
     const progressRule = address(
       new CloudwatchEventRule(this, 'progress-rule', {
         name: names.of('mediaconvert-state'),
@@ -281,6 +281,40 @@ export class Workflow extends Construct {
       }),
       'job_progress_events',
     );
+    // A timed-out or aborted execution never reaches RecordFailure: without this rule its job
+    // would stay PROCESSING. FAILED is included for errors the ASL cannot catch (States.Runtime);
+    // a job the failure path already recorded is left as it is.
+    const executionRule = address(
+      new CloudwatchEventRule(this, 'execution-rule', {
+        name: names.of('execution-ended'),
+        description: 'Workflow executions that failed, timed out or were aborted',
+        eventPattern: JSON.stringify({
+          source: ['aws.states'],
+          'detail-type': ['Step Functions Execution Status Change'],
+          detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [this.stateMachine.arn] },
+        }),
+      }),
+      'execution_ended',
+    );
+    address(
+      new CloudwatchEventTarget(this, 'execution-target', {
+        rule: executionRule.name,
+        arn: this.jobProgress.arn,
+        deadLetterConfig: { arn: this.eventsDeadLetterQueue.arn },
+        retryPolicy: { maximumEventAgeInSeconds: 24 * 3600, maximumRetryAttempts: 185 },
+      }),
+      'execution_ended',
+    );
+    address(
+      new LambdaPermission(this, 'execution-permission', {
+        statementId: 'ExecutionEndedRule',
+        action: 'lambda:InvokeFunction',
+        functionName: this.jobProgress.function.functionName,
+        principal: 'events.amazonaws.com',
+        sourceArn: executionRule.arn,
+      }),
+      'job_progress_execution_events',
+    );
     address(
       new LambdaFunctionEventInvokeConfig(this, 'progress-async', {
         functionName: this.jobProgress.function.functionName,
@@ -302,7 +336,7 @@ export class Workflow extends Construct {
               Principal: { Service: 'events.amazonaws.com' },
               Action: 'sqs:SendMessage',
               Resource: this.eventsDeadLetterQueue.arn,
-              Condition: { ArnEquals: { 'aws:SourceArn': progressRule.arn } },
+              Condition: { ArnEquals: { 'aws:SourceArn': [progressRule.arn, executionRule.arn] } },
             },
             {
               Sid: 'DenyInsecureTransport',

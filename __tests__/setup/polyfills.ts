@@ -8,3 +8,7 @@ if (typeof (Promise as any).withResolvers !== 'function') {
     return { promise, resolve, reject };
   };
 }
+
+// Tests run on Node 20 (the functions run on Node 22): the SDK's "Node 20 is ending" warning is
+// noise in every test file.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -2,9 +2,11 @@ import { documentClient } from '../shared/clients';
 import { requireEnv } from '../shared/config';
 import { DynamoJobStore } from '../shared/job-store';
 import { logger } from '../shared/logger';
+import { ExecutionStatusDeps, ExecutionStatusResult, handleExecutionStatusChange, isExecutionStatusChange } from './execution-status';
 import { handleJobStateChange, JobProgressDeps, JobProgressResult } from './job-progress';
 
 let deps: JobProgressDeps | undefined;
+let executionDeps: ExecutionStatusDeps | undefined;
 
 function dependencies(): JobProgressDeps {
   deps ??= {
@@ -16,8 +18,23 @@ function dependencies(): JobProgressDeps {
   return deps;
 }
 
-/** EventBridge rule on "MediaConvert Job State Change" (STATUS_UPDATE, ERROR). */
-export async function handler(event: unknown): Promise<JobProgressResult> {
+function executionDependencies(): ExecutionStatusDeps {
+  executionDeps ??= {
+    store: dependencies().store,
+    stateMachineArn: requireEnv('STATE_MACHINE_ARN'),
+    log: logger,
+    onJobId: (jobId) => logger.appendKeys({ jobId }),
+  };
+  return executionDeps;
+}
+
+/**
+ * EventBridge rules: "MediaConvert Job State Change" (STATUS_UPDATE, ERROR) -> progress and
+ * MediaConvert errors; "Step Functions Execution Status Change" (FAILED, TIMED_OUT, ABORTED)
+ * -> FAILED for jobs whose execution ended outside the state machine's failure path.
+ */
+export async function handler(event: unknown): Promise<JobProgressResult | ExecutionStatusResult> {
   logger.removeKeys(['jobId']); // the container may have served another job's event
+  if (isExecutionStatusChange(event)) return handleExecutionStatusChange(event, executionDependencies());
   return handleJobStateChange(event, dependencies());
 }

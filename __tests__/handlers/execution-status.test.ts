@@ -1,0 +1,90 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../handlers/job-progress';
+import { logger } from '../../handlers/shared/logger';
+import { JOB_ID, WORKFLOW_NAME } from '../fixtures/events';
+
+const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:video-workflow-dev-workflow';
+const ddbMock = mockClient(DynamoDBDocumentClient);
+
+/** "Step Functions Execution Status Change" as EventBridge delivers it. */
+function executionEvent(detail: Record<string, unknown> = {}) {
+  return {
+    version: '0',
+    id: 'e1',
+    'detail-type': 'Step Functions Execution Status Change',
+    source: 'aws.states',
+    account: '123456789012',
+    time: '2026-11-29T12:00:00Z',
+    region: 'eu-west-1',
+    resources: [`${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${JOB_ID}`],
+    detail: {
+      executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${JOB_ID}`,
+      stateMachineArn: STATE_MACHINE_ARN,
+      name: JOB_ID,
+      status: 'TIMED_OUT',
+      startDate: 1764417600000,
+      stopDate: 1764439200000,
+      input: '{}',
+      output: null,
+      error: null,
+      cause: null,
+      ...detail,
+    },
+  };
+}
+
+beforeAll(() => {
+  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs', WORKFLOW_NAME, STATE_MACHINE_ARN });
+  logger.setLogLevel('SILENT');
+});
+
+beforeEach(() => {
+  ddbMock.reset();
+  ddbMock.on(UpdateCommand).resolves({ Attributes: { jobId: JOB_ID, status: 'FAILED' } });
+});
+
+describe('job-progress: executions that ended outside the failure path', () => {
+  it('marks the job of a timed-out execution FAILED with States.Timeout', async () => {
+    // Act
+    const result = await handler(executionEvent());
+    // Assess
+    expect(result).toEqual({ ignored: false, error: 'States.Timeout' });
+    const update = ddbMock.commandCalls(UpdateCommand)[0].args[0].input;
+    expect(update.Key).toEqual({ jobId: JOB_ID });
+    expect(JSON.stringify(update.ExpressionAttributeValues)).toContain('States.Timeout');
+    expect(JSON.stringify(update.ExpressionAttributeValues)).toContain('FAILED');
+  });
+
+  it('names an aborted execution ExecutionAborted', async () => {
+    const result = await handler(executionEvent({ status: 'ABORTED' }));
+    expect(result).toEqual({ ignored: false, error: 'ExecutionAborted' });
+  });
+
+  it('keeps the error and cause of a FAILED execution the ASL could not catch', async () => {
+    const result = await handler(executionEvent({ status: 'FAILED', error: 'States.Runtime', cause: 'An error occurred while executing the state' }));
+    expect(result).toEqual({ ignored: false, error: 'States.Runtime' });
+    expect(JSON.stringify(ddbMock.commandCalls(UpdateCommand)[0].args[0].input.ExpressionAttributeValues)).toContain(
+      'An error occurred while executing the state',
+    );
+  });
+
+  it('leaves a job the failure path already finished as it is', async () => {
+    // Prepare: the conditional transition fails because the job is COMPLETED
+    ddbMock.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {}, Item: { jobId: { S: JOB_ID }, status: { S: 'COMPLETED' } } }));
+    ddbMock.on(GetCommand).resolves({ Item: { jobId: JOB_ID, status: 'COMPLETED' } });
+    // Act
+    const result = await handler(executionEvent({ status: 'FAILED', error: 'QualityCheckFailed', cause: '[]' }));
+    // Assess: no exception (no retry, no DLQ), the record is not rewritten
+    expect(result).toEqual({ ignored: false, error: 'QualityCheckFailed' });
+    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(1);
+  });
+
+  it('ignores executions of another state machine and names that are not job ids', async () => {
+    expect(await handler(executionEvent({ stateMachineArn: `${STATE_MACHINE_ARN}-other` }))).toEqual({ ignored: true, reason: 'execution of another state machine' });
+    expect(await handler(executionEvent({ name: 'manual-test-run' }))).toEqual({ ignored: true, reason: 'execution name is not a job id' });
+    expect(await handler(executionEvent({ status: 'SUCCEEDED' }))).toEqual({ ignored: true, reason: 'not a FAILED/TIMED_OUT/ABORTED execution status change' });
+    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+});
