@@ -21,8 +21,10 @@ export interface EnvironmentConfig {
   readonly backend: 'local' | 's3';
   /** Customer-managed KMS key for buckets, table, topic and queues (else AWS-managed keys). */
   readonly enableCustomerManagedKey: boolean;
-  /** Deletion protection on the table, no force_destroy on buckets. */
+  /** Deletion protection on the table. */
   readonly enableDeletionProtection: boolean;
+  /** force_destroy on buckets (`cdktf destroy` deletes their objects): dev only. */
+  readonly enableForceDestroy: boolean;
   /** Default for the log_retention_days variable. */
   readonly defaultLogRetentionDays: number;
   /** Default for output_transition_ia_days / output_expiration_days (0 = never expire). */
@@ -51,6 +53,7 @@ const VIDEO_EXTENSIONS = ['mp4', 'mov', 'm4v', 'mkv', 'webm', 'avi', 'mxf', 'mpg
 export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> = {
   dev: {
     name: 'dev',
+    enableForceDestroy: true,
     backend: 'local',
     enableCustomerManagedKey: false,
     enableDeletionProtection: false,
@@ -69,6 +72,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
   },
   staging: {
     name: 'staging',
+    enableForceDestroy: false,
     backend: 's3',
     enableCustomerManagedKey: false,
     enableDeletionProtection: false,
@@ -87,6 +91,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
   },
   prod: {
     name: 'prod',
+    enableForceDestroy: false,
     backend: 's3',
     enableCustomerManagedKey: true,
     enableDeletionProtection: true,

@@ -148,7 +148,7 @@ export class Storage extends Construct {
     const bucket = address(
       new S3Bucket(this, name, {
         bucket: props.names.bucket(name),
-        forceDestroy: !props.env.enableDeletionProtection,
+        forceDestroy: props.env.enableForceDestroy,
       }),
       name,
     );

@@ -84,11 +84,7 @@ describe.each(ENVIRONMENT_NAMES)('storage (%s)', (envName) => {
     for (const v of Object.values(versioning)) expect(v.versioning_configuration).toEqual({ status: 'Enabled' });
   });
 
-  // KNOWN DEFECT (stacks/storage.ts): force_destroy is `!enableDeletionProtection`, so staging
-  // gets force_destroy = true although the architecture says "force_destroy (dev only)".
-  // it.failing keeps the suite green while the defect exists and turns red once it is fixed:
-  // then drop the `.failing` (and update tests/terraform/video-workflow-staging.tftest.hcl).
-  (envName === 'staging' ? it.failing : it)('sets force_destroy only in dev', () => {
+  it('sets force_destroy only in dev', () => {
     const stack = app.env(envName);
     for (const name of BUCKETS) {
       expect(stack.resource(S3Bucket.tfResourceType, name).force_destroy).toBe(envName === 'dev');

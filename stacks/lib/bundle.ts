@@ -1,8 +1,8 @@
 import { buildSync } from 'esbuild';
 import { zipSync } from 'fflate';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 
 /** Repository root (this file lives in stacks/lib/). */
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
@@ -41,6 +41,32 @@ export function bundleHandler(name: string, assets: readonly BundleAsset[] = [])
   const cached = cache.get(name);
   if (cached) return cached;
 
+  const dir = join(PROJECT_ROOT, '.build', 'lambda');
+  mkdirSync(dir, { recursive: true });
+  const zipPath = join(dir, `${name}.zip`);
+  // Across processes (jest workers, repeated synths) a zip is reused when nothing it is built
+  // from changed: handlers/, the lock file (dependency versions), this file and the assets.
+  // BUNDLE_CACHE=off rebuilds (the determinism test uses it to prove two builds are identical).
+  const key = inputsKey(name, assets);
+  const keyPath = `${zipPath}.key`;
+  let zip: Uint8Array;
+  if (process.env.BUNDLE_CACHE !== 'off' && existsSync(zipPath) && existsSync(keyPath) && readFileSync(keyPath, 'utf8') === key) {
+    zip = readFileSync(zipPath);
+  } else {
+    zip = build(name, assets);
+    writeAtomically(zipPath, zip);
+    writeAtomically(keyPath, key);
+  }
+  const bundle: Bundle = {
+    zipPath,
+    sha256: createHash('sha256').update(zip).digest('base64'),
+    bytes: zip.byteLength,
+  };
+  cache.set(name, bundle);
+  return bundle;
+}
+
+function build(name: string, assets: readonly BundleAsset[]): Uint8Array {
   const entry = join(PROJECT_ROOT, 'handlers', name, 'index.ts');
   const result = buildSync({
     entryPoints: [entry],
@@ -66,17 +92,36 @@ export function bundleHandler(name: string, assets: readonly BundleAsset[] = [])
       .sort()
       .map((file) => [file, [files[file], { mtime: FIXED_MTIME, level: 9 }] as const]),
   );
-  const zip = zipSync(entries as Parameters<typeof zipSync>[0]);
+  return zipSync(entries as Parameters<typeof zipSync>[0]);
+}
 
-  const dir = join(PROJECT_ROOT, '.build', 'lambda');
-  mkdirSync(dir, { recursive: true });
-  const zipPath = join(dir, `${name}.zip`);
-  writeFileSync(zipPath, zip);
-  const bundle: Bundle = {
-    zipPath,
-    sha256: createHash('sha256').update(zip).digest('base64'),
-    bytes: zip.byteLength,
-  };
-  cache.set(name, bundle);
-  return bundle;
+/** Content hash of everything a bundle is built from. */
+function inputsKey(name: string, assets: readonly BundleAsset[]): string {
+  const hash = createHash('sha256').update(`${name}\0`);
+  const files = [
+    ...listFiles(join(PROJECT_ROOT, 'handlers')),
+    join(PROJECT_ROOT, 'package-lock.json'),
+    __filename,
+    ...assets.map((a) => join(PROJECT_ROOT, a.from)),
+  ];
+  for (const file of files) {
+    hash.update(relative(PROJECT_ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((entry) => {
+      const path = join(dir, entry);
+      return statSync(path).isDirectory() ? listFiles(path) : [path];
+    });
+}
+
+/** Parallel jest workers and CLI synths share .build/: never let one read a half-written zip. */
+function writeAtomically(path: string, data: Uint8Array | string): void {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
 }

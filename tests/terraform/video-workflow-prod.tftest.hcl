@@ -43,8 +43,8 @@ run "plan_defaults" {
     error_message = "The jobs table must have point-in-time recovery."
   }
   assert {
-    condition     = alltrue([for b in [aws_s3_bucket.source, aws_s3_bucket.output, aws_s3_bucket.archive] : b.force_destroy == !true])
-    error_message = "force_destroy must be off wherever deletion protection is on."
+    condition     = alltrue([for b in [aws_s3_bucket.source, aws_s3_bucket.output, aws_s3_bucket.archive] : b.force_destroy == false])
+    error_message = "force_destroy is on in dev only: a staging or prod destroy must never delete videos."
   }
   assert {
     condition     = aws_lambda_function.extract_metadata.runtime == "nodejs22.x" && aws_lambda_function.extract_metadata.architectures[0] == "arm64"
