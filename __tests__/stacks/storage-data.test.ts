@@ -206,8 +206,13 @@ describe.each(ENVIRONMENT_NAMES)('notifications and ingest (%s)', (envName) => {
 
   it('lets EventBridge send to each queue only from its own rule, over TLS', () => {
     const policies = app.env(envName).resources('aws_sqs_queue_policy');
-    const ruleOf = { ingest: 'source_object_created', ingest_dlq: 'source_object_created', events_dlq: 'mediaconvert_state' } as const;
-    for (const [queue, rule] of Object.entries(ruleOf)) {
+    const rulesOf = {
+      ingest: ['source_object_created'],
+      ingest_dlq: ['source_object_created'],
+      events_dlq: ['mediaconvert_state', 'execution_ended'],
+    } as const;
+    for (const [queue, rules] of Object.entries(rulesOf)) {
+      const sourceArns = rules.map((rule) => `\${aws_cloudwatch_event_rule.${rule}.arn}`);
       const statements = policy(policies[queue].policy).Statement;
       const allow = statements.filter((s) => s.Effect === 'Allow');
       expect(allow).toEqual([
@@ -215,7 +220,7 @@ describe.each(ENVIRONMENT_NAMES)('notifications and ingest (%s)', (envName) => {
           Principal: { Service: 'events.amazonaws.com' },
           Action: 'sqs:SendMessage',
           Resource: `\${aws_sqs_queue.${queue}.arn}`,
-          Condition: { ArnEquals: { 'aws:SourceArn': `\${aws_cloudwatch_event_rule.${rule}.arn}` } },
+          Condition: { ArnEquals: { 'aws:SourceArn': sourceArns.length === 1 ? sourceArns[0] : sourceArns } },
         }),
       ]);
       expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
