@@ -7,7 +7,7 @@ import { parseCliArgs, UsageError, USAGE, type CliOptions } from './cli-args';
 import type { EngineMessage, EngineRequest } from './engine';
 import { createProgressDisplay, summaryTable, type Writable } from './progress';
 import type { VideoResult } from './runtime';
-import { stateLayout } from './standins';
+import { stateLayout } from './state-layout';
 
 /** Written into every state folder; `--clean` refuses to delete a folder without it. */
 export const STATE_MARKER = '.video-workflow-local';
@@ -141,6 +141,7 @@ export function jsonRecord(r: VideoResult): Record<string, unknown> {
     localWarnings: r.localWarnings,
     wallMs: r.wallMs,
     ...(r.transcodeMs !== undefined ? { transcodeMs: r.transcodeMs } : {}),
+    ...(r.ffmpegArgs !== undefined ? { ffmpegArgs: r.ffmpegArgs } : {}),
     ...(r.executionStatus ? { executionStatus: r.executionStatus } : {}),
   };
 }

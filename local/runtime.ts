@@ -8,9 +8,11 @@ import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { JobRecord, WorkflowInput } from '../handlers/shared/job';
 import { applyEnvironment, handlerEnvironment, LOCAL_ARNS, LOCAL_NAMES } from './environment';
+import { mapBounded } from './pool';
 import { parseS3Uri } from './s3-uri';
 import { S3ObjectStore } from './s3-store';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startStandIns, stateLayout, type StandIns } from './standins';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startStandIns, type StandIns } from './standins';
+import { stateLayout } from './state-layout';
 import { dynamoDbTask, InvocationQueue, lambdaContext, lambdaTask, snsPublishTask, StatesError, type LambdaHandler } from './tasks';
 import { runLocalTranscode, TranscodeFailed, type CreateJobRequest, type TranscodePhase } from './transcoder';
 import { LocalStepFunctions, taskStates, type ExecutionInfo, type TaskOverride, type TaskStateInfo } from './workflow';
@@ -61,6 +63,8 @@ export interface VideoResult {
   readonly wallMs: number;
   /** ffmpeg time inside the Transcode task (ms). */
   readonly transcodeMs?: number;
+  /** The ffmpeg arguments the transcoder ran (paths in its scratch folder), to reproduce or time it. */
+  readonly ffmpegArgs?: readonly string[];
   /** Settings the local transcoder could not honour, plus local-only problems. */
   readonly localWarnings: string[];
   readonly executionStatus?: string;
@@ -90,6 +94,7 @@ interface FileState {
   readonly file: string;
   jobId?: string;
   transcodeMs?: number;
+  ffmpegArgs?: readonly string[];
   readonly warnings: string[];
 }
 
@@ -209,6 +214,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         await pending;
         if (state) {
           state.transcodeMs = outcome.ffmpegMs;
+          state.ffmpegArgs = outcome.plan.args;
           state.warnings.push(...outcome.warnings);
         }
         return { Job: outcome.job };
@@ -265,68 +271,75 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           wallMs: Date.now() - started,
           localWarnings: [...new Set(state.warnings)],
           ...(state.transcodeMs !== undefined ? { transcodeMs: state.transcodeMs } : {}),
+          ...(state.ffmpegArgs !== undefined ? { ffmpegArgs: state.ffmpegArgs } : {}),
         };
         emit({ type: 'finished', file, result: full });
         return full;
       };
       const noOutputs: LocalOutputs = { mp4: [], thumbnails: [] };
       try {
-        await stat(path);
-      } catch {
-        return finish({ status: 'FAILED', error: { name: 'FileNotFound', cause: `No such file: ${path}` }, outputs: noOutputs, outputCount: 0 });
-      }
-      // A fresh prefix per run: the job id is derived from (bucket, key, etag), so the same file
-      // run twice would otherwise be the same job, and the second run would only report the first.
-      const key = `${LOCAL_NAMES.sourceKeyPrefix}${randomBytes(4).toString('hex')}/${basename(path)}`;
-      byKey.set(key, state);
-      await store.upload(path, { bucket: LOCAL_NAMES.sourceBucket, key }, 'application/octet-stream');
-      emit({ type: 'uploaded', file, key });
+        try {
+          await stat(path);
+        } catch {
+          return finish({ status: 'FAILED', error: { name: 'FileNotFound', cause: `No such file: ${path}` }, outputs: noOutputs, outputCount: 0 });
+        }
+        // A fresh prefix per run: the job id is derived from (bucket, key, etag), so the same file
+        // run twice would otherwise be the same job, and the second run would only report the first.
+        const key = `${LOCAL_NAMES.sourceKeyPrefix}${randomBytes(4).toString('hex')}/${basename(path)}`;
+        byKey.set(key, state);
+        await store.upload(path, { bucket: LOCAL_NAMES.sourceBucket, key }, 'application/octet-stream');
+        emit({ type: 'uploaded', file, key });
 
-      let jobId: string;
-      let executionArn: string | undefined;
-      try {
-        const started = await startJob(
-          { bucket: LOCAL_NAMES.sourceBucket, keyCandidates: [key], trigger: 'api', requestId: `local-${randomBytes(4).toString('hex')}` },
-          {
-            store: jobStore,
-            s3: sharedClients.s3Client(),
-            sfn: sfn as unknown as Parameters<typeof startJob>[1]['sfn'],
-            stateMachineArn: LOCAL_ARNS.stateMachine,
-            allowedExtensions: [...LOCAL_NAMES.allowedExtensions],
-            keyPrefix: LOCAL_NAMES.sourceKeyPrefix,
-            jobTtlDays: 30,
-          },
-        );
-        jobId = started.job.jobId;
-        executionArn = started.job.executionArn;
+        let jobId: string;
+        let executionArn: string | undefined;
+        try {
+          const started = await startJob(
+            { bucket: LOCAL_NAMES.sourceBucket, keyCandidates: [key], trigger: 'api', requestId: `local-${randomBytes(4).toString('hex')}` },
+            {
+              store: jobStore,
+              s3: sharedClients.s3Client(),
+              sfn: sfn as unknown as Parameters<typeof startJob>[1]['sfn'],
+              stateMachineArn: LOCAL_ARNS.stateMachine,
+              allowedExtensions: [...LOCAL_NAMES.allowedExtensions],
+              keyPrefix: LOCAL_NAMES.sourceKeyPrefix,
+              jobTtlDays: 30,
+            },
+          );
+          jobId = started.job.jobId;
+          executionArn = started.job.executionArn;
+        } catch (err) {
+          // Rejected before a job exists (bad key, empty object): the API would answer 4xx with this error.
+          const e = err as Error;
+          return finish({ status: 'FAILED', error: { name: e.name, cause: e.message }, outputs: noOutputs, outputCount: 0 });
+        }
+        state.jobId = jobId;
+        emit({ type: 'started', file, jobId });
+
+        const outcome = executionArn ? await sfn.wait(executionArn) : undefined;
+        const record = await jobStore.get(jobId);
+        const outputs = record?.outputs ? await copyOutputs(store, record.outputs, join(outDir, jobId)) : noOutputs;
+        const status = record?.status ?? 'FAILED';
+        const error =
+          record?.error ??
+          (status === 'COMPLETED' || outcome?.status === 'SUCCEEDED'
+            ? undefined
+            : { name: outcome?.error ?? 'Unknown', cause: outcome?.cause ?? 'the execution ended without a job record' });
+        return finish({
+          jobId,
+          status,
+          ...(error ? { error: { name: error.name, cause: error.cause } } : {}),
+          ...(record?.metadata ? { durationSeconds: record.metadata.durationSeconds } : {}),
+          outputs,
+          ...(record?.outputs ? { s3Outputs: record.outputs } : {}),
+          outputCount: outputs.mp4.length + (outputs.hls ? 1 : 0) + outputs.thumbnails.length,
+          ...(outcome ? { executionStatus: outcome.status } : {}),
+          ...(record ? { record } : {}),
+        });
       } catch (err) {
-        // Rejected before a job exists (bad key, empty object): the API would answer 4xx with this error.
-        const e = err as Error;
-        return finish({ status: 'FAILED', error: { name: e.name, cause: e.message }, outputs: noOutputs, outputCount: 0 });
+        // A local failure (s3rver, dynalite, a copy) ends this video only; the others go on.
+        const e = err instanceof Error ? err : new Error(String(err));
+        return finish({ ...(state.jobId ? { jobId: state.jobId } : {}), status: 'FAILED', error: { name: e.name, cause: e.message }, outputs: noOutputs, outputCount: 0 });
       }
-      state.jobId = jobId;
-      emit({ type: 'started', file, jobId });
-
-      const outcome = executionArn ? await sfn.wait(executionArn) : undefined;
-      const record = await jobStore.get(jobId);
-      const outputs = record?.outputs ? await copyOutputs(store, record.outputs, join(outDir, jobId)) : noOutputs;
-      const status = record?.status ?? 'FAILED';
-      const error =
-        record?.error ??
-        (status === 'COMPLETED' || outcome?.status === 'SUCCEEDED'
-          ? undefined
-          : { name: outcome?.error ?? 'Unknown', cause: outcome?.cause ?? 'the execution ended without a job record' });
-      return finish({
-        jobId,
-        status,
-        ...(error ? { error: { name: error.name, cause: error.cause } } : {}),
-        ...(record?.metadata ? { durationSeconds: record.metadata.durationSeconds } : {}),
-        outputs,
-        ...(record?.outputs ? { s3Outputs: record.outputs } : {}),
-        outputCount: outputs.mp4.length + (outputs.hls ? 1 : 0) + outputs.thumbnails.length,
-        ...(outcome ? { executionStatus: outcome.status } : {}),
-        ...(record ? { record } : {}),
-      });
     };
 
     return {
@@ -367,7 +380,8 @@ async function copyOutputs(store: S3ObjectStore, outputs: NonNullable<JobRecord[
   if (outputs.hls) {
     const master = parseS3Uri(outputs.hls);
     const folder = master.key.slice(0, master.key.lastIndexOf('/') + 1);
-    for (const key of await store.list(master.bucket, folder)) await copy(`s3://${master.bucket}/${key}`);
+    const keys = await store.list(master.bucket, folder);
+    await mapBounded(keys, 8, (key) => copy(`s3://${master.bucket}/${key}`));
     hls = localPathOf(outputs.hls);
   }
   return { mp4, ...(hls ? { hls } : {}), thumbnails };

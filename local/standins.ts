@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { stateLayout } from './state-layout';
 
 // s3rver and dynalite ship no types; these are the parts of their APIs used here.
 interface S3rverInstance {
@@ -48,15 +48,6 @@ export interface StandIns {
   readonly notificationsPath: string;
   stop(): Promise<void>;
 }
-
-export const stateLayout = (stateDir: string) => ({
-  s3: join(stateDir, 's3'),
-  dynamodb: join(stateDir, 'dynamodb'),
-  notifications: join(stateDir, 'notifications.jsonl'),
-  logs: join(stateDir, 'logs'),
-  work: join(stateDir, 'work'),
-  out: join(stateDir, 'out'),
-});
 
 /**
  * Starts s3rver, dynalite and a minimal SNS Publish endpoint on loopback ports picked by the

@@ -174,8 +174,7 @@ export async function runLocalTranscode(request: CreateJobRequest, deps: LocalTr
 
     errorCode = ERROR_CODE.INTERNAL;
     progress('UPLOADING', 100);
-    const OutputGroupDetails: OutputGroupDetail[] = [];
-    for (const group of plan.groups) OutputGroupDetails.push(await finishGroup(group, source, deps.store));
+    const OutputGroupDetails = await Promise.all(plan.groups.map((group) => finishGroup(group, source, deps.store)));
     const finish = Date.now();
     const job: LocalMediaConvertJob = {
       ...baseJob,
@@ -232,6 +231,8 @@ function uriBesideOf(localPath: string, planned: { localPath: string; uri: strin
   return `s3://${bucket}/${dirKey === '.' ? '' : `${dirKey}/`}${posix.basename(localPath)}`;
 }
 
+const UPLOAD_CONCURRENCY = 8;
+
 async function uploadAll(store: ObjectStore, files: ReadonlyArray<{ path: string; uri: string }>): Promise<void> {
   // A few uploads at a time: s3rver is local, but hundreds of segments at once only queue up.
   const queue = [...files];
@@ -240,17 +241,21 @@ async function uploadAll(store: ObjectStore, files: ReadonlyArray<{ path: string
       await store.upload(next.path, parseS3Uri(next.uri), contentTypeOf(next.path));
     }
   };
-  await Promise.all(Array.from({ length: 4 }, worker));
+  await Promise.all(Array.from({ length: UPLOAD_CONCURRENCY }, worker));
 }
 
 async function finishGroup(group: PlannedGroup, source: SourceInfo, store: ObjectStore): Promise<OutputGroupDetail> {
   const details: OutputDetail[] = [];
   if (group.type === 'HLS_GROUP') {
+    const renditions = await Promise.all(
+      group.outputs.map(async (out) => {
+        const [stats, probe] = await Promise.all([measureRendition(out.localPath), ffprobe(out.localPath)]);
+        return { out, stats, probe };
+      }),
+    );
     const entries = [];
     const files: Array<{ path: string; uri: string }> = [];
-    for (const out of group.outputs) {
-      const stats = await measureRendition(out.localPath);
-      const probe = await ffprobe(out.localPath);
+    for (const { out, stats, probe } of renditions) {
       const size = probedVideoSize(probe);
       const video = probe.streams.find((s) => s.codec_type === 'video');
       const [num, den] = (video?.avg_frame_rate ?? '0/0').split('/').map(Number);
@@ -274,37 +279,43 @@ async function finishGroup(group: PlannedGroup, source: SourceInfo, store: Objec
     await uploadAll(store, files);
     return { Type: 'HLS_GROUP', OutputDetails: details, PlaylistFilePaths: [group.masterUri!] };
   }
-  const files: Array<{ path: string; uri: string }> = [];
-  for (const out of group.outputs) {
-    if (out.kind === 'frame-capture') {
-      const dir = posix.dirname(out.localPath);
-      const prefix = `${posix.basename(out.localPath)}.`;
-      const frames = (await readdir(dir))
-        .filter((f) => f.startsWith(prefix) && /^\d{7}\.jpg$/.test(f.slice(prefix.length)))
-        .sort()
-        .map((f) => posix.join(dir, f));
-      if (frames.length === 0) throw new Error(`ffmpeg wrote no frame captures for ${out.uri}`);
-      files.push(...frames.map((p) => ({ path: p, uri: uriBesideOf(p, out) })));
-      const last = frames[frames.length - 1]!;
-      const size = probedVideoSize(await ffprobe(last));
-      // MediaConvert reports the last capture's path for a frame-capture output.
-      details.push({
-        OutputFilePaths: [uriBesideOf(last, out)],
-        ...(source.durationMs !== undefined ? { DurationInMs: source.durationMs } : {}),
-        ...(size ? { VideoDetails: { WidthInPx: size.width, HeightInPx: size.height } } : {}),
-      });
-    } else {
+  const perOutput = await Promise.all(
+    group.outputs.map(async (out): Promise<{ files: Array<{ path: string; uri: string }>; detail: OutputDetail }> => {
+      if (out.kind === 'frame-capture') {
+        const dir = posix.dirname(out.localPath);
+        const prefix = `${posix.basename(out.localPath)}.`;
+        const frames = (await readdir(dir))
+          .filter((f) => f.startsWith(prefix) && /^\d{7}\.jpg$/.test(f.slice(prefix.length)))
+          .sort()
+          .map((f) => posix.join(dir, f));
+        if (frames.length === 0) throw new Error(`ffmpeg wrote no frame captures for ${out.uri}`);
+        const last = frames[frames.length - 1]!;
+        const size = probedVideoSize(await ffprobe(last));
+        return {
+          files: frames.map((p) => ({ path: p, uri: uriBesideOf(p, out) })),
+          // MediaConvert reports the last capture's path for a frame-capture output.
+          detail: {
+            OutputFilePaths: [uriBesideOf(last, out)],
+            ...(source.durationMs !== undefined ? { DurationInMs: source.durationMs } : {}),
+            ...(size ? { VideoDetails: { WidthInPx: size.width, HeightInPx: size.height } } : {}),
+          },
+        };
+      }
       const probe = await ffprobe(out.localPath);
       const size = probedVideoSize(probe);
       const duration = probedDurationMs(probe);
-      files.push({ path: out.localPath, uri: out.uri });
-      details.push({
-        OutputFilePaths: [out.uri],
-        ...(duration !== undefined ? { DurationInMs: duration } : {}),
-        ...(size ? { VideoDetails: { WidthInPx: size.width, HeightInPx: size.height } } : {}),
-      });
-    }
-  }
+      return {
+        files: [{ path: out.localPath, uri: out.uri }],
+        detail: {
+          OutputFilePaths: [out.uri],
+          ...(duration !== undefined ? { DurationInMs: duration } : {}),
+          ...(size ? { VideoDetails: { WidthInPx: size.width, HeightInPx: size.height } } : {}),
+        },
+      };
+    }),
+  );
+  const files = perOutput.flatMap((o) => o.files);
+  details.push(...perOutput.map((o) => o.detail));
   await uploadAll(store, files);
   return { Type: 'FILE_GROUP', OutputDetails: details };
 }

@@ -1,0 +1,11 @@
+import { join } from 'node:path';
+
+/** Where the local run keeps its state, under one folder (default `.local/`). */
+export const stateLayout = (stateDir: string) => ({
+  s3: join(stateDir, 's3'),
+  dynamodb: join(stateDir, 'dynamodb'),
+  notifications: join(stateDir, 'notifications.jsonl'),
+  logs: join(stateDir, 'logs'),
+  work: join(stateDir, 'work'),
+  out: join(stateDir, 'out'),
+});
