@@ -2,9 +2,9 @@
  * `npm run synth:hcl [-- --output <dir>]`: reviewable HCL (cdk.tf) for every stack, fmt-clean.
  *
  * What `cdktf synth --hcl` does, without the CLI: the CLI only runs the app with
- * SYNTH_HCL_OUTPUT=true, CDKTF_OUTDIR and CDKTF_CONTEXT_JSON (cdktf.json context) set, and costs
- * ~20 s more on its own start-up. Offline and without AWS credentials: nothing here calls AWS or
- * a registry (cdktf.json has no terraformProviders; `terraform fmt` needs no providers).
+ * SYNTH_HCL_OUTPUT=true, CDKTF_OUTDIR and CDKTF_CONTEXT_JSON (cdktf.json context) set; its own
+ * start-up adds 2-4 s here. Offline and without AWS credentials: nothing here calls AWS or a
+ * registry (cdktf.json has no terraformProviders; `terraform fmt` needs no providers).
  *
  * cdktf 0.21's HCL renderer (cdktf/lib/hcl/render.js) is lossy, so its output is repaired here:
  * 1. strings holding an interpolation are written without escaping, so every JSON policy with a

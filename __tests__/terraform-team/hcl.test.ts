@@ -291,6 +291,46 @@ describe('npm run synth:hcl output', () => {
     expect(reports).toEqual(result.stacks.map((stack) => ({ stack, valid: true, warnings: 0, diagnostics: [] })));
   }, 120_000);
 
+  describe('docs/terraform-teams.md', () => {
+    const doc = readFileSync(join(PROJECT_ROOT, 'docs', 'terraform-teams.md'), 'utf8');
+    // The rename example's new address, which exists only after someone makes that change.
+    const HYPOTHETICAL = ['aws_sqs_queue.ingest_events'];
+
+    it('names only addresses that the synthesized stacks declare', () => {
+      // Prepare
+      const declared = new Set(
+        result.stacks.flatMap((stack) => {
+          const json = jsonOf(stack);
+          const resources = Object.entries((json.resource ?? {}) as Record<string, Json>).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
+          const data = Object.entries((json.data ?? {}) as Record<string, Json>).flatMap(([type, byName]) => Object.keys(byName).map((name) => `data.${type}.${name}`));
+          return [...resources, ...data];
+        }),
+      );
+
+      // Act
+      const mentioned = [...new Set([...doc.matchAll(/\b(?:data\.)?aws_[a-z0-9_]+\.[a-z0-9_]+\b/g)].map((m) => m[0]))];
+
+      // Assess
+      expect(mentioned.length).toBeGreaterThan(20);
+      expect(mentioned.filter((address) => !declared.has(address) && !HYPOTHETICAL.includes(address))).toEqual([]);
+    });
+
+    it('names only real stacks, npm scripts and example files, and has the Deploy walkthrough section', () => {
+      // Prepare
+      const scripts = Object.keys((JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+      const stacksNamed = [...doc.matchAll(/npx cdktf (?:deploy|diff|destroy) ([a-z][\w-]*)/g)].map((m) => m[1]);
+      const npmScripts = [...doc.matchAll(/npm run ([\w:.-]+)/g)].map((m) => m[1]);
+      const examples = [...doc.matchAll(/envs\/([a-z]+)\.tfvars/g)].map((m) => join(PROJECT_ROOT, 'envs', `${m[1]}.tfvars.example`));
+
+      // Assess
+      expect(stacksNamed.length).toBeGreaterThan(5);
+      expect(stacksNamed.filter((stack) => !result.stacks.includes(stack))).toEqual([]);
+      expect(npmScripts.filter((script) => !scripts.includes(script))).toEqual([]);
+      expect(examples.filter((file) => !existsSync(file))).toEqual([]);
+      expect(doc).toMatch(/^## Deploy walkthrough$/m);
+    });
+  });
+
   it('means the same configuration as cdk.tf.json (parsed back with hcl2json)', async () => {
     for (const stack of result.stacks) {
       // Prepare
