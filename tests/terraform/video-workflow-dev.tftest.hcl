@@ -1,5 +1,4 @@
-# terraform test for the dev stack (scripts/terraform-check.sh; command = plan, offline).
-# aws_caller_identity calls STS, so it is overridden with a fixed account.
+# terraform test for what differs in the dev stack (workflow-common.tftest.hcl holds the rest).
 override_data {
   target = data.aws_caller_identity.current
   values = {
@@ -9,27 +8,9 @@ override_data {
   }
 }
 
-run "plan_defaults" {
+run "dev_environment" {
   command = plan
 
-  assert {
-    condition     = aws_sfn_state_machine.workflow.type == "STANDARD"
-    error_message = "The workflow must be a STANDARD state machine: .sync MediaConvert jobs outlive Express executions."
-  }
-  assert {
-    condition     = aws_sfn_state_machine.workflow.tracing_configuration[0].enabled
-    error_message = "X-Ray tracing must be on for the state machine."
-  }
-  assert {
-    condition = alltrue([for b in [aws_s3_bucket_public_access_block.source, aws_s3_bucket_public_access_block.output, aws_s3_bucket_public_access_block.archive] :
-    b.block_public_acls && b.block_public_policy && b.ignore_public_acls && b.restrict_public_buckets])
-    error_message = "Every bucket must block all public access."
-  }
-  assert {
-    condition = alltrue([for o in [aws_s3_bucket_ownership_controls.source, aws_s3_bucket_ownership_controls.output, aws_s3_bucket_ownership_controls.archive] :
-    o.rule[0].object_ownership == "BucketOwnerEnforced"])
-    error_message = "Every bucket must disable ACLs (BucketOwnerEnforced)."
-  }
   assert {
     condition     = aws_s3_bucket.source.bucket == "video-workflow-dev-source-123456789012-us-east-1"
     error_message = "Bucket names carry the environment, account and region."
@@ -39,81 +20,19 @@ run "plan_defaults" {
     error_message = "Deletion protection of the jobs table must be false in dev."
   }
   assert {
-    condition     = aws_dynamodb_table.jobs.point_in_time_recovery[0].enabled
-    error_message = "The jobs table must have point-in-time recovery."
-  }
-  assert {
     condition     = alltrue([for b in [aws_s3_bucket.source, aws_s3_bucket.output, aws_s3_bucket.archive] : b.force_destroy == true])
     error_message = "force_destroy is on in dev only: a staging or prod destroy must never delete videos."
   }
   assert {
-    condition     = aws_lambda_function.extract_metadata.runtime == "nodejs22.x" && aws_lambda_function.extract_metadata.architectures[0] == "arm64"
-    error_message = "Functions run Node.js 22 on arm64."
-  }
-  assert {
-    condition     = aws_lambda_function.start_workflow.tracing_config[0].mode == "Active"
-    error_message = "Functions have X-Ray active tracing."
-  }
-  assert {
-    condition     = aws_cloudwatch_log_group.extract_metadata.retention_in_days == var.log_retention_days
-    error_message = "Lambda log groups take their retention from log_retention_days."
-  }
-  assert {
-    condition     = length(aws_sns_topic_subscription.email) == 0
-    error_message = "No email subscription without notification_email."
-  }
-  assert {
-    condition     = aws_apigatewayv2_route.post_jobs.authorization_type == "AWS_IAM" && length(aws_apigatewayv2_authorizer.jwt) == 0
-    error_message = "Without a JWT issuer every route requires AWS_IAM."
-  }
-}
-
-run "jwt_authorizer_and_email" {
-  command = plan
-  variables {
-    api_jwt_issuer     = "https://issuer.example.com/"
-    api_jwt_audience   = ["video-jobs"]
-    notification_email = "ops@example.com"
-    log_retention_days = 30
-  }
-  assert {
-    condition     = aws_apigatewayv2_route.post_jobs.authorization_type == "JWT" && aws_apigatewayv2_route.get_jobs.authorization_type == "JWT"
-    error_message = "With a JWT issuer the routes use the JWT authorizer."
-  }
-  assert {
-    condition     = length(aws_apigatewayv2_authorizer.jwt) == 1 && aws_apigatewayv2_authorizer.jwt[0].jwt_configuration[0].issuer == "https://issuer.example.com/"
-    error_message = "The JWT authorizer is created from api_jwt_issuer."
-  }
-  assert {
-    condition     = length(aws_sns_topic_subscription.email) == 1
-    error_message = "notification_email creates the email subscription."
-  }
-  assert {
-    condition     = aws_cloudwatch_log_group.workflow.retention_in_days == 30
-    error_message = "log_retention_days applies to the state machine log group."
-  }
-}
-
-run "rejects_bad_email" {
-  command = plan
-  variables {
-    notification_email = "not-an-email"
-  }
-  expect_failures = [var.notification_email]
-}
-
-run "rejects_retention_cloudwatch_does_not_allow" {
-  command = plan
-  variables {
-    log_retention_days = 10
-  }
-  expect_failures = [var.log_retention_days]
-}
-
-run "dev_logs_everything" {
-  command = plan
-  assert {
     condition     = aws_sfn_state_machine.workflow.logging_configuration[0].level == "ALL"
-    error_message = "dev logs every state transition."
+    error_message = "State machine log level in dev is ALL."
+  }
+}
+
+run "dev_logs_execution_data" {
+  command = plan
+  assert {
+    condition     = aws_sfn_state_machine.workflow.logging_configuration[0].include_execution_data
+    error_message = "dev logs execution data (inputs and outputs); staging and prod do not."
   }
 }
