@@ -1,0 +1,161 @@
+/**
+ * What the reliability catalogs share: the real handlers wired into the ASL harness over one
+ * job table. The handlers write through the (mocked) DocumentClient; `bridgeJobTable` applies
+ * those writes, with DynamoJobStore's conditions, to the harness's in-memory table that the
+ * ASL's own DynamoDB integrations write to, so a run ends with one record that every writer
+ * (start-workflow, RecordStart, publish, record-failure, job-progress) has touched.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, NotFound, type S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { handler as extractMetadata } from '../../handlers/extract-metadata/index';
+import { handler as planTranscode } from '../../handlers/plan-transcode/index';
+import { handler as publish } from '../../handlers/publish/index';
+import { handler as archiveSource } from '../../handlers/archive-source/index';
+import { handler as recordFailure } from '../../handlers/record-failure/index';
+import type { JobRecord, JobStatus, MediaMetadata, TranscodePlan } from '../../handlers/shared/job';
+import {
+  asLambdaTask,
+  fakeLambdas,
+  HarnessError,
+  InMemoryJobTable,
+  mediaConvertJobFromPlan,
+  OUTPUT_BUCKET,
+  SOURCE_BUCKET,
+  STATE_MACHINE_ARN,
+  TEST_SUBSTITUTIONS,
+  type TaskHandler,
+  type World,
+} from '../helpers/asl-harness';
+
+export const MEDIA_DIR = path.join(__dirname, '../fixtures/media');
+export const RELIABILITY_MEDIA_DIR = path.join(__dirname, 'media');
+export const ARCHIVE_BUCKET = 'video-workflow-test-archive';
+
+/** Every variable the handlers used here read, with the harness's names and ARNs. */
+export const HANDLER_ENV = {
+  AWS_REGION: 'eu-west-1',
+  JOBS_TABLE_NAME: TEST_SUBSTITUTIONS.JobsTableName,
+  WORKFLOW_NAME: TEST_SUBSTITUTIONS.WorkflowName,
+  STATE_MACHINE_ARN,
+  SOURCE_BUCKET,
+  OUTPUT_BUCKET,
+  TOPIC_ARN: TEST_SUBSTITUTIONS.NotificationTopicArn,
+  ARCHIVE_BUCKET,
+  ARCHIVE_STORAGE_CLASS: 'GLACIER_IR',
+  ALLOWED_EXTENSIONS: 'mp4,mov,mkv',
+  SOURCE_KEY_PREFIX: 'uploads/',
+  JOB_TTL_DAYS: '30',
+  UPLOAD_PREFIX: 'uploads/',
+  MAX_UPLOAD_BYTES: String(5 * 1024 ** 3),
+  UPLOAD_URL_EXPIRES_SECONDS: '900',
+};
+
+function conditionFailed(existing: JobRecord | undefined): ConditionalCheckFailedException {
+  return new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: { httpStatusCode: 400 },
+    Item: existing === undefined ? undefined : marshall(existing, { removeUndefinedValues: true }),
+  });
+}
+
+/**
+ * Serves the DynamoJobStore commands from `table`: conditional create, consistent get,
+ * setExecutionArn, status transitions (conditional on ALLOWED_TRANSITIONS, as the store's
+ * `#status IN (...)` condition is) and addWarning. Any other update fails loudly.
+ */
+export function bridgeJobTable(ddb: AwsClientStub<DynamoDBDocumentClient>, table: InMemoryJobTable): void {
+  ddb.on(PutCommand).callsFake(async (input: PutCommand['input']) => {
+    const item = input.Item as unknown as JobRecord;
+    const existing = table.get(item.jobId);
+    if (existing !== undefined && input.ConditionExpression === 'attribute_not_exists(jobId)') throw conditionFailed(existing);
+    table.seed(item);
+    return {};
+  });
+  ddb.on(GetCommand).callsFake(async (input: GetCommand['input']) => {
+    const item = table.get(input.Key?.jobId as string);
+    return item === undefined ? {} : { Item: item };
+  });
+  ddb.on(UpdateCommand).callsFake(async (input: UpdateCommand['input']) => {
+    const jobId = input.Key?.jobId as string;
+    const values = input.ExpressionAttributeValues ?? {};
+    const existing = table.get(jobId);
+    if (input.UpdateExpression === 'SET executionArn = :arn') {
+      const arn = values[':arn'] as string;
+      if (existing === undefined || (existing.executionArn !== undefined && existing.executionArn !== arn)) throw conditionFailed(existing);
+      table.seed({ ...existing, executionArn: arn });
+      return {};
+    }
+    if (typeof values[':to'] === 'string') {
+      const fields: Record<string, unknown> = { updatedAt: values[':updatedAt'] };
+      for (const [token, value] of Object.entries(values)) if (token.startsWith(':f_')) fields[token.slice(3)] = value;
+      if (!table.transition(jobId, values[':to'] as JobStatus, fields as Partial<JobRecord>, 'DocumentClient')) throw conditionFailed(existing);
+      return { Attributes: table.get(jobId) };
+    }
+    if (input.UpdateExpression?.startsWith('SET warnings = list_append')) {
+      if (existing === undefined) throw conditionFailed(existing);
+      table.addWarning(jobId, (values[':warning'] as string[])[0], 'DocumentClient');
+      return {};
+    }
+    throw new HarnessError(`bridgeJobTable does not model the update: ${input.UpdateExpression}`);
+  });
+}
+
+/** Fixture bytes as the source object: ranged GetObject answered like S3 (pinned to the version). */
+export function serveSource(s3: AwsClientStub<S3Client>, file: string, key?: string): { size: number } {
+  const data = readFileSync(file);
+  s3.on(GetObjectCommand, { Bucket: SOURCE_BUCKET, ...(key === undefined ? {} : { Key: key }) }).callsFake(async (input: { Range?: string }) => {
+    const [, from, to] = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '') ?? [];
+    if (from === undefined) throw new HarnessError(`unranged GetObject on the source: ${input.Range}`);
+    const slice = new Uint8Array(data.subarray(Number(from), Math.min(Number(to) + 1, data.length)));
+    return { Body: { transformToByteArray: async () => slice } as never, ContentLength: slice.length };
+  });
+  return { size: data.length };
+}
+
+/** A successful archive copy and a working SNS, the defaults the faults override. */
+export function healthyServices(s3: AwsClientStub<S3Client>, sns: AwsClientStub<SNSClient>): void {
+  s3.on(HeadObjectCommand, { Bucket: ARCHIVE_BUCKET }).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
+  s3.on(CopyObjectCommand).resolves({ CopyObjectResult: { ETag: '"archived"' } });
+  sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
+}
+
+export interface Captured {
+  metadata?: MediaMetadata;
+  plan?: TranscodePlan;
+  transcodeRequests: unknown[];
+}
+
+/**
+ * The real handler of every Lambda state except QualityControl (the harness's stand-in, which
+ * passes every planned output: checking real outputs needs files MediaConvert would have written),
+ * with the DocumentClient bridged to the run's table. The Transcode stand-in answers COMPLETE
+ * with the outputs of the real plan.
+ */
+export function realWorkflow(ddb: AwsClientStub<DynamoDBDocumentClient>, captured: Captured) {
+  return {
+    lambdas: (world: World): Record<string, TaskHandler> => {
+      bridgeJobTable(ddb, world.table);
+      return {
+        ExtractMetadata: async (input: unknown) => (captured.metadata = (await asLambdaTask('extract-metadata', extractMetadata)(input)) as MediaMetadata),
+        PlanTranscode: async (input: unknown) => (captured.plan = (await asLambdaTask('plan-transcode', planTranscode)(input)) as TranscodePlan),
+        QualityControl: fakeLambdas(world).QualityControl!,
+        Publish: asLambdaTask('publish', publish),
+        ArchiveSource: asLambdaTask('archive-source', archiveSource),
+        RecordFailure: asLambdaTask('record-failure', recordFailure),
+      };
+    },
+    transcode: ((request: { Settings?: unknown }) => {
+      captured.transcodeRequests.push(request);
+      if (captured.plan === undefined || captured.metadata === undefined) throw new HarnessError('Transcode before PlanTranscode');
+      return mediaConvertJobFromPlan(captured.plan, captured.metadata, request);
+    }) as TaskHandler,
+  };
+}
+
+export { OUTPUT_BUCKET, SOURCE_BUCKET };
