@@ -72,11 +72,12 @@ export class StackVariables {
     this.lambdaTimeoutSeconds = new TerraformVariable(scope, 'lambda_timeout_seconds', {
       type: 'number',
       default: 60,
-      description: 'Timeout (seconds) of the workflow functions (archive-source always gets 900 for large copies).',
+      description: 'Timeout (seconds) of the API and workflow functions; extract-metadata (300) and archive-source (900, large copies) have fixed timeouts.',
       validation: [
         {
-          condition: '${var.lambda_timeout_seconds >= 3 && var.lambda_timeout_seconds <= 900}',
-          errorMessage: 'lambda_timeout_seconds must be between 3 and 900 (Lambda limits).',
+          // The state machine gives these tasks 60 s (asl/video-workflow.asl.json TimeoutSeconds).
+          condition: '${var.lambda_timeout_seconds >= 3 && var.lambda_timeout_seconds <= 60}',
+          errorMessage: 'lambda_timeout_seconds must be between 3 and 60 (the workflow tasks time out after 60 s).',
         },
       ],
     });
