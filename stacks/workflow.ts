@@ -248,8 +248,10 @@ export class Workflow extends Construct {
     this.jobProgress = fn('job-progress', 'Records MediaConvert progress and errors, and executions that ended outside the failure path', [
       updateJob,
       { Sid: 'DeadLetterFailedEvents', Action: ['sqs:SendMessage'], Resource: this.eventsDeadLetterQueue.arn },
+      { Sid: 'NotifyFailure', Action: ['sns:Publish'], Resource: notifications.topic.arn },
+      { Sid: 'EncryptNotification', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: props.topicKeyArn },
       ...kmsStatements('EncryptJobRecord', ['kms:Decrypt', 'kms:GenerateDataKey']),
-    ], { environment: { STATE_MACHINE_ARN: this.stateMachine.arn } });
+    ], { environment: { STATE_MACHINE_ARN: this.stateMachine.arn, TOPIC_ARN: notifications.topic.arn } });
     const progressRule = address(
       new CloudwatchEventRule(this, 'progress-rule', {
         name: names.of('mediaconvert-state'),

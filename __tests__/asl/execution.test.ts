@@ -296,7 +296,7 @@ describe('failure paths', () => {
     expect(run.error).toEqual({ Error: 'Lambda.TooManyRequestsException', Cause: 'Rate exceeded' });
   });
 
-  it('h. stale status: RecordStart condition fails, failure path runs, the COMPLETED record is untouched', async () => {
+  it('h. stale status: RecordStart condition fails, the execution ends without touching the COMPLETED record or notifying', async () => {
     // Prepare
     const completed = { ...queuedRecord(), status: 'COMPLETED' as const, finishedAt: '2026-11-28T00:00:00.000Z', outputs: { mp4: ['s3://o/a.mp4'], thumbnails: [] } };
     const extract = failingTimes(0, () => new Error('unused'), () => null);
@@ -306,29 +306,26 @@ describe('failure paths', () => {
 
     // Assess
     expect(run.status).toBe('FAILED');
-    expect(run.states).toEqual(['RecordStart', ...FAILURE_TAIL]);
+    expect(run.states).toEqual(['RecordStart', 'JobNotQueued']);
     expect(run.attempts.RecordStart).toBe(1); // a condition failure is not retried
     expect(extract.calls()).toBe(0);
     expect(run.record).toEqual(completed);
-    expect(run.world.table.writes).toEqual([
-      { writer: 'RecordStart', jobId: TEST_JOB_ID, succeeded: false },
-      { writer: 'RecordFailure', jobId: TEST_JOB_ID, succeeded: false },
-    ]);
-    expect(run.error?.Error).toBe('DynamoDB.ConditionalCheckFailedException');
-    expect(run.world.notifications.sent).toEqual([
-      failureNotification({ Error: 'DynamoDB.ConditionalCheckFailedException', Cause: expect.stringContaining('conditional request failed') }),
-    ]);
+    expect(run.world.table.writes).toEqual([{ writer: 'RecordStart', jobId: TEST_JOB_ID, succeeded: false }]);
+    expect(run.error?.Error).toBe('JobStateConflict');
+    // A job that succeeded must not be reported as failed.
+    expect(run.world.notifications.sent).toEqual([]);
   });
 
-  it('h2. missing record: RecordStart does not create one, and neither does the failure path', async () => {
+  it('h2. missing record: RecordStart does not create one, and the execution ends without writing or notifying', async () => {
     // Act
     const run = await runWorkflow({ seed: null });
 
     // Assess
     expect(run.status).toBe('FAILED');
-    expect(run.states).toEqual(['RecordStart', ...FAILURE_TAIL]);
+    expect(run.states).toEqual(['RecordStart', 'JobNotQueued']);
     expect(run.record).toBeUndefined();
-    expect(run.error?.Error).toBe('DynamoDB.ConditionalCheckFailedException');
+    expect(run.error?.Error).toBe('JobStateConflict');
+    expect(run.world.notifications.sent).toEqual([]);
   });
 
   it('a failed failure notification still ends in Fail with the original error', async () => {

@@ -185,12 +185,17 @@ describe('video-workflow.asl.json structure', () => {
     expect(states.ArchiveSource!.Catch[0].ResultPath).toBe('$.archiveError');
   });
 
-  it('ends failures in one Fail state that reports the normalised error', () => {
+  it('ends failures in one Fail state that reports the normalised error (and one for executions that change nothing)', () => {
     // Act
     const fails = Object.entries(states).filter(([, s]) => s.Type === 'Fail');
 
     // Assess
-    expect(fails).toEqual([['WorkflowFailed', { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' }]]);
+    expect(fails).toEqual([
+      ['JobNotQueued', expect.objectContaining({ Type: 'Fail', Error: 'JobStateConflict' })],
+      ['WorkflowFailed', { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' }],
+    ]);
+    // Only RecordStart's failed condition (a job that is not QUEUED) skips the failure path.
+    expect(states.RecordStart!.Catch[0]).toMatchObject({ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], Next: 'JobNotQueued' });
     expect(states.QualityCheckFailed).toMatchObject({
       Type: 'Pass',
       Parameters: { Error: 'QualityCheckFailed', 'Cause.$': 'States.JsonToString($.qc.failures)' },

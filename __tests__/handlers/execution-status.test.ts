@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../handlers/job-progress';
 import { logger } from '../../handlers/shared/logger';
@@ -7,6 +8,8 @@ import { JOB_ID, WORKFLOW_NAME } from '../fixtures/events';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:video-workflow-dev-workflow';
 const ddbMock = mockClient(DynamoDBDocumentClient);
+const snsMock = mockClient(SNSClient);
+const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:video-workflow-dev-notifications';
 
 /** "Step Functions Execution Status Change" as EventBridge delivers it. */
 function executionEvent(detail: Record<string, unknown> = {}) {
@@ -36,21 +39,30 @@ function executionEvent(detail: Record<string, unknown> = {}) {
 }
 
 beforeAll(() => {
-  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs', WORKFLOW_NAME, STATE_MACHINE_ARN });
+  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs', WORKFLOW_NAME, STATE_MACHINE_ARN, TOPIC_ARN });
   logger.setLogLevel('SILENT');
 });
 
 beforeEach(() => {
   ddbMock.reset();
+  snsMock.reset();
   ddbMock.on(UpdateCommand).resolves({ Attributes: { jobId: JOB_ID, status: 'FAILED' } });
+  snsMock.on(PublishCommand).resolves({ MessageId: 'm1' });
 });
 
 describe('job-progress: executions that ended outside the failure path', () => {
-  it('marks the job of a timed-out execution FAILED with States.Timeout', async () => {
+  it('marks the job of a timed-out execution FAILED with States.Timeout and sends the failure notification', async () => {
     // Act
     const result = await handler(executionEvent());
     // Assess
-    expect(result).toEqual({ ignored: false, error: 'States.Timeout' });
+    expect(result).toEqual({ ignored: false, error: 'States.Timeout', recorded: true, notified: true });
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, { TopicArn: TOPIC_ARN, Subject: 'Video job failed' });
+    expect(JSON.parse(snsMock.commandCalls(PublishCommand)[0].args[0].input.Message!)).toMatchObject({
+      event: 'JOB_FAILED',
+      jobId: JOB_ID,
+      error: { Error: 'States.Timeout' },
+      executionStatus: 'TIMED_OUT',
+    });
     const update = ddbMock.commandCalls(UpdateCommand)[0].args[0].input;
     expect(update.Key).toEqual({ jobId: JOB_ID });
     expect(JSON.stringify(update.ExpressionAttributeValues)).toContain('States.Timeout');
@@ -59,12 +71,12 @@ describe('job-progress: executions that ended outside the failure path', () => {
 
   it('names an aborted execution ExecutionAborted', async () => {
     const result = await handler(executionEvent({ status: 'ABORTED' }));
-    expect(result).toEqual({ ignored: false, error: 'ExecutionAborted' });
+    expect(result).toEqual({ ignored: false, error: 'ExecutionAborted', recorded: true, notified: true });
   });
 
   it('keeps the error and cause of a FAILED execution the ASL could not catch', async () => {
     const result = await handler(executionEvent({ status: 'FAILED', error: 'States.Runtime', cause: 'An error occurred while executing the state' }));
-    expect(result).toEqual({ ignored: false, error: 'States.Runtime' });
+    expect(result).toEqual({ ignored: false, error: 'States.Runtime', recorded: true, notified: true });
     expect(JSON.stringify(ddbMock.commandCalls(UpdateCommand)[0].args[0].input.ExpressionAttributeValues)).toContain(
       'An error occurred while executing the state',
     );
@@ -76,15 +88,33 @@ describe('job-progress: executions that ended outside the failure path', () => {
     ddbMock.on(GetCommand).resolves({ Item: { jobId: JOB_ID, status: 'COMPLETED' } });
     // Act
     const result = await handler(executionEvent({ status: 'FAILED', error: 'QualityCheckFailed', cause: '[]' }));
-    // Assess: no exception (no retry, no DLQ), the record is not rewritten
-    expect(result).toEqual({ ignored: false, error: 'QualityCheckFailed' });
+    // Assess: no exception (no retry, no DLQ), the record is not rewritten, nobody is told twice
+    expect(result).toEqual({ ignored: false, error: 'QualityCheckFailed', recorded: false, notified: false });
     expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(1);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
   });
 
   it('ignores executions of another state machine and names that are not job ids', async () => {
     expect(await handler(executionEvent({ stateMachineArn: `${STATE_MACHINE_ARN}-other` }))).toEqual({ ignored: true, reason: 'execution of another state machine' });
     expect(await handler(executionEvent({ name: 'manual-test-run' }))).toEqual({ ignored: true, reason: 'execution name is not a job id' });
     expect(await handler(executionEvent({ status: 'SUCCEEDED' }))).toEqual({ ignored: true, reason: 'not a FAILED/TIMED_OUT/ABORTED execution status change' });
+    expect(await handler(executionEvent({ status: 'FAILED', error: 'JobStateConflict', cause: 'RecordStart: the job is not QUEUED' }))).toEqual({
+      ignored: true,
+      reason: 'execution changed nothing (job was not QUEUED)',
+    });
     expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('keeps the FAILED record when the notification cannot be sent', async () => {
+    snsMock.on(PublishCommand).rejects(new Error('SNS down'));
+    const result = await handler(executionEvent());
+    expect(result).toEqual({ ignored: false, error: 'States.Timeout', recorded: true, notified: false });
+  });
+
+  it('lets throttling through so EventBridge retries (and the events DLQ keeps what never succeeds)', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
+    ddbMock.on(UpdateCommand).rejects(throttled);
+    await expect(handler(executionEvent())).rejects.toThrow('Rate exceeded');
   });
 });

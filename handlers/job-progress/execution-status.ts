@@ -1,14 +1,18 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
+import { JobNotFound, JobStateConflict } from '../shared/errors';
 import { JOB_ID_PATTERN } from '../shared/job';
+import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
-import { recordFailure, RecordFailureDeps } from '../record-failure/record-failure';
 
 /**
  * "Step Functions Execution Status Change" (EventBridge) for executions that ended without
  * running the state machine's own failure path: a timed-out or aborted execution (or a failure
  * the ASL could not catch, such as States.Runtime) would otherwise leave the job PROCESSING
  * forever. The execution name is the job id. A job already COMPLETED or FAILED is left as is
- * (record-failure's conditional transition), so the normal failure path is not overwritten.
+ * (conditional transition), so the normal failure path is not overwritten; an execution that
+ * ended in JobNotQueued changed nothing on purpose and is ignored. When this handler is the one
+ * that fails the job, it also sends the failure notification the failure path would have sent.
  * https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
  */
 const executionStatusSchema = z.object({
@@ -22,11 +26,17 @@ const executionStatusSchema = z.object({
   }),
 });
 
-export type ExecutionStatusResult = { readonly ignored: true; readonly reason: string } | { readonly ignored: false; readonly error: string };
+export type ExecutionStatusResult =
+  | { readonly ignored: true; readonly reason: string }
+  | { readonly ignored: false; readonly error: string; readonly recorded: boolean; readonly notified: boolean };
 
-export interface ExecutionStatusDeps extends RecordFailureDeps {
+export interface ExecutionStatusDeps {
+  readonly store: JobStore;
+  readonly sns: Pick<SNSClient, 'send'>;
+  readonly topicArn: string;
   /** Only executions of this state machine are ours. */
   readonly stateMachineArn: string;
+  readonly now?: () => Date;
   readonly log?: LogSink;
   readonly onJobId?: (jobId: string) => void;
 }
@@ -46,6 +56,7 @@ export async function handleExecutionStatusChange(event: unknown, deps: Executio
   const { detail } = parsed.data;
   if (detail.stateMachineArn !== deps.stateMachineArn) return ignore('execution of another state machine');
   if (!JOB_ID_PATTERN.test(detail.name)) return ignore('execution name is not a job id');
+  if (detail.error === 'JobStateConflict') return ignore('execution changed nothing (job was not QUEUED)');
   deps.onJobId?.(detail.name);
 
   const name =
@@ -57,6 +68,36 @@ export async function handleExecutionStatusChange(event: unknown, deps: Executio
       : detail.status === 'ABORTED'
         ? 'The workflow execution was stopped (StopExecution)'
         : 'The workflow execution failed');
-  const result = await recordFailure({ jobId: detail.name, error: { Error: name, Cause: cause } }, deps);
-  return { ignored: false, error: result.Error };
+  let recorded = false;
+  try {
+    const { changed } = await deps.store.transition(detail.name, 'FAILED', {
+      error: { name, cause: cause.slice(0, 2000) },
+      finishedAt: (deps.now ?? (() => new Date()))().toISOString(),
+    });
+    recorded = changed;
+  } catch (err) {
+    if (err instanceof JobStateConflict || err instanceof JobNotFound) {
+      log.info('Job already finished or missing, execution status not recorded', { jobId: detail.name, status: detail.status });
+    } else {
+      throw err; // transient: EventBridge/Lambda retries, then the events DLQ
+    }
+  }
+  let notified = false;
+  if (recorded) {
+    log.warn('Job failed outside the state machine failure path', { jobId: detail.name, status: detail.status, error: name });
+    try {
+      await deps.sns.send(
+        new PublishCommand({
+          TopicArn: deps.topicArn,
+          Subject: 'Video job failed',
+          Message: JSON.stringify({ event: 'JOB_FAILED', jobId: detail.name, error: { Error: name, Cause: cause }, executionStatus: detail.status }),
+        }),
+      );
+      notified = true;
+    } catch (err) {
+      // The FAILED record is the source of truth and the ExecutionsTimedOut/Failed alarm fired.
+      log.error('Failure notification not sent', { jobId: detail.name, error: (err as Error).name });
+    }
+  }
+  return { ignored: false, error: name, recorded, notified };
 }

@@ -1,4 +1,4 @@
-import { documentClient } from '../shared/clients';
+import { documentClient, snsClient } from '../shared/clients';
 import { requireEnv } from '../shared/config';
 import { DynamoJobStore } from '../shared/job-store';
 import { logger } from '../shared/logger';
@@ -21,6 +21,8 @@ function dependencies(): JobProgressDeps {
 function executionDependencies(): ExecutionStatusDeps {
   executionDeps ??= {
     store: dependencies().store,
+    sns: snsClient(),
+    topicArn: requireEnv('TOPIC_ARN'),
     stateMachineArn: requireEnv('STATE_MACHINE_ARN'),
     log: logger,
     onJobId: (jobId) => logger.appendKeys({ jobId }),
