@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { METRICS_NAMESPACE } from '../handlers/shared/metric-names';
 import { EnvironmentConfig } from './config';
 import { STATUS_INDEX } from './jobs-table';
 import { address, Names, snake } from './lib/naming';
@@ -101,6 +102,7 @@ export class Monitoring extends Construct {
     }
     this.mediaConvertQueueArn = `arn:aws:mediaconvert:${props.region}:${props.accountId}:queues/${props.mediaConvertQueueName}`;
     const sm = ['StateMachineArn', props.stateMachineArn];
+    const service = ['service', names.prefix];
     const mcQueue = ['Queue', this.mediaConvertQueueArn];
     const fnNames = Object.values(props.functions).map((f) => f.functionName);
     const countAlarm = { statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold', treatMissingData: 'notBreaching' };
@@ -190,6 +192,12 @@ export class Monitoring extends Construct {
                 ['AWS/DynamoDB', 'WriteThrottleEvents', ...statusIndex],
               ],
             },
+          ],
+          [
+            // EMF metrics from the handlers (handlers/shared/metrics.ts), dimension service = stack name.
+            { title: 'Videos completed / failed / QC failures', metrics: ['VideosCompleted', 'VideosFailed', 'QualityChecksFailed'].map((m) => [METRICS_NAMESPACE, m, ...service]) },
+            { title: 'Source minutes processed', metrics: [[METRICS_NAMESPACE, 'SourceMinutesProcessed', ...service]] },
+            { title: 'Bytes read by the metadata probe', metrics: [[METRICS_NAMESPACE, 'ProbeBytesRead', ...service]] },
           ],
         ]),
       }),

@@ -234,7 +234,7 @@ describe('Lambda bundle', () => {
       const { stdout } = await promisify(execFile)(process.execPath, ['-e', driver], {
         env: {
           PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
-          AWS_ENDPOINT_URL_S3: endpoint, POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
+          AWS_ENDPOINT_URL_S3: endpoint, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
         },
       });
 

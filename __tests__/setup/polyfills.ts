@@ -12,3 +12,7 @@ if (typeof (Promise as any).withResolvers !== 'function') {
 // Tests run on Node 20 (the functions run on Node 22): the SDK's "Node 20 is ending" warning is
 // noise in every test file.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+// EMF metric lines (handlers/shared/metrics.ts) are asserted where they matter, not printed by
+// every handler test.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';

@@ -71,7 +71,8 @@ function foreignReferences(stack: SynthesizedStack, envName: EnvironmentName, va
     if (value.includes(`video-workflow-${other}`)) problems.push(`names ${other}: ${value}`);
   }
   const literal = value.replace(/\$\{[^}]*\}/g, '');
-  if (literal === value && value !== '$default' && value !== STATUS_INDEX) {
+  // `service` of the handlers' EMF metrics is the stack name itself.
+  if (literal === value && value !== '$default' && value !== STATUS_INDEX && value !== `video-workflow-${envName}`) {
     const functionNames = Object.values(stack.resources('aws_lambda_function')).map((f) => f.function_name);
     if (!functionNames.includes(value)) problems.push(`literal "${value}" is not a function of this stack`);
   }
@@ -223,6 +224,12 @@ describe.each(ENVIRONMENT_NAMES)('dashboard (%s)', (envName) => {
     expect(states.map((l) => `${l.metric}:${l.stat}`)).toEqual(
       expect.arrayContaining(['ExecutionsStarted:Sum', 'ExecutionsSucceeded:Sum', 'ExecutionsFailed:Sum', 'ExecutionsTimedOut:Sum', 'ExecutionTime:p50', 'ExecutionTime:p90']),
     );
+  });
+
+  it('graphs the handlers\' EMF workflow outcomes for this environment (service = stack name)', () => {
+    const emf = dashboard(envName).lines.filter((l) => l.namespace === 'VideoWorkflow');
+    expect(emf.map((l) => l.metric).sort()).toEqual(['ProbeBytesRead', 'QualityChecksFailed', 'SourceMinutesProcessed', 'VideosCompleted', 'VideosFailed']);
+    for (const l of emf) expect(l.dimensions).toEqual({ service: `video-workflow-${envName}` });
   });
 
   it('has MediaConvert completed/errored/transcoding time for this queue', () => {

@@ -2,6 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { MalformedEvent } from '../shared/errors';
 import type { MediaMetadata } from '../shared/job';
 import { logger } from '../shared/logger';
+import { emit } from '../shared/metrics';
 import { DEFAULT_CHUNK_SIZE } from '../shared/s3-range-reader';
 import { extractMetadata } from './extract';
 import { createMediaInfoProbe } from './probe';
@@ -18,6 +19,7 @@ export async function handler(event: unknown): Promise<MediaMetadata> {
   }
   logger.appendKeys({ jobId: parsed.data.jobId });
   const metadata = await extractMetadata(parsed.data, { s3, probe, log: logger });
+  emit([['ProbeBytesRead', metadata.bytesRead]]);
   logger.info('Extracted metadata', {
     durationSeconds: metadata.durationSeconds,
     displayWidth: metadata.displayWidth,

@@ -2,6 +2,7 @@ import { documentClient, snsClient } from '../shared/clients';
 import { requireEnv } from '../shared/config';
 import { DynamoJobStore } from '../shared/job-store';
 import { logger } from '../shared/logger';
+import { emit } from '../shared/metrics';
 import { parsePublishInput, publish, PublishDeps, PublishResult } from './publish';
 
 let deps: PublishDeps | undefined;
@@ -13,6 +14,7 @@ function dependencies(): PublishDeps {
     topicArn: requireEnv('TOPIC_ARN'),
     outputBucket: requireEnv('OUTPUT_BUCKET'),
     log: logger,
+    onCompleted: (durationSeconds) => emit([['VideosCompleted', 1], ['SourceMinutesProcessed', durationSeconds / 60]]),
   };
   return deps;
 }

@@ -46,6 +46,8 @@ export interface PublishDeps {
   readonly outputBucket: string;
   readonly now?: () => Date;
   readonly log?: LogSink;
+  /** Called once, when this invocation moved the job to COMPLETED (not on a retry). */
+  readonly onCompleted?: (durationSeconds: number) => void;
 }
 
 export function parsePublishInput(input: unknown): PublishInput {
@@ -122,6 +124,7 @@ export async function publish(input: PublishInput, deps: PublishDeps): Promise<P
     progress: 100,
   });
   log.info(changed ? 'Job completed' : 'Job was already completed', { jobId: input.jobId, mp4Count: outputs.mp4.length });
+  if (changed) deps.onCompleted?.(Number((input.metadata as { durationSeconds?: unknown }).durationSeconds) || 0);
 
   try {
     await deps.sns.send(

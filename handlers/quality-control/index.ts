@@ -3,6 +3,7 @@ import { requireEnv } from '../shared/config';
 import { MalformedEvent } from '../shared/errors';
 import type { QcResult } from '../shared/job';
 import { logger } from '../shared/logger';
+import { emit } from '../shared/metrics';
 import { parseS3Uri, qualityControl } from './qc';
 import { qualityControlEventSchema } from './schema';
 
@@ -25,6 +26,7 @@ export async function handler(event: unknown): Promise<QcResult> {
     throw new MalformedEvent('QualityControl plan points outside the output bucket', { context: { outputBucket, foreign } });
   }
   const result = await qualityControl(parsed.data, { s3, log: logger });
+  if (!result.passed) emit([['QualityChecksFailed', 1]], { failures: result.failures.join('; ').slice(0, 1000) });
   if (!result.passed) logger.warn('Quality checks failed', { failures: result.failures });
   return result;
 }

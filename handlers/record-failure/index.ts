@@ -2,12 +2,18 @@ import { documentClient } from '../shared/clients';
 import { requireEnv } from '../shared/config';
 import { DynamoJobStore } from '../shared/job-store';
 import { logger } from '../shared/logger';
+import { emit } from '../shared/metrics';
 import { parseRecordFailureInput, recordFailure, RecordFailureDeps, RecordFailureResult } from './record-failure';
 
 let deps: RecordFailureDeps | undefined;
 
 function dependencies(): RecordFailureDeps {
-  deps ??= { store: new DynamoJobStore(documentClient(), requireEnv('JOBS_TABLE_NAME')), log: logger };
+  deps ??= {
+    store: new DynamoJobStore(documentClient(), requireEnv('JOBS_TABLE_NAME')),
+    log: logger,
+    // The error name is metadata, not a dimension: one time series per environment, not per error.
+    onFailed: (errorName) => emit([['VideosFailed', 1]], { errorName }),
+  };
   return deps;
 }
 

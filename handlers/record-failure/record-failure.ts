@@ -23,6 +23,8 @@ export interface RecordFailureDeps {
   readonly store: JobStore;
   readonly now?: () => Date;
   readonly log?: LogSink;
+  /** Called once, when this invocation moved the job to FAILED (not on a retry). */
+  readonly onFailed?: (errorName: string) => void;
 }
 
 export function parseRecordFailureInput(input: unknown): RecordFailureInput {
@@ -49,7 +51,10 @@ export async function recordFailure(input: RecordFailureInput, deps: RecordFailu
       finishedAt: (deps.now ?? (() => new Date()))().toISOString(),
       ...(error.mediaConvertError ? { mediaConvertError: error.mediaConvertError } : {}),
     });
-    if (changed) log.info('Job failed', { jobId: input.jobId, error: error.name });
+    if (changed) {
+      log.info('Job failed', { jobId: input.jobId, error: error.name });
+      deps.onFailed?.(error.name);
+    }
     else log.info('Job already failed, first error kept', { jobId: input.jobId, error: error.name, recorded: job.error?.name });
   } catch (err) {
     if (err instanceof JobStateConflict) {
