@@ -9,4 +9,6 @@ module.exports = {
   setupFiles: ['<rootDir>/__tests__/setup/polyfills.ts'],
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup/matchers.ts'],
   testTimeout: 30000,
+  // Jest's default (cores - 1) is one worker on the 2-core CI machines.
+  maxWorkers: 2,
 };

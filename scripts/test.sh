@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# npm test: the type-check (tsc --noEmit) and jest run side by side; fails if either fails.
+# Extra arguments go to jest (npm test -- __tests__/asl).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+npx tsc --noEmit -p . &
+tsc_pid=$!
+npx jest "$@"
+jest_rc=$?
+wait "$tsc_pid"
+tsc_rc=$?
+if [[ $tsc_rc -ne 0 ]]; then echo "npm test: tsc --noEmit failed" >&2; fi
+if [[ $jest_rc -ne 0 || $tsc_rc -ne 0 ]]; then exit 1; fi
