@@ -1,0 +1,37 @@
+/**
+ * Public on-demand list prices, us-east-1, as read on 2026-11-29 from the AWS pricing pages
+ * below. They change; update the date with the numbers. Free tiers are ignored (a running
+ * pipeline outgrows them), and so are S3 requests and storage, CloudWatch and data transfer.
+ */
+export const PRICES = {
+  asOf: '2026-11-29',
+  region: 'us-east-1',
+  /** https://aws.amazon.com/step-functions/pricing/ (Standard workflows) */
+  stepFunctionsPerStateTransition: 0.025 / 1_000,
+  /** https://aws.amazon.com/lambda/pricing/ (Arm, first pricing tier) */
+  lambdaArmPerGbSecond: 0.0000133334,
+  lambdaPerRequest: 0.2 / 1_000_000,
+  /** https://aws.amazon.com/dynamodb/pricing/on-demand/ */
+  dynamoPerWriteRequestUnit: 1.25 / 1_000_000,
+  dynamoPerReadRequestUnit: 0.25 / 1_000_000,
+  sources: [
+    'https://aws.amazon.com/step-functions/pricing/',
+    'https://aws.amazon.com/lambda/pricing/',
+    'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+    'https://aws.amazon.com/mediaconvert/pricing/',
+  ],
+} as const;
+
+/**
+ * Lambda memory per function, the stack defaults (stacks/variables.ts: lambda_memory_mb 512,
+ * metadata_lambda_memory_mb 1024). An operator who changes the tfvars changes the GB-seconds.
+ */
+export const LAMBDA_MEMORY_MB: Readonly<Record<string, number>> = {
+  'start-workflow': 512,
+  'extract-metadata': 1024,
+  'plan-transcode': 512,
+  'quality-control': 512,
+  publish: 512,
+  'archive-source': 512,
+  'record-failure': 512,
+};
