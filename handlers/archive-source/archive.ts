@@ -10,7 +10,7 @@ import {
   StorageClass,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ArchiveFailed, MalformedEvent } from '../shared/errors';
 import { JOB_ID_PATTERN, SourceRef } from '../shared/job';
 import { LogSink, silentLog } from '../shared/logger';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidSourceKey, ObjectNotFound } from '../shared/errors';
 import { parseWith, readJsonBody, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
 import type { StartJobDeps, StartJobRequest, StartJobResult } from '../shared/start-job';

@@ -1,5 +1,5 @@
 import type { PresignedPost, PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigurationError, InvalidRequest, UnsupportedMedia, UploadTooLarge } from '../shared/errors';
 import { parseWith, readJsonBody, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
 

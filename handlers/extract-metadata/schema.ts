@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const sourceRefSchema = z.object({
   bucket: z.string().min(1),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { JobNotFound } from '../shared/errors';
 import { parseWith, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
 import { JOB_ID_PATTERN, type JobRecord } from '../shared/job';

@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
+import * as z from 'zod';
 import { JobNotFound, JobStateConflict } from '../shared/errors';
 import { JOB_ID_PATTERN } from '../shared/job';
 import { JobStore } from '../shared/job-store';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { JOB_ID_PATTERN } from '../shared/job';
 import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequest } from '../shared/errors';
 import { parseWith, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
 import type { JobStore } from '../shared/job-store';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { sourceRefSchema } from '../extract-metadata/schema';
 
 /** MediaMetadata as extract-metadata returns it (handlers/shared/job.ts). */

@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MalformedEvent, QualityCheckFailed } from '../shared/errors';
 import { ExpectedOutput, JOB_ID_PATTERN, JobOutputs, MediaMetadata, TranscodeResult } from '../shared/job';
 import { JobStore } from '../shared/job-store';

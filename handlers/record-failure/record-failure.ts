@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { JobNotFound, JobStateConflict, MalformedEvent } from '../shared/errors';
 import { JOB_ID_PATTERN } from '../shared/job';
 import { JobStore } from '../shared/job-store';

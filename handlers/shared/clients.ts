@@ -9,6 +9,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * touch a service do not pay for its client). Region and credentials come from the
  * environment; the SDK also honours AWS_ENDPOINT_URL_<SERVICE> for local stand-ins.
  */
+// The @__PURE__ marks let esbuild drop the clients (and their SDK packages) a handler never
+// uses: get-job ships only DynamoDB, not S3, SFN and SNS.
 function once<T>(create: () => T): () => T {
   let instance: T | undefined;
   return () => (instance ??= create());
@@ -19,15 +21,15 @@ export function s3ClientConfig(env: NodeJS.ProcessEnv = process.env): { forcePat
   return { forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL) };
 }
 
-export const s3Client = once(() => new S3Client(s3ClientConfig()));
+export const s3Client = /* @__PURE__ */ once(() => new S3Client(s3ClientConfig()));
 
-export const documentClient = once(() =>
+export const documentClient = /* @__PURE__ */ once(() =>
   DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     // Optional JobRecord fields are `undefined` in TypeScript; they must be omitted, not stored.
     marshallOptions: { removeUndefinedValues: true },
   }),
 );
 
-export const sfnClient = once(() => new SFNClient({}));
+export const sfnClient = /* @__PURE__ */ once(() => new SFNClient({}));
 
-export const snsClient = once(() => new SNSClient({}));
+export const snsClient = /* @__PURE__ */ once(() => new SNSClient({}));

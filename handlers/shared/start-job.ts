@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { HeadObjectCommand, HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidSourceKey, ObjectNotFound, UnsupportedMedia } from './errors';
 import { JobRecord, JobTrigger, SourceRef, WorkflowInput } from './job';
 import { JobStore } from './job-store';
