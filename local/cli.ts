@@ -3,7 +3,7 @@ import { existsSync, openSync, closeSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseCliArgs, UsageError, USAGE, type CliOptions } from './cli-args';
+import { DEFAULT_STATE_DIR, parseCliArgs, UsageError, USAGE, type CliOptions } from './cli-args';
 import type { EngineMessage, EngineRequest } from './engine';
 import { createProgressDisplay, summaryTable, type Writable } from './progress';
 import type { VideoResult } from './runtime';
@@ -66,10 +66,14 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  // `npm run` starts scripts in the package folder; paths the user typed are relative to where
+  // they typed them (INIT_CWD). The default state folder stays in the package folder (git-ignored).
+  const userDir = process.env.INIT_CWD ?? process.cwd();
+  const stateDir = options.stateDir === DEFAULT_STATE_DIR ? resolve(DEFAULT_STATE_DIR) : resolve(userDir, options.stateDir);
   if (options.clean) {
     try {
-      const outcome = await cleanState(options.stateDir);
-      io.stderr.write(outcome === 'removed' ? `Removed ${resolve(options.stateDir)}\n` : `Nothing to clean at ${resolve(options.stateDir)}\n`);
+      const outcome = await cleanState(stateDir);
+      io.stderr.write(outcome === 'removed' ? `Removed ${stateDir}\n` : `Nothing to clean at ${stateDir}\n`);
     } catch (err) {
       io.stderr.write(`${(err as Error).message}\n`);
       return 2;
@@ -77,7 +81,6 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     if (options.files.length === 0) return 0;
   }
 
-  const stateDir = resolve(options.stateDir);
   const layout = stateLayout(stateDir);
   await mkdir(layout.logs, { recursive: true });
   await writeFile(join(stateDir, STATE_MARKER), 'State of `npm run local`; delete with `npm run local -- --clean`.\n');
@@ -86,7 +89,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
   // With --json, stdout carries only the JSON; everything for people goes to stderr.
   const human: Writable = options.json ? io.stderr : io.stdout;
   const tty = !options.json && io.stdout.isTTY === true;
-  const files = options.files.map((f) => resolve(f));
+  const files = options.files.map((f) => resolve(userDir, f));
   const display = createProgressDisplay(files, human, tty);
   const started = Date.now();
   let results: VideoResult[];
@@ -96,7 +99,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
         files,
         stateDir,
         concurrency: options.concurrency,
-        ...(options.outDir !== undefined ? { outDir: resolve(options.outDir) } : {}),
+        ...(options.outDir !== undefined ? { outDir: resolve(userDir, options.outDir) } : {}),
       },
       logPath,
       (m) => {
