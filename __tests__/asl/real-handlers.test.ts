@@ -180,8 +180,8 @@ describe('the workflow with the real handlers', () => {
         ':f_outputs': {
           mp4: [captured.plan!.expectedOutputs.find((o) => o.kind === 'mp4')!.uri],
           hls: captured.plan!.expectedOutputs.find((o) => o.kind === 'hls-master')!.uri,
-          // Without paths in the Job, publish falls back to the plan's thumbnail prefix.
-          thumbnails: withPaths ? [expect.stringMatching(/thumb\.0000000\.jpg$/)] : [captured.plan!.expectedOutputs.find((o) => o.kind === 'thumbnail')!.uri],
+          // Without paths in the Job (GetJob shape), publish takes the thumbnails QC listed.
+          thumbnails: [expect.stringMatching(/thumb\.0000000\.jpg$/)],
         },
       }),
     });

@@ -176,3 +176,23 @@ describe('deriveOutputs', () => {
     expect(outputs).toEqual({ mp4: [], hls: out('hls/clip.m3u8'), thumbnails: [] });
   });
 });
+
+describe('deriveOutputs', () => {
+  it('takes the thumbnails QC listed when MediaConvert reports no paths (the GetJob shape .sync returns)', () => {
+    // Prepare: GetJob's OutputGroupDetails carry durations and sizes only
+    const expected = [
+      { kind: 'mp4' as const, uri: 's3://out/j/mp4/video_720p.mp4' },
+      { kind: 'hls-master' as const, uri: 's3://out/j/hls/master.m3u8' },
+      { kind: 'thumbnail' as const, uri: 's3://out/j/thumbnails/thumb' },
+    ];
+    const transcode = { outputGroupDetails: [{ OutputDetails: [{ DurationInMs: 1000 }] }, { OutputDetails: [{ DurationInMs: 1000 }] }] };
+    // Act
+    const outputs = deriveOutputs(transcode, expected, ['s3://out/j/thumbnails/thumb.0000000.jpg', 's3://out/j/thumbnails/thumb.0000001.jpg']);
+    // Assess
+    expect(outputs).toEqual({
+      mp4: ['s3://out/j/mp4/video_720p.mp4'],
+      hls: 's3://out/j/hls/master.m3u8',
+      thumbnails: ['s3://out/j/thumbnails/thumb.0000000.jpg', 's3://out/j/thumbnails/thumb.0000001.jpg'],
+    });
+  });
+});

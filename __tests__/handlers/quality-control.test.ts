@@ -119,6 +119,8 @@ describe('quality-control handler', () => {
     expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: OUT, Key: `${JOB_ID}/hls/master.m3u8` });
     expect(s3Mock).toHaveReceivedCommandWith(ListObjectsV2Command, { Bucket: OUT, Prefix: `${JOB_ID}/thumbnails/thumb`, MaxKeys: 1000 });
     expect(result.checks.find((c) => c.name === 'thumbnails')?.detail).toBe(`2 thumbnails under s3://${OUT}/${JOB_ID}/thumbnails/thumb (planned 1)`);
+    // The real thumbnail URIs travel on to publish (GetJob reports no paths).
+    expect(result.thumbnails).toEqual([`s3://${OUT}/${JOB_ID}/thumbnails/thumb.0000000.jpg`, `s3://${OUT}/${JOB_ID}/thumbnails/thumb.0000001.jpg`]);
   });
 
   it('fails a missing output', async () => {

@@ -29,7 +29,12 @@ export const publishInputSchema = z.object({
         .loose(),
     ),
   }),
-  qc: z.object({ passed: z.boolean(), checks: z.array(z.unknown()), failures: z.array(z.string()) }),
+  qc: z.object({
+    passed: z.boolean(),
+    checks: z.array(z.unknown()),
+    failures: z.array(z.string()),
+    thumbnails: z.array(z.string()).optional(),
+  }),
 });
 
 export type PublishInput = z.infer<typeof publishInputSchema>;
@@ -67,7 +72,11 @@ const IMAGE = /\.(jpe?g|png)$/i;
  * back to the plan's expected outputs for anything it did not report. For HLS the first
  * playlist path is the master manifest.
  */
-export function deriveOutputs(transcode: Pick<TranscodeResult, 'outputGroupDetails'>, expected: readonly ExpectedOutput[]): JobOutputs {
+export function deriveOutputs(
+  transcode: Pick<TranscodeResult, 'outputGroupDetails'>,
+  expected: readonly ExpectedOutput[],
+  qcThumbnails: readonly string[] = [],
+): JobOutputs {
   const mp4: string[] = [];
   const thumbnails: string[] = [];
   let hls: string | undefined;
@@ -86,7 +95,8 @@ export function deriveOutputs(transcode: Pick<TranscodeResult, 'outputGroupDetai
   return {
     mp4: mp4.length > 0 ? mp4 : expectedOf('mp4'),
     hls: hls ?? expectedOf('hls-master')[0],
-    thumbnails: thumbnails.length > 0 ? thumbnails : expectedOf('thumbnail'),
+    // GetJob (the .sync result) reports no paths: QC listed the real thumbnails.
+    thumbnails: thumbnails.length > 0 ? thumbnails : qcThumbnails.length > 0 ? [...qcThumbnails] : expectedOf('thumbnail'),
   };
 }
 
@@ -106,7 +116,7 @@ export async function publish(input: PublishInput, deps: PublishDeps): Promise<P
       context: { jobId: input.jobId, failures: input.qc.failures },
     });
   }
-  const outputs = deriveOutputs(input.transcode as TranscodeResult, input.plan.expectedOutputs as ExpectedOutput[]);
+  const outputs = deriveOutputs(input.transcode as TranscodeResult, input.plan.expectedOutputs as ExpectedOutput[], input.qc.thumbnails);
   const prefix = `s3://${deps.outputBucket}/`;
   const stray = [...outputs.mp4, ...(outputs.hls ? [outputs.hls] : []), ...outputs.thumbnails].find((uri) => !uri.startsWith(prefix));
   if (stray !== undefined || outputs.mp4.length === 0) {

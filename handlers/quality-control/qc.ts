@@ -39,7 +39,7 @@ export async function qualityControl(event: QualityControlEvent, deps: QualityCo
   const s3 = deps.s3;
 
   const files = plan.expectedOutputs.filter((o) => o.kind !== 'thumbnail');
-  const [existence, manifest, thumbnails] = await Promise.all([
+  const [existence, manifest, { check: thumbnailCheck, ...thumbnails }] = await Promise.all([
     Promise.all(files.map((o) => checkExists(s3, o))),
     checkManifest(s3, plan.expectedOutputs, plan.ladder),
     checkThumbnails(s3, plan.expectedOutputs, plan.thumbnailCount),
@@ -50,11 +50,11 @@ export async function qualityControl(event: QualityControlEvent, deps: QualityCo
     ...checkDurations(transcode, metadata.durationSeconds),
     ...checkRungs(transcode, plan.ladder, plan.expectedOutputs),
     ...manifest,
-    thumbnails,
+    thumbnailCheck,
   ];
   const failures = checks.filter((c) => !c.passed).map((c) => c.detail);
   deps.log.info('Quality checks done', { checkCount: checks.length, failedCount: failures.length });
-  return { passed: failures.length === 0, checks, failures };
+  return { passed: failures.length === 0, checks, failures, thumbnails: thumbnails.found };
 }
 
 async function checkExists(s3: QualityControlDeps['s3'], output: ExpectedOutput): Promise<QcCheck> {
@@ -152,16 +152,27 @@ async function checkManifest(s3: QualityControlDeps['s3'], expected: readonly Ex
   ];
 }
 
-async function checkThumbnails(s3: QualityControlDeps['s3'], expected: readonly ExpectedOutput[], planned: number): Promise<QcCheck> {
+/** How many thumbnail URIs QC hands on to publish (keeps the state small). */
+export const MAX_LISTED_THUMBNAILS = 20;
+
+async function checkThumbnails(
+  s3: QualityControlDeps['s3'],
+  expected: readonly ExpectedOutput[],
+  planned: number,
+): Promise<{ check: QcCheck; found: string[] }> {
   const name = 'thumbnails';
   const thumbnail = expected.find((o) => o.kind === 'thumbnail');
-  if (thumbnail === undefined) return { name, passed: false, detail: 'The plan has no thumbnail output' };
+  if (thumbnail === undefined) return { check: { name, passed: false, detail: 'The plan has no thumbnail output' }, found: [] };
   const { bucket, key } = parseS3Uri(thumbnail.uri);
   const listing = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1000 }));
   const jpegs = (listing.Contents ?? []).filter((o) => /\.jpe?g$/i.test(o.Key ?? '') && (o.Size ?? 0) > 0);
+  const found = jpegs
+    .map((o) => `s3://${bucket}/${o.Key}`)
+    .sort()
+    .slice(0, MAX_LISTED_THUMBNAILS);
   return jpegs.length >= 1
-    ? { name, passed: true, detail: `${jpegs.length} thumbnails under ${thumbnail.uri} (planned ${planned})` }
-    : { name, passed: false, detail: `No JPEG thumbnails under ${thumbnail.uri} (planned ${planned})` };
+    ? { check: { name, passed: true, detail: `${jpegs.length} thumbnails under ${thumbnail.uri} (planned ${planned})` }, found }
+    : { check: { name, passed: false, detail: `No JPEG thumbnails under ${thumbnail.uri} (planned ${planned})` }, found };
 }
 
 function allOutputDetails(transcode: TranscodeResult): { detail: OutputDetail; label: string; role: OutputGroupRole | 'unknown' }[] {

@@ -81,6 +81,11 @@ export interface QcResult {
   readonly checks: readonly QcCheck[];
   /** `detail` of each failed check; the state machine puts these in the error cause. */
   readonly failures: readonly string[];
+  /**
+   * s3:// URIs of the thumbnails found (sorted, at most MAX_LISTED_THUMBNAILS). MediaConvert's
+   * GetJob result (what `.sync` returns) lists no file paths, so publish takes them from here.
+   */
+  readonly thumbnails?: readonly string[];
 }
 
 export interface JobOutputs {
