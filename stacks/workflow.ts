@@ -252,71 +252,38 @@ export class Workflow extends Construct {
       { Sid: 'EncryptNotification', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: props.topicKeyArn },
       ...kmsStatements('EncryptJobRecord', ['kms:Decrypt', 'kms:GenerateDataKey']),
     ], { environment: { STATE_MACHINE_ARN: this.stateMachine.arn, TOPIC_ARN: notifications.topic.arn } });
-    const progressRule = address(
-      new CloudwatchEventRule(this, 'progress-rule', {
-        name: names.of('mediaconvert-state'),
-        description: 'MediaConvert progress and errors of this environment\'s queue',
-        eventPattern: JSON.stringify({
-          source: ['aws.mediaconvert'],
-          'detail-type': ['MediaConvert Job State Change'],
-          detail: { status: ['STATUS_UPDATE', 'ERROR'], queue: [transcoder.queue.arn] },
-        }),
-      }),
-      'mediaconvert_state',
-    );
-    address(
-      new CloudwatchEventTarget(this, 'progress-target', {
-        rule: progressRule.name,
-        arn: this.jobProgress.arn,
-        deadLetterConfig: { arn: this.eventsDeadLetterQueue.arn },
-        retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 20 },
-      }),
-      'mediaconvert_state',
-    );
-    address(
-      new LambdaPermission(this, 'progress-permission', {
-        statementId: 'MediaConvertStateRule',
-        action: 'lambda:InvokeFunction',
-        functionName: this.jobProgress.function.functionName,
-        principal: 'events.amazonaws.com',
-        sourceArn: progressRule.arn,
-      }),
-      'job_progress_events',
-    );
+    const progressRule = this.routeEventsToJobProgress('progress', {
+      address: 'mediaconvert_state',
+      permissionAddress: 'job_progress_events',
+      statementId: 'MediaConvertStateRule',
+      name: names.of('mediaconvert-state'),
+      description: 'MediaConvert progress and errors of this environment\'s queue',
+      pattern: {
+        source: ['aws.mediaconvert'],
+        'detail-type': ['MediaConvert Job State Change'],
+        detail: { status: ['STATUS_UPDATE', 'ERROR'], queue: [transcoder.queue.arn] },
+      },
+      // Progress is stale after an hour; the final status comes from the state machine.
+      maximumEventAgeInSeconds: 3600,
+      maximumRetryAttempts: 20,
+    });
     // A timed-out or aborted execution never reaches RecordFailure: without this rule its job
     // would stay PROCESSING. FAILED is included for errors the ASL cannot catch (States.Runtime);
     // a job the failure path already recorded is left as it is.
-    const executionRule = address(
-      new CloudwatchEventRule(this, 'execution-rule', {
-        name: names.of('execution-ended'),
-        description: 'Workflow executions that failed, timed out or were aborted',
-        eventPattern: JSON.stringify({
-          source: ['aws.states'],
-          'detail-type': ['Step Functions Execution Status Change'],
-          detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [this.stateMachine.arn] },
-        }),
-      }),
-      'execution_ended',
-    );
-    address(
-      new CloudwatchEventTarget(this, 'execution-target', {
-        rule: executionRule.name,
-        arn: this.jobProgress.arn,
-        deadLetterConfig: { arn: this.eventsDeadLetterQueue.arn },
-        retryPolicy: { maximumEventAgeInSeconds: 24 * 3600, maximumRetryAttempts: 185 },
-      }),
-      'execution_ended',
-    );
-    address(
-      new LambdaPermission(this, 'execution-permission', {
-        statementId: 'ExecutionEndedRule',
-        action: 'lambda:InvokeFunction',
-        functionName: this.jobProgress.function.functionName,
-        principal: 'events.amazonaws.com',
-        sourceArn: executionRule.arn,
-      }),
-      'job_progress_execution_events',
-    );
+    const executionRule = this.routeEventsToJobProgress('execution', {
+      address: 'execution_ended',
+      permissionAddress: 'job_progress_execution_events',
+      statementId: 'ExecutionEndedRule',
+      name: names.of('execution-ended'),
+      description: 'Workflow executions that failed, timed out or were aborted',
+      pattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [this.stateMachine.arn] },
+      },
+      maximumEventAgeInSeconds: 24 * 3600,
+      maximumRetryAttempts: 185,
+    });
     address(
       new LambdaFunctionEventInvokeConfig(this, 'progress-async', {
         functionName: this.jobProgress.function.functionName,
@@ -353,6 +320,49 @@ export class Workflow extends Construct {
       }),
       'events_dlq',
     );
+  }
+
+  /**
+   * An EventBridge rule whose events go to job-progress, with delivery retries, the events DLQ
+   * for what cannot be delivered, and an invoke permission scoped to the rule.
+   */
+  private routeEventsToJobProgress(
+    id: string,
+    rule: {
+      address: string;
+      permissionAddress: string;
+      statementId: string;
+      name: string;
+      description: string;
+      pattern: Record<string, unknown>;
+      maximumEventAgeInSeconds: number;
+      maximumRetryAttempts: number;
+    },
+  ): CloudwatchEventRule {
+    const eventRule = address(
+      new CloudwatchEventRule(this, `${id}-rule`, { name: rule.name, description: rule.description, eventPattern: JSON.stringify(rule.pattern) }),
+      rule.address,
+    );
+    address(
+      new CloudwatchEventTarget(this, `${id}-target`, {
+        rule: eventRule.name,
+        arn: this.jobProgress.arn,
+        deadLetterConfig: { arn: this.eventsDeadLetterQueue.arn },
+        retryPolicy: { maximumEventAgeInSeconds: rule.maximumEventAgeInSeconds, maximumRetryAttempts: rule.maximumRetryAttempts },
+      }),
+      rule.address,
+    );
+    address(
+      new LambdaPermission(this, `${id}-permission`, {
+        statementId: rule.statementId,
+        action: 'lambda:InvokeFunction',
+        functionName: this.jobProgress.function.functionName,
+        principal: 'events.amazonaws.com',
+        sourceArn: eventRule.arn,
+      }),
+      rule.permissionAddress,
+    );
+    return eventRule;
   }
 
   /** What a principal needs to start executions of this state machine (and nothing else). */

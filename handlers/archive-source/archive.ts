@@ -14,7 +14,7 @@ import * as z from 'zod';
 import { ArchiveFailed, MalformedEvent } from '../shared/errors';
 import { JOB_ID_PATTERN, SourceRef } from '../shared/job';
 import { LogSink, silentLog } from '../shared/logger';
-import { sourceRefSchema } from '../shared/start-job';
+import { sourceRefSchema } from '../shared/schemas';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;

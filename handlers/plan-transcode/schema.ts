@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { sourceRefSchema } from '../extract-metadata/schema';
+import { sourceRefSchema } from '../shared/schemas';
 
 /** MediaMetadata as extract-metadata returns it (handlers/shared/job.ts). */
 export const mediaMetadataSchema = z.object({

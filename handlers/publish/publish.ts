@@ -4,7 +4,7 @@ import { MalformedEvent, QualityCheckFailed } from '../shared/errors';
 import { ExpectedOutput, JOB_ID_PATTERN, JobOutputs, MediaMetadata, TranscodeResult } from '../shared/job';
 import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
-import { sourceRefSchema } from '../shared/start-job';
+import { sourceRefSchema } from '../shared/schemas';
 
 /** The Publish task's Parameters in asl/video-workflow.asl.json. */
 export const publishInputSchema = z.object({

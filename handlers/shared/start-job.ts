@@ -1,21 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { HeadObjectCommand, HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import * as z from 'zod';
 import { InvalidSourceKey, ObjectNotFound, UnsupportedMedia } from './errors';
 import { JobRecord, JobTrigger, SourceRef, WorkflowInput } from './job';
 import { JobStore } from './job-store';
 import { LogSink, silentLog } from './logger';
 import { validateSourceKey } from './s3-key';
 
-/** The SourceRef start-job pins; later tasks validate their `source` input with it. */
-export const sourceRefSchema = z.object({
-  bucket: z.string().min(1),
-  key: z.string().min(1),
-  versionId: z.string().min(1).optional(),
-  etag: z.string(),
-  size: z.number().int().nonnegative(),
-});
+export { sourceRefSchema } from './schemas';
 
 export interface StartJobDeps {
   store: JobStore;
