@@ -13,10 +13,9 @@ import { App } from 'cdktf';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENVIRONMENT_NAMES, environmentConfig, EnvironmentName } from '../../stacks/config';
-import { resolveStateBackend } from '../../stacks/state-backend';
-import { StateBucketStack } from '../../stacks/state-bucket-stack';
-import { APP_NAME, VideoWorkflowStack } from '../../stacks/video-workflow-stack';
+import { addStacks } from '../../stacks/app';
+import { ENVIRONMENT_NAMES, EnvironmentName } from '../../stacks/config';
+import { APP_NAME } from '../../stacks/video-workflow-stack';
 
 export const STATE_STACK = `${APP_NAME}-state`;
 export type WorkflowStackName = `${typeof APP_NAME}-${EnvironmentName}`;
@@ -101,11 +100,8 @@ export function synthAppUncached(options: SynthOptions = {}): SynthResult {
   if (!options.outdir) process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
 
   const app = new App({ outdir, context: options.context ?? {} });
-  const stateBackend = resolveStateBackend((key) => app.node.tryGetContext(key), options.env ?? process.env);
-  new StateBucketStack(app, STATE_STACK, { stateBackend });
-  for (const name of ENVIRONMENT_NAMES) {
-    new VideoWorkflowStack(app, workflowStackName(name), { env: environmentConfig(name), stateBackend });
-  }
+  // Exactly what main.ts does, with every environment selected.
+  addStacks(app, { ...(options.env ?? process.env), VIDEO_WORKFLOW_ENVIRONMENTS: '' });
   app.synth();
 
   const names: StackName[] = [STATE_STACK, ...WORKFLOW_STACKS];

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
+import { selectedEnvironments } from '../../stacks/app';
 import { ENVIRONMENT_NAMES, environmentConfig } from '../../stacks/config';
 import { PROJECT_ROOT } from '../../stacks/lib/bundle';
 import { DEFAULT_STATE_BACKEND, resolveStateBackend } from '../../stacks/state-backend';
@@ -171,5 +172,24 @@ describe('packaging', () => {
       expect(raw).not.toContain(machinePath);
     }
     expect(raw).not.toMatch(/"(\/(home|Users|tmp|root|var|private|work|opt)\/|[A-Za-z]:\\\\)/);
+  });
+});
+
+describe('environment selection', () => {
+  const noContext = () => undefined;
+
+  it('synthesizes every environment by default', () => {
+    expect(selectedEnvironments(noContext, {})).toEqual(['dev', 'staging', 'prod']);
+  });
+
+  it('takes a subset from VIDEO_WORKFLOW_ENVIRONMENTS or the environments context', () => {
+    expect(selectedEnvironments(noContext, { VIDEO_WORKFLOW_ENVIRONMENTS: 'prod, dev' })).toEqual(['dev', 'prod']);
+    expect(selectedEnvironments((key) => (key === 'environments' ? 'staging' : undefined), {})).toEqual(['staging']);
+  });
+
+  it('fails synth on an unknown environment, naming the allowed values', () => {
+    expect(() => selectedEnvironments(noContext, { VIDEO_WORKFLOW_ENVIRONMENTS: 'dev,qa' })).toThrow(
+      'Unknown environment "qa": allowed values are dev, staging, prod',
+    );
   });
 });
