@@ -43,7 +43,9 @@ function keyPolicy(accountId: string, services: readonly string[]): string {
         Principal: { Service: services },
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: '*',
-        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+        // IfExists: SNS and SQS call KMS for these publishers; the key is checked whenever it
+        // is sent, without risking undelivered alarms and events where it is not.
+        Condition: { StringEqualsIfExists: { 'aws:SourceAccount': accountId } },
       },
     ],
   });

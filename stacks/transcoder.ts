@@ -39,9 +39,11 @@ export class Transcoder extends Construct {
       new IamRole(this, 'role', {
         name: props.names.of('mediaconvert'),
         description: 'Assumed by MediaConvert jobs of this stack',
-        // Confused-deputy guard: only MediaConvert acting for this account.
+        // Confused-deputy guard: MediaConvert acting for another account is refused. IfExists:
+        // MediaConvert's documentation does not promise the key on AssumeRole, and a missing key
+        // under plain StringEquals would fail every job at run time.
         assumeRolePolicy: assumeRolePolicy('mediaconvert.amazonaws.com', {
-          StringEquals: { 'aws:SourceAccount': props.accountId },
+          StringEqualsIfExists: { 'aws:SourceAccount': props.accountId },
         }),
       }),
       'mediaconvert',

@@ -120,7 +120,7 @@ describe('IAM documents in cdk.tf.json', () => {
     expect(publicAllows).toEqual([]);
   });
 
-  it('trusts exactly one service per role, with aws:SourceAccount for Step Functions and MediaConvert', () => {
+  it('trusts exactly one service per role, with aws:SourceAccount for Step Functions (and MediaConvert, when sent)', () => {
     for (const env of ENVIRONMENT_NAMES) {
       const trust = policies.filter((p) => p.stack === workflowStackName(env) && p.kind === 'trust');
       for (const p of trust) {
@@ -130,8 +130,11 @@ describe('IAM documents in cdk.tf.json', () => {
         const principal = statement.Principal as { Service: string };
         const expected = p.address === 'aws_iam_role.workflow' ? 'states.amazonaws.com' : p.address === 'aws_iam_role.mediaconvert' ? 'mediaconvert.amazonaws.com' : 'lambda.amazonaws.com';
         expect({ role: p.address, service: principal.Service }).toEqual({ role: p.address, service: expected });
-        if (expected !== 'lambda.amazonaws.com') {
+        if (expected === 'states.amazonaws.com') {
           expect(statement.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '123456789012' } });
+        }
+        if (expected === 'mediaconvert.amazonaws.com') {
+          expect(statement.Condition).toEqual({ StringEqualsIfExists: { 'aws:SourceAccount': '123456789012' } });
         }
       }
     }

@@ -85,6 +85,7 @@ export function simulationCases(env: EnvironmentName): SimulationCase[] {
     allow('Lambda assumes a function role', service('lambda.amazonaws.com'), 'sts:AssumeRole', '${aws_iam_role.extract_metadata_function.arn}'),
     allow('Step Functions of this account assumes the workflow role', service('states.amazonaws.com'), 'sts:AssumeRole', '${aws_iam_role.workflow.arn}', { 'aws:SourceAccount': ACCOUNT }),
     allow('MediaConvert of this account assumes its role', service('mediaconvert.amazonaws.com'), 'sts:AssumeRole', '${aws_iam_role.mediaconvert.arn}', { 'aws:SourceAccount': ACCOUNT }),
+    allow('MediaConvert assumes its role when it sends no aws:SourceAccount (StringEqualsIfExists)', service('mediaconvert.amazonaws.com'), 'sts:AssumeRole', '${aws_iam_role.mediaconvert.arn}', {}),
     allow('the upload rule delivers to the ingest queue', service('events.amazonaws.com'), 'sqs:SendMessage', '${aws_sqs_queue.ingest.arn}', { 'aws:SourceArn': '${aws_cloudwatch_event_rule.source_object_created.arn}' }),
     allow('an alarm of this stack publishes to the topic', service('cloudwatch.amazonaws.com'), 'sns:Publish', TOPIC, {
       'aws:SourceArn': '${aws_cloudwatch_metric_alarm.workflow_failed.arn}', 'aws:SourceAccount': ACCOUNT,
