@@ -147,8 +147,8 @@ export class Api extends Construct {
           action: 'lambda:InvokeFunction',
           functionName: route.handler.function.functionName,
           principal: 'apigateway.amazonaws.com',
-          // Only this API's $default stage, this method and path (path parameters as *).
-          sourceArn: `${this.api.executionArn}/$default/${method}${path.replace(/\{[^}]+\}/g, '*')}`,
+          // This API, this method and this path (path parameters as *); any stage of this API.
+          sourceArn: `${this.api.executionArn}/*/${method}${path.replace(/\{[^}]+\}/g, '*')}`,
         }),
         routeId,
       );

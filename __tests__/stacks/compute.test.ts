@@ -191,7 +191,7 @@ describe.each(ENVIRONMENT_NAMES)('HTTP API (%s)', (envName) => {
         action: 'lambda:InvokeFunction',
         principal: 'apigateway.amazonaws.com',
         function_name: `\${aws_lambda_function.${fn}.function_name}`,
-        source_arn: `\${aws_apigatewayv2_api.jobs.execution_arn}/$default/${methodPath}`,
+        source_arn: `\${aws_apigatewayv2_api.jobs.execution_arn}/*/${methodPath}`,
       });
     }
   });
