@@ -114,7 +114,7 @@ export class Api extends Construct {
 
     const integrations = new Map<NodejsFunction, Apigatewayv2Integration>();
     for (const route of props.routes) {
-      const fnKey = snake(route.handler.functionName.slice(names.prefix.length + 1));
+      const fnKey = snake(route.handler.handler);
       let integration = integrations.get(route.handler);
       if (!integration) {
         integration = address(

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
-import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { SqsQueue, SqsQueueConfig } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { address, Names } from './lib/naming';
 import { NodejsFunction } from './lib/nodejs-function';
@@ -17,6 +17,11 @@ export interface IngestProps {
   readonly kmsKeyArn?: string;
   /** Timeout of the consuming function, to size the visibility timeout. */
   readonly consumerTimeoutSeconds: number;
+}
+
+/** SSE for a queue: the customer-managed key when there is one, else SQS-managed keys. */
+export function queueEncryption(kmsKeyArn: string | undefined): Pick<SqsQueueConfig, 'kmsMasterKeyId' | 'kmsDataKeyReusePeriodSeconds' | 'sqsManagedSseEnabled'> {
+  return kmsKeyArn ? { kmsMasterKeyId: kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300 } : { sqsManagedSseEnabled: true };
 }
 
 /** Receives before SQS hands a message to the DLQ (3 tries of start-workflow). */
@@ -35,9 +40,7 @@ export class Ingest extends Construct {
 
   constructor(scope: Construct, id: string, props: IngestProps) {
     super(scope, id);
-    const encryption = props.kmsKeyArn
-      ? { kmsMasterKeyId: props.kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300 }
-      : { sqsManagedSseEnabled: true };
+    const encryption = queueEncryption(props.kmsKeyArn);
 
     this.deadLetterQueue = address(
       new SqsQueue(this, 'dlq', {

@@ -20,8 +20,8 @@ export interface MonitoringProps {
   readonly ingestQueueName: string;
   /** [ingest DLQ, events DLQ]: alarm addresses are ingest_dlq_messages and events_dlq_messages. */
   readonly deadLetterQueueNames: readonly string[];
-  /** Name of this environment's MediaConvert queue (the metric dimension is its ARN, built here). */
-  readonly mediaConvertQueueName: string;
+  /** ARN of this environment's MediaConvert queue: the value of MediaConvert's `Queue` metric dimension. */
+  readonly mediaConvertQueueArn: string;
   readonly apiId: string;
   readonly tableName: string;
 }
@@ -90,9 +90,6 @@ const DLQ_ALARMS = ['ingest_dlq_messages', 'events_dlq_messages'] as const;
  */
 export class Monitoring extends Construct {
   readonly dashboard: CloudwatchDashboard;
-  readonly alarms: CloudwatchMetricAlarm[] = [];
-  /** The value of MediaConvert's `Queue` metric dimension for this environment's queue. */
-  readonly mediaConvertQueueArn: string;
 
   constructor(scope: Construct, id: string, private readonly props: MonitoringProps) {
     super(scope, id);
@@ -100,10 +97,9 @@ export class Monitoring extends Construct {
     if (props.deadLetterQueueNames.length > DLQ_ALARMS.length) {
       throw new Error(`Monitoring: deadLetterQueueNames lists ${props.deadLetterQueueNames.length} queues; alarms exist for ${DLQ_ALARMS.join(', ')} only`);
     }
-    this.mediaConvertQueueArn = `arn:aws:mediaconvert:${props.region}:${props.accountId}:queues/${props.mediaConvertQueueName}`;
     const sm = ['StateMachineArn', props.stateMachineArn];
     const service = ['service', names.prefix];
-    const mcQueue = ['Queue', this.mediaConvertQueueArn];
+    const mcQueue = ['Queue', props.mediaConvertQueueArn];
     const fnNames = Object.values(props.functions).map((f) => f.functionName);
     const countAlarm = { statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold', treatMissingData: 'notBreaching' };
 
@@ -119,7 +115,7 @@ export class Monitoring extends Construct {
     });
     this.alarm('mediaconvert_errors', {
       alarmDescription: 'MediaConvert jobs on this environment\'s queue ended in ERROR. Runbook: docs/runbook.md#mediaconvert-errors',
-      namespace: 'AWS/MediaConvert', metricName: 'JobsErroredCount', dimensions: { Queue: this.mediaConvertQueueArn },
+      namespace: 'AWS/MediaConvert', metricName: 'JobsErroredCount', dimensions: { Queue: props.mediaConvertQueueArn },
       ...countAlarm,
     });
     for (const [handler, fn] of Object.entries(props.functions)) {
@@ -210,7 +206,7 @@ export class Monitoring extends Construct {
   }
 
   private alarm(key: string, config: Omit<CloudwatchMetricAlarmConfig, 'alarmName' | 'alarmActions' | 'okActions'>): void {
-    const alarm = address(
+    address(
       new CloudwatchMetricAlarm(this, key, {
         alarmName: this.props.names.of(key.replace(/_/g, '-')),
         alarmActions: [this.props.topicArn],
@@ -219,6 +215,5 @@ export class Monitoring extends Construct {
       }),
       key,
     );
-    this.alarms.push(alarm);
   }
 }

@@ -9,7 +9,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { EnvironmentConfig } from './config';
-import { policyDocument, tlsOnlyStatement } from './lib/iam';
+import { policyDocument, Statement, tlsOnlyStatement } from './lib/iam';
 import { address, Names } from './lib/naming';
 import { StackVariables } from './variables';
 
@@ -44,8 +44,6 @@ export class Storage extends Construct {
   readonly source: S3Bucket;
   readonly output: S3Bucket;
   readonly archive: S3Bucket;
-  /** Policies of each bucket (other constructs depend on them existing). */
-  readonly policies: S3BucketPolicy[] = [];
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
@@ -144,6 +142,17 @@ export class Storage extends Construct {
     );
   }
 
+  /**
+   * Reading (and HEADing) any version of a source object. s3:ListBucket is there so that a
+   * missing key answers 404 (ObjectNotFound) instead of 403.
+   */
+  readSourceStatements(): Statement[] {
+    return [
+      { Sid: 'ReadSourceObjects', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: `${this.source.arn}/*` },
+      { Sid: 'ListSourceFor404', Action: ['s3:ListBucket'], Resource: this.source.arn },
+    ];
+  }
+
   private bucket(name: 'source' | 'output' | 'archive', props: StorageProps, versioned: boolean): S3Bucket {
     const bucket = address(
       new S3Bucket(this, name, {
@@ -192,14 +201,13 @@ export class Storage extends Construct {
         name,
       );
     }
-    const policy = address(
+    address(
       new S3BucketPolicy(this, `${name}-policy`, {
         bucket: bucket.id,
         policy: policyDocument([tlsOnlyStatement(bucket.arn)]),
       }),
       name,
     );
-    this.policies.push(policy);
     return bucket;
   }
 }

@@ -1,4 +1,4 @@
-import { Fn, TerraformVariable } from 'cdktf';
+import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { CLOUDWATCH_RETENTION_DAYS, EnvironmentConfig } from './config';
 
@@ -182,15 +182,5 @@ export class StackVariables {
         },
       ],
     });
-  }
-
-  /** True (a Terraform expression) when a JWT authorizer replaces AWS_IAM. */
-  get jwtEnabled(): string {
-    return `\${var.api_jwt_issuer != ""}`;
-  }
-
-  /** Fn helper kept here so the expression lives next to the variable. */
-  get hasNotificationEmail(): string {
-    return Fn.conditional(`\${var.notification_email != ""}`, 1, 0) as unknown as string;
   }
 }

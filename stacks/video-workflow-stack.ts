@@ -7,9 +7,9 @@ import { EnvironmentConfig } from './config';
 import { Encryption } from './encryption';
 import { Ingest } from './ingest';
 import { JobsTable, STATUS_INDEX } from './jobs-table';
-import { Statement } from './lib/iam';
+import { keyStatements, Statement } from './lib/iam';
 import { address, Names } from './lib/naming';
-import { NodejsFunction } from './lib/nodejs-function';
+import { FunctionDefaults, newFunction } from './lib/nodejs-function';
 import { Monitoring } from './monitoring';
 import { Notifications } from './notifications';
 import { StateBackendSettings } from './state-backend';
@@ -73,15 +73,20 @@ export class VideoWorkflowStack extends TerraformStack {
     const transcoder = new Transcoder(this, 'transcoder', {
       names, accountId, region, sourceBucketArn: storage.source.arn, outputBucketArn: storage.output.arn, kmsKeyArns: dataKeyArns,
     });
+    const table = jobs.table;
+    const functionDefaults: FunctionDefaults = {
+      names,
+      memorySize: variables.lambdaMemoryMb.numberValue,
+      timeout: variables.lambdaTimeoutSeconds.numberValue,
+      logRetentionDays: variables.logRetentionDays.numberValue,
+      environment: { JOBS_TABLE_NAME: table.name, WORKFLOW_NAME: names.prefix, POWERTOOLS_LOG_LEVEL: 'INFO' },
+    };
     const workflow = new Workflow(this, 'workflow', {
-      names, env, variables, accountId, region, storage, jobs, notifications, transcoder, dataKeyArns, topicKeyArn: encryption.topicKey.arn,
+      names, env, variables, accountId, region, storage, jobs, notifications, transcoder, dataKeyArns, topicKeyArn: encryption.topicKey.arn, functionDefaults,
     });
 
-    const kms = (sid: string, actions: string[]): Statement[] => (dataKeyArns.length ? [{ Sid: sid, Action: actions, Resource: dataKeyArns }] : []);
-    const table = jobs.table;
-    const common = { JOBS_TABLE_NAME: table.name, WORKFLOW_NAME: names.prefix, POWERTOOLS_LOG_LEVEL: 'INFO' };
+    const kms = (sid: string, actions: string[]) => keyStatements(sid, actions, dataKeyArns);
     const startEnv = {
-      ...common,
       STATE_MACHINE_ARN: workflow.stateMachine.arn,
       SOURCE_BUCKET: storage.source.bucket,
       ALLOWED_EXTENSIONS: env.allowedExtensions.join(','),
@@ -89,25 +94,16 @@ export class VideoWorkflowStack extends TerraformStack {
       JOB_TTL_DAYS: String(env.jobTtlDays),
     };
     const startStatements: Statement[] = [
-      { Sid: 'HeadSourceObjects', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: `${storage.source.arn}/*` },
-      // A missing key must answer 404 (ObjectNotFound), not 403: that needs s3:ListBucket.
-      { Sid: 'ListSourceFor404', Action: ['s3:ListBucket'], Resource: storage.source.arn },
+      ...storage.readSourceStatements(),
       { Sid: 'CreateJobRecords', Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: table.arn },
       ...workflow.startStatements(),
       ...kms('UseDataKey', ['kms:Decrypt', 'kms:GenerateDataKey']),
     ];
-    const fnDefaults = {
-      names,
-      memorySize: variables.lambdaMemoryMb.numberValue,
-      timeout: variables.lambdaTimeoutSeconds.numberValue,
-      logRetentionDays: variables.logRetentionDays.numberValue,
-    };
 
     const ingest = new Ingest(this, 'ingest', {
       names, sourceBucketName: storage.source.bucket, allowedExtensions: env.allowedExtensions, kmsKeyArn, consumerTimeoutSeconds: 60,
     });
-    const startWorkflow = new NodejsFunction(this, 'start-workflow', {
-      ...fnDefaults,
+    const startWorkflow = newFunction(this, functionDefaults, {
       handler: 'start-workflow',
       description: 'Starts one workflow per uploaded video (ingest queue)',
       statements: [...startStatements, ...ingest.consumerStatements(dataKeyArns)],
@@ -115,32 +111,26 @@ export class VideoWorkflowStack extends TerraformStack {
     });
     ingest.connect(startWorkflow);
 
-    const createJob = new NodejsFunction(this, 'create-job', {
-      ...fnDefaults,
+    const createJob = newFunction(this, functionDefaults, {
       handler: 'create-job',
       description: 'POST /jobs: starts the workflow for a key in the source bucket',
       statements: startStatements,
       environment: startEnv,
     });
-    const getJob = new NodejsFunction(this, 'get-job', {
-      ...fnDefaults,
+    const getJob = newFunction(this, functionDefaults, {
       handler: 'get-job',
       description: 'GET /jobs/{jobId}',
       statements: [{ Sid: 'ReadJobRecord', Action: ['dynamodb:GetItem'], Resource: table.arn }, ...kms('DecryptJobRecord', ['kms:Decrypt'])],
-      environment: common,
     });
-    const listJobs = new NodejsFunction(this, 'list-jobs', {
-      ...fnDefaults,
+    const listJobs = newFunction(this, functionDefaults, {
       handler: 'list-jobs',
       description: 'GET /jobs?status=: queries the status index',
       statements: [
         { Sid: 'QueryStatusIndex', Action: ['dynamodb:Query'], Resource: `${table.arn}/index/${STATUS_INDEX}` },
         ...kms('DecryptJobRecord', ['kms:Decrypt']),
       ],
-      environment: common,
     });
-    const createUpload = new NodejsFunction(this, 'create-upload', {
-      ...fnDefaults,
+    const createUpload = newFunction(this, functionDefaults, {
       handler: 'create-upload',
       description: 'POST /uploads: presigned POST into the source bucket',
       statements: [
@@ -149,7 +139,6 @@ export class VideoWorkflowStack extends TerraformStack {
         ...kms('EncryptUploads', ['kms:GenerateDataKey']),
       ],
       environment: {
-        ...common,
         SOURCE_BUCKET: storage.source.bucket,
         UPLOAD_PREFIX,
         MAX_UPLOAD_BYTES: variables.maxUploadBytes.toString(),
@@ -177,7 +166,7 @@ export class VideoWorkflowStack extends TerraformStack {
       functions,
       ingestQueueName: ingest.queue.name,
       deadLetterQueueNames: [ingest.deadLetterQueue.name, workflow.eventsDeadLetterQueue.name],
-      mediaConvertQueueName: transcoder.queue.name,
+      mediaConvertQueueArn: transcoder.queue.arn,
       apiId: api.api.id,
       tableName: table.name,
     });

@@ -12,10 +12,11 @@ import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { renderWorkflowDefinition, WorkflowSubstitutions } from '../asl/definition';
 import { bundleAssets as extractMetadataAssets } from '../handlers/extract-metadata/assets';
 import { EnvironmentConfig } from './config';
+import { queueEncryption } from './ingest';
 import { JobsTable } from './jobs-table';
-import { assumeRolePolicy, policyDocument, Statement } from './lib/iam';
+import { assumeRolePolicy, keyStatements, policyDocument, Statement } from './lib/iam';
 import { address, Names } from './lib/naming';
-import { NodejsFunction } from './lib/nodejs-function';
+import { FunctionDefaults, newFunction, NodejsFunction, NodejsFunctionProps } from './lib/nodejs-function';
 import { Notifications } from './notifications';
 import { Storage } from './storage';
 import { Transcoder } from './transcoder';
@@ -35,6 +36,8 @@ export interface WorkflowProps {
   readonly dataKeyArns: readonly string[];
   /** Key of the notification topic (publishers need kms:GenerateDataKey on it). */
   readonly topicKeyArn: string;
+  /** Naming, memory, timeout, retention and environment shared by every function of the stack. */
+  readonly functionDefaults: FunctionDefaults;
 }
 
 /** Longest an execution may run: the transcode timeout plus an hour for the other steps. */
@@ -51,35 +54,16 @@ export class Workflow extends Construct {
   readonly jobProgress: NodejsFunction;
   readonly eventsDeadLetterQueue: SqsQueue;
   readonly logGroup: CloudwatchLogGroup;
-  readonly substitutions: WorkflowSubstitutions;
 
   constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
     const { names, variables, storage, jobs, notifications, transcoder } = props;
     const table = jobs.table;
-    const kms = props.dataKeyArns;
-    const kmsStatements = (sid: string, actions: string[]): Statement[] =>
-      kms.length ? [{ Sid: sid, Action: actions, Resource: [...kms] }] : [];
-    const common = { JOBS_TABLE_NAME: table.name, WORKFLOW_NAME: names.prefix, POWERTOOLS_LOG_LEVEL: 'INFO' };
-    const fn = (handler: string, description: string, statements: Statement[], extra: Partial<ConstructorParameters<typeof NodejsFunction>[2]> = {}) => {
-      const f = new NodejsFunction(this, handler, {
-        handler,
-        names,
-        description,
-        statements,
-        memorySize: variables.lambdaMemoryMb.numberValue,
-        timeout: variables.lambdaTimeoutSeconds.numberValue,
-        logRetentionDays: variables.logRetentionDays.numberValue,
-        ...extra,
-        environment: { ...common, ...(extra.environment ?? {}) },
-      });
+    const kmsStatements = (sid: string, actions: string[]) => keyStatements(sid, actions, props.dataKeyArns);
+    const fn = (handler: string, description: string, statements: Statement[], extra: Partial<NodejsFunctionProps> = {}) => {
+      const f = newFunction(this, props.functionDefaults, { handler, description, statements, ...extra });
       this.functions[handler] = f;
       return f;
-    };
-    const readSource: Statement = {
-      Sid: 'ReadSourceObjects',
-      Action: ['s3:GetObject', 's3:GetObjectVersion'],
-      Resource: `${storage.source.arn}/*`,
     };
     const updateJob: Statement = {
       Sid: 'UpdateJobRecord',
@@ -87,10 +71,7 @@ export class Workflow extends Construct {
       Resource: table.arn,
     };
 
-    // Without s3:ListBucket, S3 answers a missing key with 403 instead of 404, and the handlers
-    // could not tell ObjectNotFound from a permissions problem.
-    const listSource: Statement = { Sid: 'ListSourceFor404', Action: ['s3:ListBucket'], Resource: storage.source.arn };
-    const extractMetadata = fn('extract-metadata', 'Probes the source with mediainfo over S3 range reads', [readSource, listSource, ...kmsStatements('DecryptSource', ['kms:Decrypt'])], {
+    const extractMetadata = fn('extract-metadata', 'Probes the source with mediainfo over S3 range reads', [...storage.readSourceStatements(), ...kmsStatements('DecryptSource', ['kms:Decrypt'])], {
       memorySize: variables.metadataLambdaMemoryMb.numberValue,
       timeout: 300,
       assets: extractMetadataAssets,
@@ -110,8 +91,8 @@ export class Workflow extends Construct {
       ...kmsStatements('EncryptJobRecord', ['kms:Decrypt', 'kms:GenerateDataKey']),
     ], { environment: { TOPIC_ARN: notifications.topic.arn, OUTPUT_BUCKET: storage.output.bucket } });
     const archiveSource = fn('archive-source', 'Copies the source version to the archive bucket', [
-      { Sid: 'ReadSourceVersion', Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'], Resource: `${storage.source.arn}/*` },
-      listSource,
+      ...storage.readSourceStatements(),
+      { Sid: 'ReadSourceTags', Action: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging'], Resource: `${storage.source.arn}/*` },
       {
         Sid: 'WriteArchive',
         Action: ['s3:GetObject', 's3:GetObjectTagging', 's3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
@@ -138,7 +119,7 @@ export class Workflow extends Construct {
       'workflow',
     );
 
-    this.substitutions = {
+    const s: WorkflowSubstitutions = {
       JobsTableName: table.name,
       ExtractMetadataFunctionArn: extractMetadata.arn,
       PlanTranscodeFunctionArn: planTranscode.arn,
@@ -153,7 +134,6 @@ export class Workflow extends Construct {
       TranscodeTimeoutSeconds: props.env.transcodeTimeoutSeconds,
       WorkflowTimeoutSeconds: props.env.transcodeTimeoutSeconds + EXTRA_WORKFLOW_SECONDS,
     };
-    const s = this.substitutions;
     const lambdaArns = [s.ExtractMetadataFunctionArn, s.PlanTranscodeFunctionArn, s.QualityControlFunctionArn, s.PublishFunctionArn, s.ArchiveSourceFunctionArn, s.RecordFailureFunctionArn];
 
     const role = address(
@@ -223,7 +203,7 @@ export class Workflow extends Construct {
         // STANDARD: MediaConvert jobs outlive Express's 5 minutes, and .sync needs Standard.
         type: 'STANDARD',
         roleArn: role.arn,
-        definition: JSON.stringify(renderWorkflowDefinition(this.substitutions), null, 2),
+        definition: JSON.stringify(renderWorkflowDefinition(s), null, 2),
         loggingConfiguration: {
           level: props.env.stateMachineLogLevel,
           includeExecutionData: props.env.includeExecutionDataInLogs,
@@ -240,7 +220,7 @@ export class Workflow extends Construct {
       new SqsQueue(this, 'events-dlq', {
         name: names.of('events-dlq'),
         messageRetentionSeconds: 14 * 24 * 3600,
-        ...(kms.length ? { kmsMasterKeyId: kms[0] } : { sqsManagedSseEnabled: true }),
+        ...queueEncryption(props.dataKeyArns[0]),
       }),
       'events_dlq',
     );

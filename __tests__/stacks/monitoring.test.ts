@@ -18,7 +18,7 @@ const HANDLERS_DIR = resolve(__dirname, '..', '..', 'handlers');
 const HANDLERS = readdirSync(HANDLERS_DIR).filter((d) => d !== 'shared' && statSync(join(HANDLERS_DIR, d)).isDirectory()).sort();
 const TOPIC = '${aws_sns_topic.notifications.arn}';
 const STATE_MACHINE = '${aws_sfn_state_machine.workflow.arn}';
-const MEDIACONVERT_QUEUE_ARN = 'arn:aws:mediaconvert:${var.aws_region}:${data.aws_caller_identity.current.account_id}:queues/${aws_media_convert_queue.transcode.name}';
+const MEDIACONVERT_QUEUE_ARN = '${aws_media_convert_queue.transcode.arn}';
 const API = { ApiId: '${aws_apigatewayv2_api.jobs.id}', Stage: '$default' };
 
 let app: SynthResult;

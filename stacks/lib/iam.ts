@@ -15,6 +15,11 @@ export function policyDocument(statements: readonly Statement[]): string {
   });
 }
 
+/** A statement on customer-managed keys, or none when the environment uses AWS-managed keys. */
+export function keyStatements(sid: string, actions: readonly string[], keyArns: readonly string[]): Statement[] {
+  return keyArns.length ? [{ Sid: sid, Action: actions, Resource: keyArns }] : [];
+}
+
 /** Trust policy for a service role, with confused-deputy conditions where the service supports them. */
 export function assumeRolePolicy(service: string, condition?: Statement['Condition']): string {
   return JSON.stringify({

@@ -43,10 +43,13 @@ export class NodejsFunction extends Construct {
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
   readonly functionName: string;
+  /** The handlers/ folder it is built from, e.g. `extract-metadata`. */
+  readonly handler: string;
 
   constructor(scope: Construct, id: string, props: NodejsFunctionProps) {
     super(scope, id);
     const key = snake(props.handler);
+    this.handler = props.handler;
     this.functionName = props.names.of(props.handler);
 
     const bundle = bundleHandler(props.handler, props.assets ?? []);
@@ -124,4 +127,27 @@ export class NodejsFunction extends Construct {
   get arn(): string {
     return this.function.arn;
   }
+}
+
+/** What every function of a stack shares: naming, memory, timeout, log retention, environment. */
+export interface FunctionDefaults {
+  readonly names: Names;
+  readonly memorySize: number;
+  readonly timeout: number;
+  readonly logRetentionDays: number;
+  /** Merged under each function's own environment. */
+  readonly environment: Record<string, string>;
+}
+
+/** A NodejsFunction (construct id = handler) with the stack's defaults; `props` win, environments merge. */
+export function newFunction(
+  scope: Construct,
+  defaults: FunctionDefaults,
+  props: Pick<NodejsFunctionProps, 'handler' | 'description' | 'statements'> & Partial<NodejsFunctionProps>,
+): NodejsFunction {
+  return new NodejsFunction(scope, props.handler, {
+    ...defaults,
+    ...props,
+    environment: { ...defaults.environment, ...props.environment },
+  });
 }
