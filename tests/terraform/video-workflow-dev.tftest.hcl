@@ -27,10 +27,6 @@ run "dev_environment" {
     condition     = aws_sfn_state_machine.workflow.logging_configuration[0].level == "ALL"
     error_message = "State machine log level in dev is ALL."
   }
-}
-
-run "dev_logs_execution_data" {
-  command = plan
   assert {
     condition     = aws_sfn_state_machine.workflow.logging_configuration[0].include_execution_data
     error_message = "dev logs execution data (inputs and outputs); staging and prod do not."

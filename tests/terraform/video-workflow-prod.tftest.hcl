@@ -27,10 +27,6 @@ run "prod_environment" {
     condition     = aws_sfn_state_machine.workflow.logging_configuration[0].level == "ERROR"
     error_message = "State machine log level in prod is ERROR."
   }
-}
-
-run "prod_uses_customer_managed_key" {
-  command = plan
   assert {
     condition     = aws_kms_key.data.enable_key_rotation
     error_message = "The prod data key rotates."

@@ -27,4 +27,8 @@ run "staging_environment" {
     condition     = aws_sfn_state_machine.workflow.logging_configuration[0].level == "ERROR"
     error_message = "State machine log level in staging is ERROR."
   }
+  assert {
+    condition     = !aws_sfn_state_machine.workflow.logging_configuration[0].include_execution_data
+    error_message = "staging logs no execution data (inputs and outputs)."
+  }
 }
