@@ -1,12 +1,11 @@
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../handlers/create-job';
 import { JOB_ID_PATTERN } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
-import { postJobs } from '../fixtures/api-events';
+import { postJobs, bodyOf } from '../fixtures/api-events';
 import { FakeJobsTable, FakeStateMachine } from './fake-aws';
 
 const ENV = {
@@ -25,10 +24,6 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
 let table: FakeJobsTable;
 let machine: FakeStateMachine;
-
-function bodyOf(res: APIGatewayProxyStructuredResultV2): any {
-  return JSON.parse(res.body as string);
-}
 
 beforeAll(() => {
   Object.assign(process.env, ENV);

@@ -1,10 +1,9 @@
 import type { PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handler } from '../../handlers/create-upload';
 import { createUpload, loadUploadConfig, sanitiseFilename, type UploadConfig } from '../../handlers/create-upload/create-upload';
 import type { RequestContext } from '../../handlers/shared/http';
 import { logger, silentLog } from '../../handlers/shared/logger';
-import { postUploads } from '../fixtures/api-events';
+import { postUploads, bodyOf } from '../fixtures/api-events';
 
 const ENV = {
   JOBS_TABLE_NAME: 'video-workflow-test-jobs',
@@ -20,10 +19,6 @@ const ENV = {
 };
 const UUID = '3f2b8c1e-6d4a-4f7e-9a0b-1c2d3e4f5a6b';
 const NOW = new Date('2026-11-29T23:59:30.000Z');
-
-function bodyOf(res: APIGatewayProxyStructuredResultV2): any {
-  return JSON.parse(res.body as string);
-}
 
 function policyOf(fields: Record<string, string>): { expiration: string; conditions: unknown[] } {
   return JSON.parse(Buffer.from(fields.Policy as string, 'base64').toString('utf8'));

@@ -1,10 +1,9 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../handlers/get-job';
 import type { JobRecord } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
-import { getJobEvent } from '../fixtures/api-events';
+import { getJobEvent, bodyOf } from '../fixtures/api-events';
 import { FakeJobsTable } from './fake-aws';
 
 const TABLE = 'video-workflow-test-jobs';
@@ -50,10 +49,6 @@ const completed: JobRecord = {
 
 const ddb = mockClient(DynamoDBDocumentClient);
 let table: FakeJobsTable;
-
-function bodyOf(res: APIGatewayProxyStructuredResultV2): any {
-  return JSON.parse(res.body as string);
-}
 
 beforeAll(() => {
   process.env.JOBS_TABLE_NAME = TABLE;

@@ -1,21 +1,16 @@
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../handlers/list-jobs';
 import { decodePageToken, encodePageToken } from '../../handlers/list-jobs/list-jobs';
 import type { JobRecord, JobStatus } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
-import { listJobsEvent } from '../fixtures/api-events';
+import { listJobsEvent, bodyOf } from '../fixtures/api-events';
 import { FakeJobsTable } from './fake-aws';
 
 const TABLE = 'video-workflow-test-jobs';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 let table: FakeJobsTable;
-
-function bodyOf(res: APIGatewayProxyStructuredResultV2): any {
-  return JSON.parse(res.body as string);
-}
 
 function job(n: number, status: JobStatus): JobRecord {
   const createdAt = new Date(Date.UTC(2026, 10, 29, 10, n)).toISOString();
