@@ -92,6 +92,9 @@ function row(label: string, s: Stats, unit: string, digits = 2): string {
 async function main(): Promise<number> {
   if (!ffmpegAvailable()) {
     console.warn('ffmpeg/ffprobe not found: skipping the local-run benchmark (install ffmpeg to run it)');
+    // Written anyway, so `npm run bench` never reports figures from an older run as current.
+    const reason = 'ffmpeg/ffprobe not found';
+    await writeFile(join(__dirname, 'results-local.json'), `${JSON.stringify({ skipped: true, reason, at: new Date().toISOString() }, null, 2)}\n`);
     return 0;
   }
   const loadBefore = loadavg()[0]!;

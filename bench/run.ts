@@ -12,7 +12,7 @@
  *               bench/results-local.json
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { billedOutputs, minutesByDimension, orchestrationCost, type BilledOutput } from './cost';
@@ -323,7 +323,7 @@ async function main(): Promise<void> {
   });
   await group('local', async () => benchLocal(o));
 
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform, loadAverageAtEnd: (await import('node:os')).loadavg() };
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform, loadAverageAtEnd: loadavg() };
   const results = {
     generatedAt: new Date().toISOString(),
     durationSeconds: (Date.now() - started) / 1000,

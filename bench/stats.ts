@@ -91,9 +91,3 @@ export function timeCommand(command: string, args: readonly string[], options: C
   return { ms, cpuMs, stdout: result.stdout, status: result.status ?? -1 };
 }
 
-/** Calls `fn` `runs` times and summarises the milliseconds each call took. */
-export async function timeRuns(runs: number, fn: (run: number) => Promise<number> | number): Promise<Summary> {
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) samples.push(await fn(i));
-  return summarize(samples);
-}

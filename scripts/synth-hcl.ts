@@ -19,13 +19,13 @@
  * The JSON (cdktf.out/) stays what `npm run synth` writes: this script never touches it and
  * synthesizes its own JSON copy in a temporary folder.
  */
+import { PROJECT_ROOT } from '../stacks/lib/bundle';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** Repository root (this file lives in scripts/). */
-export const PROJECT_ROOT = resolve(__dirname, '..');
 export const DEFAULT_HCL_OUTDIR = 'cdktf.out.hcl';
 
 /** Index of the `}` closing an interpolation or directive whose body starts at `start`. */
