@@ -4,9 +4,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PROJECT_ROOT } from '../../stacks/lib/bundle';
 import {
   escapeTemplate,
-  PROJECT_ROOT,
   repairStringLines,
   restoreVariableAttributes,
   stackNames,
