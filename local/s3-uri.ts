@@ -1,20 +1,8 @@
 import { posix } from 'node:path';
+import { parseS3Uri } from '../handlers/shared/s3-uri';
 
-export interface S3Location {
-  readonly bucket: string;
-  readonly key: string;
-}
-
-/** Parses `s3://bucket/key`; throws on anything else. */
-export function parseS3Uri(uri: string): S3Location {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  if (!match) throw new Error(`Not an s3:// URI: ${uri}`);
-  return { bucket: match[1]!, key: match[2]! };
-}
-
-export function s3Uri(loc: S3Location): string {
-  return `s3://${loc.bucket}/${loc.key}`;
-}
+// One parser for the handlers and the local runner.
+export { parseS3Uri, s3Uri, type S3Location } from '../handlers/shared/s3-uri';
 
 /**
  * Splits a MediaConvert Destination into the folder and the base file name, as MediaConvert

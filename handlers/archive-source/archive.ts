@@ -11,9 +11,10 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import * as z from 'zod';
-import { ArchiveFailed, MalformedEvent } from '../shared/errors';
+import { ArchiveFailed, errorName } from '../shared/errors';
 import { JOB_ID_PATTERN, SourceRef } from '../shared/job';
 import { LogSink, silentLog } from '../shared/logger';
+import { isS3NotFound } from '../shared/s3-errors';
 import { sourceRefSchema } from '../shared/schemas';
 
 const GiB = 1024 ** 3;
@@ -44,16 +45,6 @@ export interface ArchiveDeps {
   /** Parallel UploadPartCopy requests. @default 4 */
   readonly concurrency?: number;
   readonly log?: LogSink;
-}
-
-export function parseArchiveInput(input: unknown): ArchiveInput {
-  const parsed = archiveInputSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new MalformedEvent('ArchiveSource input is invalid', {
-      context: { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).slice(0, 5) },
-    });
-  }
-  return parsed.data;
 }
 
 /** `bucket/key?versionId=` with each key segment URL-encoded, as CopySource requires. */
@@ -91,11 +82,6 @@ export function isTransient(err: unknown): boolean {
   if (TRANSIENT_NAMES.has(e?.name ?? '') || TRANSIENT_NAMES.has(e?.code ?? '')) return true;
   const status = e?.$metadata?.httpStatusCode;
   return status !== undefined && status >= 500;
-}
-
-function isNotFound(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
 }
 
 /** Runs `work` over `items` with bounded concurrency; after the first failure no new item starts. */
@@ -139,7 +125,7 @@ export async function archiveSource(input: ArchiveInput, deps: ArchiveDeps): Pro
     if (isTransient(err)) throw err;
     throw new ArchiveFailed(`Archive copy failed at ${step}`, {
       cause: err,
-      context: { jobId, archiveBucket: deps.archiveBucket, key: source.key, step, error: (err as Error)?.name },
+      context: { jobId, archiveBucket: deps.archiveBucket, key: source.key, step, error: errorName(err) },
     });
   };
 
@@ -147,7 +133,7 @@ export async function archiveSource(input: ArchiveInput, deps: ArchiveDeps): Pro
   try {
     existing = await deps.s3.send(new HeadObjectCommand(target));
   } catch (err) {
-    if (!isNotFound(err)) fail(err, 'HeadObject(archive)');
+    if (!isS3NotFound(err)) fail(err, 'HeadObject(archive)');
   }
   if (existing && existing.ContentLength === source.size) {
     const tags = await deps.s3.send(new GetObjectTaggingCommand(target)).catch((err: unknown) => fail(err, 'GetObjectTagging'));
@@ -224,7 +210,7 @@ export async function archiveSource(input: ArchiveInput, deps: ArchiveDeps): Pro
       // Parts of an abandoned upload are billed until aborted (or a lifecycle rule removes them).
       await deps.s3
         .send(new AbortMultipartUploadCommand({ ...target, UploadId: uploadId }))
-        .catch((abortErr: unknown) => log.warn('AbortMultipartUpload failed', { jobId, error: (abortErr as Error)?.name }));
+        .catch((abortErr: unknown) => log.warn('AbortMultipartUpload failed', { jobId, error: errorName(abortErr) }));
     }
     return fail(err, 'multipart copy');
   }

@@ -3,7 +3,8 @@ import { s3Client } from '../shared/clients';
 import { requireEnv } from '../shared/config';
 import { ConfigurationError } from '../shared/errors';
 import { logger } from '../shared/logger';
-import { ArchiveDeps, ArchiveResult, archiveSource, parseArchiveInput } from './archive';
+import { parseTaskInput } from '../shared/schemas';
+import { ArchiveDeps, ArchiveResult, archiveInputSchema, archiveSource } from './archive';
 
 let deps: ArchiveDeps | undefined;
 
@@ -21,7 +22,7 @@ function dependencies(): ArchiveDeps {
 
 /** Step Functions task "ArchiveSource". */
 export async function handler(event: unknown): Promise<ArchiveResult> {
-  const input = parseArchiveInput(event);
+  const input = parseTaskInput(archiveInputSchema, event, 'ArchiveSource');
   logger.appendKeys({ jobId: input.jobId });
   return archiveSource(input, dependencies());
 }

@@ -1,9 +1,10 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
-import { JobNotFound, JobStateConflict } from '../shared/errors';
+import { errorName, JobNotFound, JobStateConflict } from '../shared/errors';
 import { JOB_ID_PATTERN } from '../shared/job';
 import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
+import { truncateCause } from '../record-failure/normalise';
 
 /**
  * "Step Functions Execution Status Change" (EventBridge) for executions that ended without
@@ -61,17 +62,19 @@ export async function handleExecutionStatusChange(event: unknown, deps: Executio
 
   const name =
     detail.status === 'TIMED_OUT' ? 'States.Timeout' : detail.status === 'ABORTED' ? 'ExecutionAborted' : (detail.error ?? 'States.Runtime');
-  const cause =
+  // One cut cause for the record and the notification (an SNS message is limited to 256 KB).
+  const cause = truncateCause(
     detail.cause ??
-    (detail.status === 'TIMED_OUT'
-      ? 'The workflow execution exceeded its TimeoutSeconds'
-      : detail.status === 'ABORTED'
-        ? 'The workflow execution was stopped (StopExecution)'
-        : 'The workflow execution failed');
+      (detail.status === 'TIMED_OUT'
+        ? 'The workflow execution exceeded its TimeoutSeconds'
+        : detail.status === 'ABORTED'
+          ? 'The workflow execution was stopped (StopExecution)'
+          : 'The workflow execution failed'),
+  );
   let recorded = false;
   try {
     const { changed } = await deps.store.transition(detail.name, 'FAILED', {
-      error: { name, cause: cause.slice(0, 2000) },
+      error: { name, cause },
       finishedAt: (deps.now ?? (() => new Date()))().toISOString(),
     });
     recorded = changed;
@@ -96,7 +99,7 @@ export async function handleExecutionStatusChange(event: unknown, deps: Executio
       notified = true;
     } catch (err) {
       // The FAILED record is the source of truth and the ExecutionsTimedOut/Failed alarm fired.
-      log.error('Failure notification not sent', { jobId: detail.name, error: (err as Error).name });
+      log.error('Failure notification not sent', { jobId: detail.name, error: errorName(err) });
     }
   }
   return { ignored: false, error: name, recorded, notified };

@@ -3,7 +3,8 @@ import { requireEnv } from '../shared/config';
 import { DynamoJobStore } from '../shared/job-store';
 import { logger } from '../shared/logger';
 import { emit } from '../shared/metrics';
-import { parsePublishInput, publish, PublishDeps, PublishResult } from './publish';
+import { parseTaskInput } from '../shared/schemas';
+import { publish, PublishDeps, publishInputSchema, PublishResult } from './publish';
 
 let deps: PublishDeps | undefined;
 
@@ -21,7 +22,7 @@ function dependencies(): PublishDeps {
 
 /** Step Functions task "Publish". */
 export async function handler(event: unknown): Promise<PublishResult> {
-  const input = parsePublishInput(event);
+  const input = parseTaskInput(publishInputSchema, event, 'Publish');
   logger.appendKeys({ jobId: input.jobId });
   return publish(input, dependencies());
 }

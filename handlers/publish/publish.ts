@@ -1,6 +1,6 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
-import { MalformedEvent, QualityCheckFailed } from '../shared/errors';
+import { errorName, MalformedEvent, QualityCheckFailed } from '../shared/errors';
 import { ExpectedOutput, JOB_ID_PATTERN, JobOutputs, MediaMetadata, TranscodeResult } from '../shared/job';
 import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
@@ -55,16 +55,6 @@ export interface PublishDeps {
   readonly onCompleted?: (durationSeconds: number) => void;
 }
 
-export function parsePublishInput(input: unknown): PublishInput {
-  const parsed = publishInputSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new MalformedEvent('Publish input is invalid', {
-      context: { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).slice(0, 5) },
-    });
-  }
-  return parsed.data;
-}
-
 const IMAGE = /\.(jpe?g|png)$/i;
 
 /**
@@ -98,10 +88,6 @@ export function deriveOutputs(
     // GetJob (the .sync result) reports no paths: QC listed the real thumbnails.
     thumbnails: thumbnails.length > 0 ? thumbnails : qcThumbnails.length > 0 ? [...qcThumbnails] : expectedOf('thumbnail'),
   };
-}
-
-function errorName(err: unknown): string {
-  return err instanceof Error ? err.name : 'UnknownError';
 }
 
 /**

@@ -1,31 +1,36 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import { s3Client } from '../shared/clients';
 import { requireEnv } from '../shared/config';
 import { MalformedEvent } from '../shared/errors';
 import type { QcResult } from '../shared/job';
 import { logger } from '../shared/logger';
 import { emit } from '../shared/metrics';
-import { parseS3Uri, qualityControl } from './qc';
+import { parseS3Uri } from '../shared/s3-uri';
+import { parseTaskInput } from '../shared/schemas';
+import { qualityControl, type QualityControlDeps } from './qc';
 import { qualityControlEventSchema } from './schema';
 
-const s3 = new S3Client({});
+let deps: QualityControlDeps | undefined;
+
+/** Created on first use, once per container (the shared S3 client is path-style for local endpoints). */
+function dependencies(): QualityControlDeps {
+  deps ??= { s3: s3Client(), log: logger };
+  return deps;
+}
 
 /**
  * Step Functions QualityControl task -> QcResult (`$.qc`). Failed checks come back in the
  * result for the "Quality passed?" Choice; only infrastructure errors are thrown.
  */
 export async function handler(event: unknown): Promise<QcResult> {
-  const parsed = qualityControlEventSchema.safeParse(event);
-  if (!parsed.success) {
-    throw new MalformedEvent('QualityControl event is invalid', { context: { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) } });
-  }
-  logger.appendKeys({ jobId: parsed.data.jobId });
+  const input = parseTaskInput(qualityControlEventSchema, event, 'QualityControl');
+  logger.appendKeys({ jobId: input.jobId });
   // QC reads only the output bucket: a plan pointing elsewhere is a bug or a tampered state.
   const outputBucket = requireEnv('OUTPUT_BUCKET');
-  const foreign = [parsed.data.plan.outputPrefix, ...parsed.data.plan.expectedOutputs.map((o) => o.uri)].filter((uri) => parseS3Uri(uri).bucket !== outputBucket);
+  const foreign = [input.plan.outputPrefix, ...input.plan.expectedOutputs.map((o) => o.uri)].filter((uri) => parseS3Uri(uri).bucket !== outputBucket);
   if (foreign.length > 0) {
     throw new MalformedEvent('QualityControl plan points outside the output bucket', { context: { outputBucket, foreign } });
   }
-  const result = await qualityControl(parsed.data, { s3, log: logger });
+  const result = await qualityControl(input, dependencies());
   if (!result.passed) emit([['QualityChecksFailed', 1]], { failures: result.failures.join('; ').slice(0, 1000) });
   if (!result.passed) logger.warn('Quality checks failed', { failures: result.failures });
   return result;

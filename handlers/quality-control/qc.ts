@@ -3,6 +3,8 @@ import { Parser } from 'm3u8-parser';
 import { OUTPUT_GROUP_ORDER, type OutputGroupRole } from '../plan-transcode/plan';
 import type { ExpectedOutput, LadderRung, QcCheck, QcResult, TranscodeResult } from '../shared/job';
 import type { LogSink } from '../shared/logger';
+import { isS3NotFound } from '../shared/s3-errors';
+import { parseS3Uri } from '../shared/s3-uri';
 
 export interface QualityControlEvent {
   readonly jobId: string;
@@ -67,7 +69,7 @@ async function checkExists(s3: QualityControlDeps['s3'], output: ExpectedOutput)
       ? { name, passed: true, detail: `${output.uri} exists (${size} bytes)` }
       : { name, passed: false, detail: `${output.uri} is empty (0 bytes)` };
   } catch (error) {
-    if (isNotFound(error)) return { name, passed: false, detail: `${output.uri} is missing` };
+    if (isS3NotFound(error)) return { name, passed: false, detail: `${output.uri} is missing` };
     throw error;
   }
 }
@@ -120,7 +122,7 @@ async function checkManifest(s3: QualityControlDeps['s3'], expected: readonly Ex
     const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     text = (await response.Body?.transformToString('utf-8')) ?? '';
   } catch (error) {
-    if (isNotFound(error)) return [{ name: 'hls-master', passed: false, detail: `HLS master ${master.uri} cannot be read: missing` }];
+    if (isS3NotFound(error)) return [{ name: 'hls-master', passed: false, detail: `HLS master ${master.uri} cannot be read: missing` }];
     throw error;
   }
 
@@ -193,15 +195,4 @@ function roleOf(group: OutputGroupDetail, index: number): OutputGroupRole | 'unk
   if (paths.some((p) => /\.jpe?g$/i.test(p))) return 'thumbnails';
   if (paths.some((p) => p.endsWith('.mp4'))) return 'mp4';
   return OUTPUT_GROUP_ORDER[index] ?? 'unknown';
-}
-
-export function parseS3Uri(uri: string): { bucket: string; key: string } {
-  const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
-  if (match === null) throw new TypeError(`Not an s3:// URI: ${uri}`);
-  return { bucket: match[1], key: match[2] };
-}
-
-function isNotFound(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
 }

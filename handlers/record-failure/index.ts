@@ -3,7 +3,8 @@ import { requireEnv } from '../shared/config';
 import { DynamoJobStore } from '../shared/job-store';
 import { logger } from '../shared/logger';
 import { emit } from '../shared/metrics';
-import { parseRecordFailureInput, recordFailure, RecordFailureDeps, RecordFailureResult } from './record-failure';
+import { parseTaskInput } from '../shared/schemas';
+import { recordFailure, RecordFailureDeps, recordFailureInputSchema, RecordFailureResult } from './record-failure';
 
 let deps: RecordFailureDeps | undefined;
 
@@ -19,7 +20,7 @@ function dependencies(): RecordFailureDeps {
 
 /** Step Functions task "RecordFailure". */
 export async function handler(event: unknown): Promise<RecordFailureResult> {
-  const input = parseRecordFailureInput(event);
+  const input = parseTaskInput(recordFailureInputSchema, event, 'RecordFailure');
   logger.appendKeys({ jobId: input.jobId });
   return recordFailure(input, dependencies());
 }

@@ -14,7 +14,8 @@ export interface NormalisedError extends JobError {
   readonly mediaConvertError?: MediaConvertErrorInfo;
 }
 
-function truncate(text: string): string {
+/** Cuts a cause to MAX_CAUSE_CHARS (an ellipsis marks the cut); every recorded or notified cause goes through it. */
+export function truncateCause(text: string): string {
   return text.length <= MAX_CAUSE_CHARS ? text : `${text.slice(0, MAX_CAUSE_CHARS - 1)}…`;
 }
 
@@ -53,7 +54,7 @@ export function normaliseError(error: StatesError): NormalisedError {
   const parsed = parseJson(rawCause);
 
   if (isRecord(parsed) && typeof parsed.errorType === 'string') {
-    return { name: parsed.errorType, cause: truncate(typeof parsed.errorMessage === 'string' ? parsed.errorMessage : '') };
+    return { name: parsed.errorType, cause: truncateCause(typeof parsed.errorMessage === 'string' ? parsed.errorMessage : '') };
   }
   const job = mediaConvertJobOf(parsed);
   if (job) {
@@ -61,12 +62,12 @@ export function normaliseError(error: StatesError): NormalisedError {
     const message = job.ErrorMessage as string;
     return {
       name: MEDIACONVERT_JOB_FAILED,
-      cause: truncate(`MediaConvert error ${code}: ${message}`),
-      mediaConvertError: { code, message: truncate(message), ...(typeof job.Id === 'string' ? { mediaConvertJobId: job.Id } : {}) },
+      cause: truncateCause(`MediaConvert error ${code}: ${message}`),
+      mediaConvertError: { code, message: truncateCause(message), ...(typeof job.Id === 'string' ? { mediaConvertJobId: job.Id } : {}) },
     };
   }
   if (name === 'QualityCheckFailed' && Array.isArray(parsed) && parsed.every((f) => typeof f === 'string')) {
-    return { name, cause: truncate(parsed.length > 0 ? parsed.join('; ') : 'quality control failed') };
+    return { name, cause: truncateCause(parsed.length > 0 ? parsed.join('; ') : 'quality control failed') };
   }
-  return { name, cause: truncate(rawCause) };
+  return { name, cause: truncateCause(rawCause) };
 }

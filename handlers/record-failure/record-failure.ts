@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { JobNotFound, JobStateConflict, MalformedEvent } from '../shared/errors';
+import { JobNotFound, JobStateConflict } from '../shared/errors';
 import { JOB_ID_PATTERN } from '../shared/job';
 import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
@@ -25,16 +25,6 @@ export interface RecordFailureDeps {
   readonly log?: LogSink;
   /** Called once, when this invocation moved the job to FAILED (not on a retry). */
   readonly onFailed?: (errorName: string) => void;
-}
-
-export function parseRecordFailureInput(input: unknown): RecordFailureInput {
-  const parsed = recordFailureInputSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new MalformedEvent('RecordFailure input is invalid', {
-      context: { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).slice(0, 5) },
-    });
-  }
-  return parsed.data;
 }
 
 /**

@@ -76,3 +76,8 @@ export class PayloadTooLarge extends WorkflowError {
 export class UploadTooLarge extends WorkflowError {
   readonly name = 'UploadTooLarge';
 }
+
+/** The name of a thrown value for logs and records: `err.name` for an Error, else 'UnknownError'. */
+export function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : 'UnknownError';
+}

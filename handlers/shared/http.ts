@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
 import {
+  errorName,
   InvalidRequest,
   InvalidSourceKey,
   JobNotFound,
@@ -12,6 +13,7 @@ import {
   WorkflowError,
 } from './errors';
 import { logger, type LogSink } from './logger';
+import { describeIssues, issueEntries } from './schemas';
 
 /**
  * Helpers shared by the HTTP API handlers (API Gateway v2 HTTP API, Lambda proxy integration,
@@ -108,36 +110,12 @@ function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
-function fieldOf(path: readonly PropertyKey[], where: string): string {
-  return path.length === 0 ? where : path.map(String).join('.');
-}
-
-/** Turns zod issues into one message that starts with the offending field(s). */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], where: string): { field: string; message: string } {
-  const parts: string[] = [];
-  let first: string | undefined;
-  for (const issue of issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        const field = [...issue.path.map(String), key].join('.');
-        first ??= field;
-        parts.push(`${field}: unknown field`);
-      }
-      continue;
-    }
-    const field = fieldOf(issue.path, where);
-    first ??= field;
-    parts.push(`${field}: ${issue.message}`);
-  }
-  return { field: first ?? where, message: parts.join('; ') };
-}
-
 /** Validates `input` against `schema`; failures become InvalidRequest naming the field. */
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where: 'body' | 'query' | 'path'): z.output<S> {
   const result = schema.safeParse(input, { error: apiErrorMap });
   if (result.success) return result.data;
-  const { field, message } = describeIssues(result.error.issues, where);
-  throw new InvalidRequest(message, { context: { field, where } });
+  const field = issueEntries(result.error.issues, where)[0]?.field ?? where;
+  throw new InvalidRequest(describeIssues(result.error, where).join('; '), { context: { field, where } });
 }
 
 interface Mapped {
@@ -170,10 +148,6 @@ export function errorResponse(err: unknown, requestId: string, log: LogSink): Ap
   const message = mapped.expose && err instanceof Error ? err.message : `Internal error; quote request id ${requestId}`;
   const body: ErrorBody['error'] = field === undefined ? { code: mapped.code, message } : { code: mapped.code, message, field };
   return jsonResponse(mapped.statusCode, { error: body }, requestId);
-}
-
-function errorName(err: unknown): string {
-  return err instanceof Error ? err.name : typeof err;
 }
 
 export type RouteCore = (event: ApiEvent, ctx: RequestContext) => Promise<HttpResponse>;

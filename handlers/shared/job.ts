@@ -140,15 +140,6 @@ export interface WorkflowInput {
   readonly createdAt: string;
 }
 
-/** The execution state as it grows (each key is a Task's ResultPath). */
-export interface WorkflowState extends WorkflowInput {
-  readonly metadata?: MediaMetadata;
-  readonly plan?: TranscodePlan;
-  readonly transcode?: TranscodeResult;
-  readonly qc?: QcResult;
-  readonly publish?: { readonly outputs: JobOutputs; readonly notified: boolean };
-}
-
 /** plan-transcode result. `settings` is typed as MediaConvert `JobSettings` in the handler. */
 export interface TranscodePlan {
   readonly settings: Record<string, unknown>;

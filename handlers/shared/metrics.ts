@@ -8,7 +8,7 @@ import { METRICS_NAMESPACE, WorkflowMetric } from './metric-names';
  * dashboard reads its own numbers. AWS/States and AWS/MediaConvert have no per-video outcome,
  * source-minutes or QC metric; these fill that gap (stacks/monitoring.ts graphs them).
  */
-export { METRICS_NAMESPACE, WorkflowMetric };
+export { METRICS_NAMESPACE };
 
 export const metrics = new Metrics({
   namespace: METRICS_NAMESPACE,

@@ -1,5 +1,6 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ObjectNotFound, UnsupportedMedia } from './errors';
+import { isS3NotFound } from './s3-errors';
 
 /**
  * Bytes per ranged GET. Measured with mediainfo.js 0.3.8 through this reader (ffmpeg-made
@@ -137,13 +138,13 @@ function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
 /** S3 "no such object/version" becomes ObjectNotFound; anything else (throttling, access) propagates. */
 export function mapS3Error(error: unknown, object: RangeObject, start?: number): unknown {
   if (error instanceof ObjectNotFound || error instanceof UnsupportedMedia) return error;
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  if (e?.name === 'NoSuchKey' || e?.name === 'NoSuchVersion' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404) {
+  if (isS3NotFound(error)) {
     return new ObjectNotFound('Source object does not exist', {
       cause: error,
       context: { bucket: object.bucket, key: object.key, versionId: object.versionId },
     });
   }
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | null | undefined;
   if (e?.name === 'InvalidRange' || e?.$metadata?.httpStatusCode === 416) {
     return new UnsupportedMedia('Source object is shorter than its recorded size (truncated or replaced)', {
       cause: error,

@@ -1,13 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { HeadObjectCommand, HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { InvalidSourceKey, ObjectNotFound, UnsupportedMedia } from './errors';
+import { documentClient, s3Client, sfnClient } from './clients';
+import { intEnv, listEnv, requireEnv } from './config';
+import { ConfigurationError, InvalidSourceKey, ObjectNotFound, UnsupportedMedia } from './errors';
 import { JobRecord, JobTrigger, SourceRef, WorkflowInput } from './job';
-import { JobStore } from './job-store';
+import { DynamoJobStore, JobStore } from './job-store';
 import { LogSink, silentLog } from './logger';
+import { isS3NotFound } from './s3-errors';
 import { validateSourceKey } from './s3-key';
-
-export { sourceRefSchema } from './schemas';
 
 export interface StartJobDeps {
   store: JobStore;
@@ -21,6 +22,33 @@ export interface StartJobDeps {
   jobTtlDays: number;
   now?: () => Date;
   log?: LogSink;
+}
+
+/**
+ * The start wiring both entry points share (create-job for the API, start-workflow for S3
+ * events), read from the environment the stack sets: JOBS_TABLE_NAME, STATE_MACHINE_ARN,
+ * ALLOWED_EXTENSIONS (non-empty), SOURCE_KEY_PREFIX (optional) and JOB_TTL_DAYS (an integer,
+ * at least 1). A missing or invalid variable is a ConfigurationError naming it.
+ */
+export function startJobDepsFromEnv(env: NodeJS.ProcessEnv = process.env): StartJobDeps {
+  const allowedExtensions = listEnv('ALLOWED_EXTENSIONS', env);
+  if (allowedExtensions.length === 0) {
+    throw new ConfigurationError('Environment variable ALLOWED_EXTENSIONS is not set', { context: { variable: 'ALLOWED_EXTENSIONS' } });
+  }
+  requireEnv('JOB_TTL_DAYS', env);
+  const jobTtlDays = intEnv('JOB_TTL_DAYS', 0, env);
+  if (jobTtlDays < 1) {
+    throw new ConfigurationError('Environment variable JOB_TTL_DAYS must be at least 1', { context: { variable: 'JOB_TTL_DAYS' } });
+  }
+  return {
+    store: new DynamoJobStore(documentClient(), requireEnv('JOBS_TABLE_NAME', env)),
+    s3: s3Client(),
+    sfn: sfnClient(),
+    stateMachineArn: requireEnv('STATE_MACHINE_ARN', env),
+    allowedExtensions,
+    keyPrefix: env.SOURCE_KEY_PREFIX ?? '',
+    jobTtlDays,
+  };
 }
 
 export interface StartJobRequest {
@@ -61,11 +89,6 @@ export function executionArnFor(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
-function isNotFound(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.name === 'NoSuchVersion' || e?.$metadata?.httpStatusCode === 404;
-}
-
 interface ResolvedObject {
   readonly key: string;
   readonly head: HeadObjectCommandOutput;
@@ -83,7 +106,7 @@ async function resolveObject(req: StartJobRequest, keys: string[], deps: StartJo
     try {
       head = await deps.s3.send(new HeadObjectCommand({ Bucket: req.bucket, Key: key, VersionId: req.versionId }));
     } catch (err) {
-      if (isNotFound(err)) continue;
+      if (isS3NotFound(err)) continue;
       throw err;
     }
     if (expected !== undefined && normalizeEtag(head.ETag ?? '') !== expected) {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { MalformedEvent } from '../shared/errors';
+import { describeIssues, MAX_REPORTED_ISSUES } from '../shared/schemas';
 
 /**
  * The EventBridge "Object Created" event S3 sends (the body of an ingest-queue message).
@@ -39,7 +40,7 @@ export function parseObjectCreated(body: string, sourceBucket: string): ObjectCr
   const parsed = objectCreatedSchema.safeParse(json);
   if (!parsed.success) {
     throw new MalformedEvent('Message is not an S3 Object Created event', {
-      context: { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).slice(0, 5) },
+      context: { issues: describeIssues(parsed.error).slice(0, MAX_REPORTED_ISSUES) },
     });
   }
   const { bucket, object } = parsed.data.detail;

@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { InvalidSourceKey, MalformedEvent, ObjectNotFound, UnsupportedMedia, WorkflowError } from '../shared/errors';
+import { errorName, InvalidSourceKey, MalformedEvent, ObjectNotFound, UnsupportedMedia, WorkflowError } from '../shared/errors';
 import { JobRecord } from '../shared/job';
 import { keyCandidates } from '../shared/s3-key';
 import { jobIdFor, normalizeEtag, startJob, StartJobDeps } from '../shared/start-job';
@@ -11,10 +11,6 @@ export interface ProcessBatchDeps extends StartJobDeps {
 
 /** Errors about the object itself: retrying cannot help, so they become a FAILED job record. */
 const PERMANENT = [InvalidSourceKey, UnsupportedMedia, ObjectNotFound];
-
-function errorName(err: unknown): string {
-  return err instanceof Error ? err.name : 'UnknownError';
-}
 
 /**
  * Records a permanent rejection as a FAILED job so operators see it in the table and the API.
