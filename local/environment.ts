@@ -1,3 +1,4 @@
+import { ENVIRONMENTS } from '../stacks/config';
 import type { StandIns } from './standins';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './standins';
 
@@ -9,8 +10,8 @@ export const LOCAL_NAMES = {
   outputBucket: 'video-workflow-local-output',
   archiveBucket: 'video-workflow-local-archive',
   sourceKeyPrefix: 'uploads/',
-  /** Extensions the local run accepts; files with others are rejected by start-job (InvalidSourceKey), as in the cloud. */
-  allowedExtensions: ['mp4', 'mov', 'm4v', 'mkv', 'webm', 'avi', 'mxf', 'ts', 'mts', 'mpg', 'mpeg', 'wmv', 'flv', '3gp'],
+  /** Extensions the local run accepts: dev's, so a file rejected here is rejected in the cloud (InvalidSourceKey). */
+  allowedExtensions: ENVIRONMENTS.dev.allowedExtensions,
 } as const;
 
 const arn = (service: string, resource: string) => `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${resource}`;
@@ -52,7 +53,7 @@ export function handlerEnvironment(standIns: Pick<StandIns, 's3Endpoint' | 'dyna
     STATE_MACHINE_ARN: LOCAL_ARNS.stateMachine,
     ALLOWED_EXTENSIONS: LOCAL_NAMES.allowedExtensions.join(','),
     SOURCE_KEY_PREFIX: LOCAL_NAMES.sourceKeyPrefix,
-    JOB_TTL_DAYS: '30',
+    JOB_TTL_DAYS: String(ENVIRONMENTS.dev.jobTtlDays),
     WORKFLOW_NAME: LOCAL_NAMES.workflow,
     POWERTOOLS_SERVICE_NAME: LOCAL_NAMES.workflow,
   };

@@ -2,12 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { ProbeResult } from './ffmpeg';
 
-// m3u8-parser ships no types; this is the part of its API used here.
-interface M3u8Manifest {
-  segments?: Array<{ uri: string; duration: number }>;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Parser } = require('m3u8-parser') as { Parser: new () => { push(text: string): void; end(): void; manifest: M3u8Manifest } };
+import { Parser } from 'm3u8-parser';
 
 export interface RenditionStats {
   readonly segmentCount: number;

@@ -1,17 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { renderWorkflowDefinition, type WorkflowSubstitutions } from '../asl/definition';
 import type { JobRecord, WorkflowInput } from '../handlers/shared/job';
+import { ENVIRONMENTS, workflowTimeoutSeconds } from '../stacks/config';
 import { applyEnvironment, handlerEnvironment, LOCAL_ARNS, LOCAL_NAMES } from './environment';
 import { mapBounded } from './pool';
 import { parseS3Uri } from './s3-uri';
 import { S3ObjectStore } from './s3-store';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startStandIns, type StandIns } from './standins';
+import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION, startStandIns, type StandIns } from './standins';
 import { stateLayout } from './state-layout';
 import { dynamoDbTask, InvocationQueue, lambdaContext, lambdaTask, snsPublishTask, StatesError, type LambdaHandler } from './tasks';
 import { runLocalTranscode, TranscodeFailed, type CreateJobRequest, type TranscodePhase } from './transcoder';
@@ -31,8 +31,6 @@ export const WORKFLOW_FUNCTIONS = {
 
 /** Lambda's default timeout when a Task sets none is irrelevant here: Step Functions' 60 s default applies. */
 const DEFAULT_TASK_TIMEOUT_SECONDS = 60;
-const TRANSCODE_TIMEOUT_SECONDS = 3600;
-const WORKFLOW_TIMEOUT_SECONDS = 4 * 3600;
 /** Synthetic MediaConvert STATUS_UPDATE events are sent at most this often per job. */
 const STATUS_UPDATE_INTERVAL_MS = 1000;
 
@@ -120,25 +118,29 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // Before any handler module loads: they create SDK clients at module scope from the environment.
     applyEnvironment(handlerEnvironment(standIns));
 
-    const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-    const s3 = new S3Client({ ...clientConfig, endpoint: standIns.s3Endpoint, forcePathStyle: true });
-    const store = new S3ObjectStore(s3);
-    const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: standIns.dynamodbEndpoint });
-    const sns = new SNSClient({ ...clientConfig, endpoint: standIns.snsEndpoint });
+    // The handlers' own clients (created from the environment just applied); the dynamodb tasks
+    // need the plain client, since the ASL's parameters are already in DynamoDB's attribute format.
+    const sharedClients = (await import('../handlers/shared/clients')) as typeof import('../handlers/shared/clients');
+    const store = new S3ObjectStore(sharedClients.s3Client());
+    const dynamodb = new DynamoDBClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: standIns.dynamodbEndpoint });
+    const sns = sharedClients.snsClient();
 
     const handlers = new Map<string, { name: string; handler: LambdaHandler }>();
-    const subs: Record<string, string | number> = {
+    const functionArns = Object.fromEntries(
+      Object.entries(WORKFLOW_FUNCTIONS).map(([key, dir]) => [key, LOCAL_ARNS.lambda(dir)]),
+    ) as Record<keyof typeof WORKFLOW_FUNCTIONS, string>;
+    const subs: WorkflowSubstitutions = {
+      ...functionArns,
       JobsTableName: LOCAL_NAMES.jobsTable,
       MediaConvertQueueArn: LOCAL_ARNS.mediaConvertQueue,
       MediaConvertRoleArn: LOCAL_ARNS.mediaConvertRole,
       NotificationTopicArn: LOCAL_ARNS.topic,
       WorkflowName: LOCAL_NAMES.workflow,
-      TranscodeTimeoutSeconds: TRANSCODE_TIMEOUT_SECONDS,
-      WorkflowTimeoutSeconds: WORKFLOW_TIMEOUT_SECONDS,
+      TranscodeTimeoutSeconds: ENVIRONMENTS.dev.transcodeTimeoutSeconds,
+      WorkflowTimeoutSeconds: workflowTimeoutSeconds(ENVIRONMENTS.dev),
     };
     for (const [key, dir] of Object.entries(WORKFLOW_FUNCTIONS)) {
-      const arn = LOCAL_ARNS.lambda(dir);
-      subs[key] = arn;
+      const arn = functionArns[key as keyof typeof WORKFLOW_FUNCTIONS];
       const mod = (await import(join(HANDLERS_DIR, dir, 'index.ts'))) as Partial<HandlerModule>;
       if (typeof mod.handler !== 'function') throw new Error(`handlers/${dir}/index.ts does not export a handler function`);
       handlers.set(arn, { name: `${LOCAL_NAMES.workflow}-${dir}`, handler: mod.handler });
@@ -148,13 +150,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ? ((await import(jobProgressPath)) as { handler?: JobProgressHandler }).handler
       : undefined;
 
-    const { renderWorkflowDefinition } = (await import('../asl/definition')) as typeof import('../asl/definition');
-    const definition = renderWorkflowDefinition(subs as never);
+    const definition = renderWorkflowDefinition(subs);
 
-    const sharedClients = (await import('../handlers/shared/clients')) as typeof import('../handlers/shared/clients');
     const { DynamoJobStore } = (await import('../handlers/shared/job-store')) as typeof import('../handlers/shared/job-store');
-    const { startJob } = (await import('../handlers/shared/start-job')) as typeof import('../handlers/shared/start-job');
+    const { startJob, startJobDepsFromEnv } = (await import('../handlers/shared/start-job')) as typeof import('../handlers/shared/start-job');
+    // The same settings the cloud functions read (environment.ts sets them), except Step Functions.
     const jobStore = new DynamoJobStore(sharedClients.documentClient(), LOCAL_NAMES.jobsTable);
+    const startDeps = { ...startJobDepsFromEnv(), store: jobStore };
 
     const invocations = new InvocationQueue();
     const byKey = new Map<string, FileState>();
@@ -167,13 +169,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         id: randomBytes(16).toString('hex'),
         'detail-type': 'MediaConvert Job State Change',
         source: 'aws.mediaconvert',
-        account: '000000000000',
+        account: LOCAL_ACCOUNT_ID,
         time: new Date().toISOString(),
         region: LOCAL_REGION,
-        resources: [`arn:aws:mediaconvert:${LOCAL_REGION}:000000000000:jobs/${mediaConvertJobId}`],
+        resources: [`arn:aws:mediaconvert:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:jobs/${mediaConvertJobId}`],
         detail: {
           timestamp: Date.now(),
-          accountId: '000000000000',
+          accountId: LOCAL_ACCOUNT_ID,
           queue: LOCAL_ARNS.mediaConvertQueue,
           jobId: mediaConvertJobId,
           userMetadata: { jobId, workflow: LOCAL_NAMES.workflow },
@@ -199,7 +201,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           store,
           workRoot: layout.work,
           region: LOCAL_REGION,
-          signal: AbortSignal.timeout((task.timeoutSeconds ?? TRANSCODE_TIMEOUT_SECONDS) * 1000),
+          signal: AbortSignal.timeout((task.timeoutSeconds ?? ENVIRONMENTS.dev.transcodeTimeoutSeconds) * 1000),
           onProgress: (p) => {
             if (state) emit({ type: 'transcode', file: state.file, phase: p.phase, percent: p.percent });
             const now = Date.now();
@@ -295,15 +297,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         try {
           const started = await startJob(
             { bucket: LOCAL_NAMES.sourceBucket, keyCandidates: [key], trigger: 'api', requestId: `local-${randomBytes(4).toString('hex')}` },
-            {
-              store: jobStore,
-              s3: sharedClients.s3Client(),
-              sfn: sfn as unknown as Parameters<typeof startJob>[1]['sfn'],
-              stateMachineArn: LOCAL_ARNS.stateMachine,
-              allowedExtensions: [...LOCAL_NAMES.allowedExtensions],
-              keyPrefix: LOCAL_NAMES.sourceKeyPrefix,
-              jobTtlDays: 30,
-            },
+            { ...startDeps, sfn: sfn as unknown as Parameters<typeof startJob>[1]['sfn'] },
           );
           jobId = started.job.jobId;
           executionArn = started.job.executionArn;
@@ -346,9 +340,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       standIns,
       runFile,
       close: async () => {
-        s3.destroy();
+        // The handlers' shared S3 and SNS clients live as long as the process.
         dynamodb.destroy();
-        sns.destroy();
         await standIns.stop();
       },
     };

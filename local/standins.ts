@@ -1,3 +1,4 @@
+import { STATUS_INDEX_NAME } from '../handlers/shared/job';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -136,7 +137,7 @@ export async function ensureJobsTable(endpoint: string, tableName: string): Prom
         KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
         GlobalSecondaryIndexes: [
           {
-            IndexName: 'status-createdAt',
+            IndexName: STATUS_INDEX_NAME,
             KeySchema: [
               { AttributeName: 'status', KeyType: 'HASH' },
               { AttributeName: 'createdAt', KeyType: 'RANGE' },

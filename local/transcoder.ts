@@ -4,7 +4,9 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { ffprobe, probedDurationMs, probedVideoSize, runFfmpeg, type ProbeResult } from './ffmpeg';
 import { codecsOf, measureRendition, renderMaster } from './hls-master';
+import { mapBounded } from './pool';
 import { parseS3Uri, type S3Location } from './s3-uri';
+import { LOCAL_ACCOUNT_ID } from './standins';
 import { planFfmpeg, type FfmpegPlan, type PlannedGroup, type SourceInfo } from './transcode-plan';
 
 /** The object storage the transcoder reads the source from and writes outputs to (S3 or s3rver). */
@@ -93,9 +95,6 @@ export interface LocalTranscoderDeps {
   /** Fires when the Task times out: ffmpeg is killed. */
   readonly signal?: AbortSignal;
   readonly region?: string;
-  readonly accountId?: string;
-  /** Keep the scratch folder (debugging). */
-  readonly keepWorkDir?: boolean;
 }
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -131,7 +130,7 @@ export async function runLocalTranscode(request: CreateJobRequest, deps: LocalTr
   const region = deps.region ?? 'us-east-1';
   const baseJob = {
     Id: id,
-    Arn: `arn:aws:mediaconvert:${region}:${deps.accountId ?? '000000000000'}:jobs/${id}`,
+    Arn: `arn:aws:mediaconvert:${region}:${LOCAL_ACCOUNT_ID}:jobs/${id}`,
     ...(request.Queue !== undefined ? { Queue: request.Queue } : {}),
     ...(request.Role !== undefined ? { Role: request.Role } : {}),
     ...(request.UserMetadata !== undefined ? { UserMetadata: request.UserMetadata } : {}),
@@ -194,7 +193,7 @@ export async function runLocalTranscode(request: CreateJobRequest, deps: LocalTr
     };
     throw new TranscodeFailed(job, warnings, { cause: err });
   } finally {
-    if (!deps.keepWorkDir) await rm(workDir, { recursive: true, force: true });
+    await rm(workDir, { recursive: true, force: true });
   }
 }
 
@@ -235,13 +234,7 @@ const UPLOAD_CONCURRENCY = 8;
 
 async function uploadAll(store: ObjectStore, files: ReadonlyArray<{ path: string; uri: string }>): Promise<void> {
   // A few uploads at a time: s3rver is local, but hundreds of segments at once only queue up.
-  const queue = [...files];
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      await store.upload(next.path, parseS3Uri(next.uri), contentTypeOf(next.path));
-    }
-  };
-  await Promise.all(Array.from({ length: UPLOAD_CONCURRENCY }, worker));
+  await mapBounded(files, UPLOAD_CONCURRENCY, (file) => store.upload(file.path, parseS3Uri(file.uri), contentTypeOf(file.path)));
 }
 
 async function finishGroup(group: PlannedGroup, source: SourceInfo, store: ObjectStore): Promise<OutputGroupDetail> {

@@ -3,6 +3,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 type JsonInput = Parameters<StateMachine['run']>[0];
+import { LOCAL_ACCOUNT_ID } from './standins';
 import { StatesError } from './tasks';
 
 /** One Task's local implementation: receives the effective input (after InputPath/Parameters). */
@@ -126,7 +127,7 @@ export class LocalStepFunctions {
     const execution = this.machine.run(parsedInput as JsonInput, {
       overrides: { taskResourceLocalHandlers: overrides, retryIntervalOverrides },
       context: {
-        Execution: { Id: executionArn, Name: execName, StartTime: startDate.toISOString(), RoleArn: 'arn:aws:iam::000000000000:role/local' },
+        Execution: { Id: executionArn, Name: execName, StartTime: startDate.toISOString(), RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local` },
         StateMachine: { Id: this.options.stateMachineArn, Name: this.options.stateMachineArn.split(':').pop() },
         // aws-local-stepfunctions has no per-state context; the getter is read when the state
         // evaluates its Parameters, which is when it was entered.

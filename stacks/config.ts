@@ -110,6 +110,14 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
   },
 };
 
+/** Longest an execution may run beyond its transcode: an hour for the other steps. */
+export const EXTRA_WORKFLOW_SECONDS = 3600;
+
+/** The execution timeout (ASL TimeoutSeconds) of an environment. */
+export function workflowTimeoutSeconds(env: Pick<EnvironmentConfig, 'transcodeTimeoutSeconds'>): number {
+  return env.transcodeTimeoutSeconds + EXTRA_WORKFLOW_SECONDS;
+}
+
 /** Looks an environment up by name; an unknown name fails synth with the allowed values. */
 export function environmentConfig(name: string): EnvironmentConfig {
   if (!(ENVIRONMENT_NAMES as readonly string[]).includes(name)) {

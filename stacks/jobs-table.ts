@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { STATUS_INDEX_NAME } from '../handlers/shared/job';
 import { address, Names } from './lib/naming';
 
 export interface JobsTableProps {
@@ -11,7 +12,7 @@ export interface JobsTableProps {
 }
 
 /** Index that lists jobs by status, newest first (GET /jobs?status=). */
-export const STATUS_INDEX = 'status-createdAt';
+export const STATUS_INDEX = STATUS_INDEX_NAME;
 
 /**
  * One item per job (handlers/shared/job.ts). On-demand, PITR, SSE, TTL on `expiresAt`.

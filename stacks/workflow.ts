@@ -11,7 +11,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { renderWorkflowDefinition, WorkflowSubstitutions } from '../asl/definition';
 import { bundleAssets as extractMetadataAssets } from '../handlers/extract-metadata/assets';
-import { EnvironmentConfig } from './config';
+import { EnvironmentConfig, workflowTimeoutSeconds } from './config';
 import { queueEncryption } from './ingest';
 import { JobsTable } from './jobs-table';
 import { assumeRolePolicy, keyStatements, policyDocument, Statement } from './lib/iam';
@@ -39,9 +39,6 @@ export interface WorkflowProps {
   /** Naming, memory, timeout, retention and environment shared by every function of the stack. */
   readonly functionDefaults: FunctionDefaults;
 }
-
-/** Longest an execution may run: the transcode timeout plus an hour for the other steps. */
-const EXTRA_WORKFLOW_SECONDS = 3600;
 
 /**
  * The STANDARD state machine (asl/video-workflow.asl.json) and the functions it calls, its
@@ -132,7 +129,7 @@ export class Workflow extends Construct {
       NotificationTopicArn: notifications.topic.arn,
       WorkflowName: names.prefix,
       TranscodeTimeoutSeconds: props.env.transcodeTimeoutSeconds,
-      WorkflowTimeoutSeconds: props.env.transcodeTimeoutSeconds + EXTRA_WORKFLOW_SECONDS,
+      WorkflowTimeoutSeconds: workflowTimeoutSeconds(props.env),
     };
     const lambdaArns = [s.ExtractMetadataFunctionArn, s.PlanTranscodeFunctionArn, s.QualityControlFunctionArn, s.PublishFunctionArn, s.ArchiveSourceFunctionArn, s.RecordFailureFunctionArn];
 

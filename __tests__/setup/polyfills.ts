@@ -1,13 +1,6 @@
-// aws-local-stepfunctions 3.x targets Node >= 22 and calls Promise.withResolvers,
-// which Node 20 lacks.
-if (typeof (Promise as any).withResolvers !== 'function') {
-  (Promise as any).withResolvers = function withResolvers<T>() {
-    let resolve!: (value: T | PromiseLike<T>) => void;
-    let reject!: (reason?: unknown) => void;
-    const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
-    return { promise, resolve, reject };
-  };
-}
+// aws-local-stepfunctions 3.x needs Promise.withResolvers, which Node 20 lacks: the same
+// polyfill the local run loads.
+import '../../local/polyfills';
 
 // Tests run on Node 20 (the functions run on Node 22): the SDK's "Node 20 is ending" warning is
 // noise in every test file.

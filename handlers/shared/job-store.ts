@@ -8,10 +8,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { JobNotFound, JobStateConflict } from './errors';
-import { ALLOWED_TRANSITIONS, JobRecord, JobStatus, MediaConvertErrorInfo } from './job';
+import { ALLOWED_TRANSITIONS, JobRecord, JobStatus, MediaConvertErrorInfo, STATUS_INDEX_NAME } from './job';
 
 /** Name of the global secondary index (hash `status`, range `createdAt`, projection ALL). */
-export const STATUS_INDEX_NAME = 'status-createdAt';
+export { STATUS_INDEX_NAME };
 
 export type CreateResult = { created: true; job: JobRecord } | { created: false; job: JobRecord };
 

@@ -164,5 +164,8 @@ export interface TranscodeResult {
   }>;
 }
 
+/** The table's index of jobs by status, newest first (GET /jobs?status=). */
+export const STATUS_INDEX_NAME = 'status-createdAt';
+
 /** Job ids are 32 lowercase hex chars: valid as a Step Functions execution name and an S3 prefix. */
 export const JOB_ID_PATTERN = /^[0-9a-f]{32}$/;
