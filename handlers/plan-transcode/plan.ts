@@ -1,3 +1,4 @@
+import { OUTPUT_GROUP_ORDER } from '../shared/output-groups';
 import type { AudioDescription, JobSettings, OutputGroup, VideoDescription } from '@aws-sdk/client-mediaconvert';
 import { UnsupportedMedia } from '../shared/errors';
 import type { ExpectedOutput, MediaMetadata, SourceRef, TranscodePlan } from '../shared/job';
@@ -28,8 +29,6 @@ export const MAX_THUMBNAILS = 10;
  * reports `OutputGroupDetails` in this order with only durations and sizes (no file paths, no
  * group type), so quality-control tells the groups apart by position when nothing else says.
  */
-export const OUTPUT_GROUP_ORDER = ['mp4', 'hls', 'thumbnails'] as const;
-export type OutputGroupRole = (typeof OUTPUT_GROUP_ORDER)[number];
 
 /** Output base names: MediaConvert writes `<base><NameModifier>.<ext>` under each destination. */
 export const OUTPUT_NAMES = { mp4: 'video', hls: 'master', thumbnails: 'thumb' } as const;

@@ -1,3 +1,4 @@
+import { outputGroupRole } from '../shared/output-groups';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
 import { errorName, MalformedEvent, QualityCheckFailed } from '../shared/errors';
@@ -70,17 +71,13 @@ export function deriveOutputs(
   const mp4: string[] = [];
   const thumbnails: string[] = [];
   let hls: string | undefined;
-  for (const group of transcode.outputGroupDetails) {
+  transcode.outputGroupDetails.forEach((group, index) => {
     const files = (group.OutputDetails ?? []).flatMap((d) => d.OutputFilePaths ?? []);
-    if (group.Type === 'HLS_GROUP' || (group.Type === undefined && (group.PlaylistFilePaths ?? []).some((p) => p.endsWith('.m3u8')))) {
-      hls ??= group.PlaylistFilePaths?.find((p) => p.endsWith('.m3u8'));
-      continue;
-    }
-    for (const file of files) {
-      if (file.toLowerCase().endsWith('.mp4')) mp4.push(file);
-      else if (IMAGE.test(file)) thumbnails.push(file);
-    }
-  }
+    const role = outputGroupRole(group, index);
+    if (role === 'hls') hls ??= group.PlaylistFilePaths?.find((p) => p.endsWith('.m3u8'));
+    else if (role === 'mp4') mp4.push(...files.filter((file) => file.toLowerCase().endsWith('.mp4')));
+    else if (role === 'thumbnails') thumbnails.push(...files.filter((file) => IMAGE.test(file)));
+  });
   const expectedOf = (kind: ExpectedOutput['kind']) => expected.filter((o) => o.kind === kind).map((o) => o.uri);
   return {
     mp4: mp4.length > 0 ? mp4 : expectedOf('mp4'),

@@ -1,6 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Parser } from 'm3u8-parser';
-import { OUTPUT_GROUP_ORDER, type OutputGroupRole } from '../plan-transcode/plan';
+import { outputGroupRole, type OutputGroupDetail, type OutputGroupRole } from '../shared/output-groups';
 import type { ExpectedOutput, LadderRung, QcCheck, QcResult, TranscodeResult } from '../shared/job';
 import type { LogSink } from '../shared/logger';
 import { isS3NotFound } from '../shared/s3-errors';
@@ -28,7 +28,6 @@ export function durationTolerance(sourceSeconds: number): number {
   return Math.max(0.5, sourceSeconds * 0.02);
 }
 
-type OutputGroupDetail = TranscodeResult['outputGroupDetails'][number];
 type OutputDetail = NonNullable<OutputGroupDetail['OutputDetails']>[number];
 
 /**
@@ -179,20 +178,8 @@ async function checkThumbnails(
 
 function allOutputDetails(transcode: TranscodeResult): { detail: OutputDetail; label: string; role: OutputGroupRole | 'unknown' }[] {
   return transcode.outputGroupDetails.flatMap((group, g) => {
-    const role = roleOf(group, g);
+    const role = outputGroupRole(group, g);
     return (group.OutputDetails ?? []).map((detail, o) => ({ detail, role, label: detail.OutputFilePaths?.[0] ?? `${role} output ${o + 1}` }));
   });
 }
 
-/**
- * Which planned group a reported one is. The job state change event (and the local transcoder)
- * give a type (`HLS_GROUP`) and file paths; GetJob, which `createJob.sync` returns, gives
- * neither, and then the position in OUTPUT_GROUP_ORDER decides.
- */
-function roleOf(group: OutputGroupDetail, index: number): OutputGroupRole | 'unknown' {
-  const paths = (group.OutputDetails ?? []).flatMap((d) => d.OutputFilePaths ?? []);
-  if (group.Type?.startsWith('HLS_GROUP') || (group.PlaylistFilePaths ?? []).length > 0 || paths.some((p) => p.endsWith('.m3u8'))) return 'hls';
-  if (paths.some((p) => /\.jpe?g$/i.test(p))) return 'thumbnails';
-  if (paths.some((p) => p.endsWith('.mp4'))) return 'mp4';
-  return OUTPUT_GROUP_ORDER[index] ?? 'unknown';
-}
