@@ -1,6 +1,6 @@
-import { OUTPUT_GROUP_ORDER } from '../shared/output-groups';
-import type { AudioDescription, JobSettings, OutputGroup, VideoDescription } from '@aws-sdk/client-mediaconvert';
+import type { AudioDescription, JobSettings, Output, OutputGroup, VideoDescription } from '@aws-sdk/client-mediaconvert';
 import { UnsupportedMedia } from '../shared/errors';
+import { OUTPUT_GROUP_ORDER } from '../shared/output-groups';
 import type { ExpectedOutput, MediaMetadata, SourceRef, TranscodePlan } from '../shared/job';
 import { planLadder, type PlannedRung } from './ladder';
 
@@ -58,21 +58,26 @@ export function planTranscode(event: PlanTranscodeEvent, config: PlanConfig): Ty
   const outputPrefix = `s3://${config.outputBucket}/${jobId}/`;
   const thumbnailCount = Math.min(config.maxThumbnails, Math.max(1, Math.floor(metadata.durationSeconds / config.thumbnailIntervalSeconds)));
   const thumbnailRung = ladder.find((r) => r.shortSide <= THUMBNAIL_MAX_SHORT_SIDE) ?? ladder[ladder.length - 1];
+  // MediaConvert appends NameModifier and the extension to these; expectedOutputs names the results.
+  const destination = {
+    mp4: `${outputPrefix}mp4/${OUTPUT_NAMES.mp4}`,
+    hls: `${outputPrefix}hls/${OUTPUT_NAMES.hls}`,
+    thumbnails: `${outputPrefix}thumbnails/${OUTPUT_NAMES.thumbnails}`,
+  };
+  const videoOutput = (rung: PlannedRung, ContainerSettings: Output['ContainerSettings']): Output => ({
+    NameModifier: nameModifier(rung),
+    ContainerSettings,
+    VideoDescription: h264(rung),
+    ...(hasAudio ? { AudioDescriptions: [aac()] } : {}),
+  });
 
   const mp4Group: OutputGroup = {
     Name: 'MP4',
     OutputGroupSettings: {
       Type: 'FILE_GROUP_SETTINGS',
-      FileGroupSettings: { Destination: `${outputPrefix}mp4/${OUTPUT_NAMES.mp4}` },
+      FileGroupSettings: { Destination: destination.mp4 },
     },
-    Outputs: [
-      {
-        NameModifier: nameModifier(top),
-        ContainerSettings: { Container: 'MP4', Mp4Settings: { MoovPlacement: 'PROGRESSIVE_DOWNLOAD' } },
-        VideoDescription: h264(top),
-        ...(hasAudio ? { AudioDescriptions: [aac()] } : {}),
-      },
-    ],
+    Outputs: [videoOutput(top, { Container: 'MP4', Mp4Settings: { MoovPlacement: 'PROGRESSIVE_DOWNLOAD' } })],
   };
 
   const hlsGroup: OutputGroup = {
@@ -80,7 +85,7 @@ export function planTranscode(event: PlanTranscodeEvent, config: PlanConfig): Ty
     OutputGroupSettings: {
       Type: 'HLS_GROUP_SETTINGS',
       HlsGroupSettings: {
-        Destination: `${outputPrefix}hls/${OUTPUT_NAMES.hls}`,
+        Destination: destination.hls,
         SegmentLength: 6,
         MinSegmentLength: 0,
         SegmentControl: 'SEGMENTED_FILES',
@@ -91,19 +96,14 @@ export function planTranscode(event: PlanTranscodeEvent, config: PlanConfig): Ty
         StreamInfResolution: 'INCLUDE',
       },
     },
-    Outputs: ladder.map((rung) => ({
-      NameModifier: nameModifier(rung),
-      ContainerSettings: { Container: 'M3U8', M3u8Settings: {} },
-      VideoDescription: h264(rung),
-      ...(hasAudio ? { AudioDescriptions: [aac()] } : {}),
-    })),
+    Outputs: ladder.map((rung) => videoOutput(rung, { Container: 'M3U8', M3u8Settings: {} })),
   };
 
   const thumbnailGroup: OutputGroup = {
     Name: 'Thumbnails',
     OutputGroupSettings: {
       Type: 'FILE_GROUP_SETTINGS',
-      FileGroupSettings: { Destination: `${outputPrefix}thumbnails/${OUTPUT_NAMES.thumbnails}` },
+      FileGroupSettings: { Destination: destination.thumbnails },
     },
     Outputs: [
       {
@@ -141,16 +141,16 @@ export function planTranscode(event: PlanTranscodeEvent, config: PlanConfig): Ty
   };
 
   const expectedOutputs: ExpectedOutput[] = [
-    { kind: 'mp4', uri: `${outputPrefix}mp4/${OUTPUT_NAMES.mp4}${nameModifier(top)}.mp4`, width: top.width, height: top.height, maxBitrate: top.maxBitrate },
-    { kind: 'hls-master', uri: `${outputPrefix}hls/${OUTPUT_NAMES.hls}.m3u8` },
+    { kind: 'mp4', uri: `${destination.mp4}${nameModifier(top)}.mp4`, width: top.width, height: top.height, maxBitrate: top.maxBitrate },
+    { kind: 'hls-master', uri: `${destination.hls}.m3u8` },
     ...ladder.map((rung): ExpectedOutput => ({
       kind: 'hls-rendition',
-      uri: `${outputPrefix}hls/${OUTPUT_NAMES.hls}${nameModifier(rung)}.m3u8`,
+      uri: `${destination.hls}${nameModifier(rung)}.m3u8`,
       width: rung.width,
       height: rung.height,
       maxBitrate: rung.maxBitrate,
     })),
-    { kind: 'thumbnail', uri: `${outputPrefix}thumbnails/${OUTPUT_NAMES.thumbnails}`, width: thumbnailRung.width, height: thumbnailRung.height },
+    { kind: 'thumbnail', uri: destination.thumbnails, width: thumbnailRung.width, height: thumbnailRung.height },
   ];
 
   return {
