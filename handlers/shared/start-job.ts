@@ -30,6 +30,11 @@ export interface StartJobDeps {
  * ALLOWED_EXTENSIONS (non-empty), SOURCE_KEY_PREFIX (optional) and JOB_TTL_DAYS (an integer,
  * at least 1). A missing or invalid variable is a ConfigurationError naming it.
  */
+/** The record's DynamoDB TTL (`expiresAt`, epoch seconds) for a job created at `now`. */
+export function expiresAtFor(now: Date, ttlDays: number): number {
+  return Math.floor(now.getTime() / 1000) + ttlDays * 86_400;
+}
+
 export function startJobDepsFromEnv(env: NodeJS.ProcessEnv = process.env): StartJobDeps {
   const allowedExtensions = listEnv('ALLOWED_EXTENSIONS', env);
   if (allowedExtensions.length === 0) {
@@ -191,7 +196,7 @@ export async function startJob(req: StartJobRequest, deps: StartJobDeps): Promis
     source,
     createdAt,
     updatedAt: createdAt,
-    expiresAt: Math.floor(now.getTime() / 1000) + deps.jobTtlDays * 86_400,
+    expiresAt: expiresAtFor(now, deps.jobTtlDays),
   };
 
   const created = await deps.store.create(record);

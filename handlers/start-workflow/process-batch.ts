@@ -2,7 +2,7 @@ import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { errorName, InvalidSourceKey, MalformedEvent, ObjectNotFound, UnsupportedMedia, WorkflowError } from '../shared/errors';
 import { JobRecord } from '../shared/job';
 import { keyCandidates } from '../shared/s3-key';
-import { jobIdFor, normalizeEtag, startJob, StartJobDeps } from '../shared/start-job';
+import { expiresAtFor, jobIdFor, normalizeEtag, startJob, StartJobDeps } from '../shared/start-job';
 import { ObjectCreated, parseObjectCreated } from './event';
 
 export interface ProcessBatchDeps extends StartJobDeps {
@@ -30,7 +30,7 @@ async function recordRejection(event: ObjectCreated, err: WorkflowError, deps: P
     updatedAt: at,
     finishedAt: at,
     error: { name: err.name, cause: err.message },
-    expiresAt: Math.floor(now.getTime() / 1000) + deps.jobTtlDays * 86_400,
+    expiresAt: expiresAtFor(now, deps.jobTtlDays),
   };
   return (await deps.store.create(record)).job;
 }
