@@ -1,11 +1,10 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { JobRecord } from '../../handlers/shared/job';
+import { conditionFailed } from '../fixtures/events';
 
 /**
  * Stateful stand-ins behind aws-sdk-client-mock, so duplicates and races behave like the real
@@ -21,11 +20,7 @@ export class FakeJobsTable {
       const item = input.Item as Record<string, unknown>;
       const existing = this.items.get(item.jobId as string);
       if (existing !== undefined && input.ConditionExpression === 'attribute_not_exists(jobId)') {
-        throw new ConditionalCheckFailedException({
-          message: 'The conditional request failed',
-          $metadata: { httpStatusCode: 400 },
-          Item: marshall(existing, { removeUndefinedValues: true }),
-        });
+        throw conditionFailed(existing as unknown as JobRecord);
       }
       this.items.set(item.jobId as string, structuredClone(item));
       return {};
@@ -40,7 +35,7 @@ export class FakeJobsTable {
       const item = this.items.get(input.Key?.jobId as string);
       const arn = input.ExpressionAttributeValues?.[':arn'];
       if (item === undefined || (item.executionArn !== undefined && item.executionArn !== arn)) {
-        throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+        throw conditionFailed();
       }
       item.executionArn = arn;
       return {};

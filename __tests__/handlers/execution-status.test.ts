@@ -1,10 +1,9 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../handlers/job-progress';
 import { logger } from '../../handlers/shared/logger';
-import { JOB_ID, WORKFLOW_NAME } from '../fixtures/events';
+import { conditionFailed, JOB_ID, jobRecord, WORKFLOW_NAME } from '../fixtures/events';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:video-workflow-dev-workflow';
 const ddbMock = mockClient(DynamoDBDocumentClient);
@@ -84,7 +83,7 @@ describe('job-progress: executions that ended outside the failure path', () => {
 
   it('leaves a job the failure path already finished as it is', async () => {
     // Prepare: the conditional transition fails because the job is COMPLETED
-    ddbMock.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {}, Item: { jobId: { S: JOB_ID }, status: { S: 'COMPLETED' } } }));
+    ddbMock.on(UpdateCommand).rejects(conditionFailed(jobRecord({ status: 'COMPLETED' })));
     ddbMock.on(GetCommand).resolves({ Item: { jobId: JOB_ID, status: 'COMPLETED' } });
     // Act
     const result = await handler(executionEvent({ status: 'FAILED', error: 'QualityCheckFailed', cause: '[]' }));

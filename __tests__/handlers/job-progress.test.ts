@@ -1,9 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../handlers/job-progress';
 import { logger } from '../../handlers/shared/logger';
-import { JOB_ID, mediaConvertEvent, WORKFLOW_NAME } from '../fixtures/events';
+import { conditionFailed, JOB_ID, mediaConvertEvent, WORKFLOW_NAME } from '../fixtures/events';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 
@@ -51,7 +50,7 @@ describe('job-progress handler', () => {
 
   it('treats an unknown job, a finished job or a late event as not updated, not as an error', async () => {
     // Prepare
-    ddbMock.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
+    ddbMock.on(UpdateCommand).rejects(conditionFailed());
     // Act
     const progress = await handler(mediaConvertEvent());
     const error = await handler(mediaConvertEvent({ status: 'ERROR', errorCode: 1010, errorMessage: 'x' }));

@@ -1,25 +1,15 @@
-import { ConditionalCheckFailedException, CreateTableCommand, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { JobNotFound, JobStateConflict } from '../../handlers/shared/errors';
-import { JobRecord } from '../../handlers/shared/job';
 import { DynamoJobStore, STATUS_INDEX_NAME } from '../../handlers/shared/job-store';
-import { FIXED_NOW, JOB_ID, jobRecord } from '../fixtures/events';
+import { conditionFailed, FIXED_NOW, JOB_ID, jobRecord } from '../fixtures/events';
 
 const TABLE = 'video-workflow-dev-jobs';
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
 // Mocks this one instance only, so the dynalite tests below use a real client.
 const ddb = mockClient(doc);
 const store = new DynamoJobStore(doc, TABLE, () => FIXED_NOW);
-
-function conditionFailed(existing?: JobRecord): ConditionalCheckFailedException {
-  return new ConditionalCheckFailedException({
-    message: 'The conditional request failed',
-    $metadata: { httpStatusCode: 400 },
-    Item: existing ? marshall(existing, { removeUndefinedValues: true }) : undefined,
-  });
-}
 
 beforeEach(() => ddb.reset());
 

@@ -1,13 +1,11 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../handlers/publish';
 import { deriveOutputs } from '../../handlers/publish/publish';
 import { ExpectedOutput } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
-import { JOB_ID, jobRecord, OUTPUT_BUCKET, sourceRef, TOPIC_ARN } from '../fixtures/events';
+import { conditionFailed, JOB_ID, jobRecord, OUTPUT_BUCKET, sourceRef, TOPIC_ARN } from '../fixtures/events';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const snsMock = mockClient(SNSClient);
@@ -86,7 +84,7 @@ describe('publish handler', () => {
   it('proceeds on a retry after COMPLETED was already written', async () => {
     // Prepare
     ddbMock.on(UpdateCommand).rejects(
-      new ConditionalCheckFailedException({ message: 'failed', $metadata: {}, Item: marshall(jobRecord({ status: 'COMPLETED' })) }),
+      conditionFailed(jobRecord({ status: 'COMPLETED' })),
     );
     // Act
     const result = await handler(input());
@@ -98,7 +96,7 @@ describe('publish handler', () => {
   it('throws JobStateConflict for a job that already FAILED and notifies nobody', async () => {
     // Prepare
     ddbMock.on(UpdateCommand).rejects(
-      new ConditionalCheckFailedException({ message: 'failed', $metadata: {}, Item: marshall(jobRecord({ status: 'FAILED' })) }),
+      conditionFailed(jobRecord({ status: 'FAILED' })),
     );
     // Act
     const act = handler(input());

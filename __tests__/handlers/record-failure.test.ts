@@ -1,11 +1,9 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../handlers/record-failure';
 import { MAX_CAUSE_CHARS, normaliseError } from '../../handlers/record-failure/normalise';
 import { logger } from '../../handlers/shared/logger';
-import { JOB_ID, jobRecord, sourceRef } from '../fixtures/events';
+import { conditionFailed, JOB_ID, jobRecord, sourceRef } from '../fixtures/events';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 
@@ -22,12 +20,8 @@ const mediaConvertJob = {
   Settings: { OutputGroups: [] },
 };
 
-const conditionFailed = (status: 'COMPLETED' | 'FAILED') =>
-  new ConditionalCheckFailedException({
-    message: 'failed',
-    $metadata: {},
-    Item: marshall(jobRecord({ status, error: status === 'FAILED' ? { name: 'First', cause: 'first' } : undefined }), { removeUndefinedValues: true }),
-  });
+const finishedJob = (status: 'COMPLETED' | 'FAILED') =>
+  jobRecord({ status, error: status === 'FAILED' ? { name: 'First', cause: 'first' } : undefined });
 
 beforeAll(() => {
   Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs' });
@@ -134,7 +128,7 @@ describe('record-failure handler', () => {
 
   it.each(['COMPLETED', 'FAILED'] as const)('does not overwrite a %s job and still returns the normalised error', async (status) => {
     // Prepare
-    ddbMock.on(UpdateCommand).rejects(conditionFailed(status));
+    ddbMock.on(UpdateCommand).rejects(conditionFailed(finishedJob(status)));
     // Act
     const result = await handler({ jobId: JOB_ID, error: { Error: 'States.Timeout', Cause: 'late' } });
     // Assess
@@ -144,7 +138,7 @@ describe('record-failure handler', () => {
 
   it('returns the normalised error for a job that is not in the table', async () => {
     // Prepare
-    ddbMock.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
+    ddbMock.on(UpdateCommand).rejects(conditionFailed());
     ddbMock.on(GetCommand).resolves({});
     // Act
     const result = await handler({ jobId: JOB_ID, error: { Error: 'States.Timeout', Cause: 'late' } });

@@ -7,11 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, NotFound, type S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { handler as extractMetadata } from '../../handlers/extract-metadata/index';
 import { handler as planTranscode } from '../../handlers/plan-transcode/index';
@@ -32,6 +30,7 @@ import {
   type TaskHandler,
   type World,
 } from '../helpers/asl-harness';
+import { conditionFailed } from '../fixtures/events';
 
 export const MEDIA_DIR = path.join(__dirname, '../fixtures/media');
 export const RELIABILITY_MEDIA_DIR = path.join(__dirname, 'media');
@@ -55,14 +54,6 @@ export const HANDLER_ENV = {
   MAX_UPLOAD_BYTES: String(5 * 1024 ** 3),
   UPLOAD_URL_EXPIRES_SECONDS: '900',
 };
-
-function conditionFailed(existing: JobRecord | undefined): ConditionalCheckFailedException {
-  return new ConditionalCheckFailedException({
-    message: 'The conditional request failed',
-    $metadata: { httpStatusCode: 400 },
-    Item: existing === undefined ? undefined : marshall(existing, { removeUndefinedValues: true }),
-  });
-}
 
 /**
  * Serves the DynamoJobStore commands from `table`: conditional create, consistent get,
