@@ -34,6 +34,7 @@ import { handler as qualityControl } from '../handlers/quality-control/index';
 import { handler as startWorkflow } from '../handlers/start-workflow/index';
 import type { MediaMetadata, TranscodePlan } from '../handlers/shared/job';
 import { logger } from '../handlers/shared/logger';
+import { serveRanged } from '../__tests__/fixtures/s3';
 import { summarize, type Summary } from './stats';
 
 const FIXTURE = join(__dirname, '..', '__tests__', 'fixtures', 'media', 'landscape.mp4');
@@ -194,11 +195,7 @@ type S3Mock = AwsClientStub<S3Client>;
 function mockSource(s3: S3Mock, data: Buffer): void {
   const { etag, versionId } = workflowInput().source;
   s3.on(HeadObjectCommand, { Bucket: SOURCE_BUCKET }).resolves({ ContentLength: data.length, ETag: `"${etag}"`, VersionId: versionId, ContentType: 'video/mp4' });
-  s3.on(GetObjectCommand, { Bucket: SOURCE_BUCKET }).callsFake((input: { Range?: string }) => {
-    const [, from, to] = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '') ?? [];
-    const slice = new Uint8Array(data.subarray(Number(from), Math.min(Number(to) + 1, data.length)));
-    return { Body: { transformToByteArray: async () => slice }, ContentLength: slice.length };
-  });
+  serveRanged(s3, data, { Bucket: SOURCE_BUCKET });
 }
 
 /** What MediaConvert leaves in the output bucket for a plan: files, master manifest, thumbnails. */

@@ -30,6 +30,7 @@ import {
   workflowInput,
   type TaskHandler,
 } from '../helpers/asl-harness';
+import { serveRanged } from '../fixtures/s3';
 
 const FIXTURES = path.join(__dirname, '../fixtures/media');
 const s3Mock = mockClient(S3Client);
@@ -38,13 +39,7 @@ const snsMock = mockClient(SNSClient);
 
 /** Fixture bytes served as the source object, honouring Range like S3. */
 function serveSource(name: string): { size: number } {
-  const data = readFileSync(path.join(FIXTURES, name));
-  s3Mock.on(GetObjectCommand, { Bucket: SOURCE_BUCKET }).callsFake((input: { Range?: string }) => {
-    const [, from, to] = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '') ?? [];
-    const slice = new Uint8Array(data.subarray(Number(from), Math.min(Number(to) + 1, data.length)));
-    return { Body: { transformToByteArray: async () => slice }, ContentLength: slice.length };
-  });
-  return { size: data.length };
+  return serveRanged(s3Mock, readFileSync(path.join(FIXTURES, name)), { Bucket: SOURCE_BUCKET });
 }
 
 /** What MediaConvert leaves in the output bucket for a plan: files, master manifest, thumbnails. */

@@ -13,6 +13,7 @@ import { createMediaInfoProbe, locateWasm, wasmLocation } from '../../handlers/e
 import { MalformedEvent, ObjectNotFound, UnsupportedMedia } from '../../handlers/shared/errors';
 import type { SourceRef } from '../../handlers/shared/job';
 import { logger, silentLog } from '../../handlers/shared/logger';
+import { serveRanged } from '../fixtures/s3';
 
 const FIXTURES = path.join(__dirname, '../fixtures/media');
 const JOB_ID = '0123456789abcdef0123456789abcdef';
@@ -20,13 +21,8 @@ const s3Mock = mockClient(S3Client);
 
 /** Serves a fixture as s3://source/<name>, honouring the Range header like S3 does. */
 function serveFixture(name: string, versionId?: string): SourceRef {
-  const data = readFileSync(path.join(FIXTURES, name));
-  s3Mock.on(GetObjectCommand).callsFake((input: { Range?: string }) => {
-    const [, from, to] = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '') ?? [];
-    const slice = new Uint8Array(data.subarray(Number(from), Math.min(Number(to) + 1, data.length)));
-    return { Body: { transformToByteArray: async () => slice }, ContentLength: slice.length };
-  });
-  return { bucket: 'source', key: `uploads/${name}`, etag: '"etag"', size: data.length, ...(versionId === undefined ? {} : { versionId }) };
+  const { size } = serveRanged(s3Mock, readFileSync(path.join(FIXTURES, name)));
+  return { bucket: 'source', key: `uploads/${name}`, etag: '"etag"', size, ...(versionId === undefined ? {} : { versionId }) };
 }
 
 beforeAll(() => logger.setLogLevel('SILENT'));

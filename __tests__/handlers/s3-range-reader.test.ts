@@ -2,6 +2,7 @@ import { GetObjectCommand, NoSuchKey, S3Client, S3ServiceException } from '@aws-
 import { mockClient } from 'aws-sdk-client-mock';
 import { ObjectNotFound, UnsupportedMedia } from '../../handlers/shared/errors';
 import { S3RangeReader } from '../../handlers/shared/s3-range-reader';
+import { serveRanged } from '../fixtures/s3';
 
 const s3Mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1' });
@@ -9,11 +10,7 @@ const s3 = new S3Client({ region: 'eu-west-1' });
 /** An object of `size` bytes where byte i is i % 251, served honouring the Range header. */
 function serveObject(size: number): Uint8Array {
   const data = Uint8Array.from({ length: size }, (_, i) => i % 251);
-  s3Mock.on(GetObjectCommand).callsFake((input: { Range?: string }) => {
-    const [, from, to] = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '') ?? [];
-    const slice = data.slice(Number(from), Number(to) + 1);
-    return { Body: { transformToByteArray: async () => slice }, ContentLength: slice.length };
-  });
+  serveRanged(s3Mock, data);
   return data;
 }
 

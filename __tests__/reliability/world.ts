@@ -31,6 +31,7 @@ import {
   type World,
 } from '../helpers/asl-harness';
 import { conditionFailed } from '../fixtures/events';
+import { serveRanged } from '../fixtures/s3';
 
 export const MEDIA_DIR = path.join(__dirname, '../fixtures/media');
 export const RELIABILITY_MEDIA_DIR = path.join(__dirname, 'media');
@@ -109,17 +110,16 @@ export function bridgeJobTable(
  * `failFirst` (one error per call), to inject S3 faults into the real range reader.
  */
 export function serveSource(s3: AwsClientStub<S3Client>, file: string, failFirst: readonly Error[] = []): { size: number } {
-  const data = readFileSync(file);
-  let calls = 0;
-  s3.on(GetObjectCommand, { Bucket: SOURCE_BUCKET }).callsFake(async (input: { Range?: string }) => {
-    calls += 1;
-    if (calls <= failFirst.length) throw failFirst[calls - 1];
-    const [, from, to] = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '') ?? [];
-    if (from === undefined) throw new HarnessError(`unranged GetObject on the source: ${input.Range}`);
-    const slice = new Uint8Array(data.subarray(Number(from), Math.min(Number(to) + 1, data.length)));
-    return { Body: { transformToByteArray: async () => slice } as never, ContentLength: slice.length };
-  });
-  return { size: data.length };
+  const ranged = serveRanged(s3, readFileSync(file), { Bucket: SOURCE_BUCKET });
+  if (failFirst.length > 0) {
+    let calls = 0;
+    s3.on(GetObjectCommand, { Bucket: SOURCE_BUCKET }).callsFake(async (input: { Range?: string }) => {
+      calls += 1;
+      if (calls <= failFirst.length) throw failFirst[calls - 1];
+      return ranged.respond(input);
+    });
+  }
+  return { size: ranged.size };
 }
 
 /** A successful archive copy and a working SNS, the defaults the faults override. */
