@@ -6,17 +6,9 @@ import { handler } from '../../handlers/create-job';
 import { JOB_ID_PATTERN } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
 import { postJobs, bodyOf } from '../fixtures/api-events';
+import { HANDLER_ENV } from '../helpers/real-workflow';
 import { FakeJobsTable, FakeStateMachine } from './fake-aws';
 
-const ENV = {
-  JOBS_TABLE_NAME: 'video-workflow-test-jobs',
-  WORKFLOW_NAME: 'video-workflow-test',
-  STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:video-workflow-test',
-  SOURCE_BUCKET: 'video-workflow-test-source',
-  ALLOWED_EXTENSIONS: 'mp4,mov,mkv',
-  SOURCE_KEY_PREFIX: 'uploads/',
-  JOB_TTL_DAYS: '30',
-};
 const KEY = 'uploads/2026/11/29/clip.mp4';
 
 const s3 = mockClient(S3Client);
@@ -26,7 +18,7 @@ let table: FakeJobsTable;
 let machine: FakeStateMachine;
 
 beforeAll(() => {
-  Object.assign(process.env, ENV);
+  Object.assign(process.env, HANDLER_ENV);
   logger.setLogLevel('SILENT');
 });
 
@@ -56,20 +48,20 @@ describe('POST /jobs', () => {
       'x-request-id': 'req-create-1',
       location: `/jobs/${body.jobId}`,
     });
-    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: ENV.SOURCE_BUCKET, Key: KEY });
+    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: HANDLER_ENV.SOURCE_BUCKET, Key: KEY });
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
-      TableName: ENV.JOBS_TABLE_NAME,
+      TableName: HANDLER_ENV.JOBS_TABLE_NAME,
       ConditionExpression: 'attribute_not_exists(jobId)',
       Item: expect.objectContaining({
         jobId: body.jobId,
         status: 'QUEUED',
         trigger: 'api',
-        source: { bucket: ENV.SOURCE_BUCKET, key: KEY, versionId: 'v1', etag: '9b2cf535f27731c974343645a3985328', size: 1_048_576 },
+        source: { bucket: HANDLER_ENV.SOURCE_BUCKET, key: KEY, versionId: 'v1', etag: '9b2cf535f27731c974343645a3985328', size: 1_048_576 },
       }),
     });
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
     expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
-      stateMachineArn: ENV.STATE_MACHINE_ARN,
+      stateMachineArn: HANDLER_ENV.STATE_MACHINE_ARN,
       name: body.jobId,
       input: expect.stringContaining(`"jobId":"${body.jobId}"`),
     });
@@ -98,7 +90,7 @@ describe('POST /jobs', () => {
       requestId: 'req-dup',
     });
     // Callers never see bucket names or execution ARNs.
-    expect(second.body).not.toContain(ENV.SOURCE_BUCKET);
+    expect(second.body).not.toContain(HANDLER_ENV.SOURCE_BUCKET);
     expect(second.body).not.toContain('arn:aws');
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
   });
@@ -125,7 +117,7 @@ describe('POST /jobs', () => {
 
     // Assess
     expect(res.statusCode).toBe(202);
-    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: ENV.SOURCE_BUCKET, Key: KEY, VersionId: 'v0-older' });
+    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: HANDLER_ENV.SOURCE_BUCKET, Key: KEY, VersionId: 'v0-older' });
   });
 
   it('decodes a base64-encoded body', async () => {

@@ -4,107 +4,29 @@
  * GetObject calls; the Transcode (.sync) result is a MediaConvert `Job` built from the real
  * plan-transcode output.
  */
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NotFound, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler as extractMetadata } from '../../handlers/extract-metadata/index';
-import { handler as planTranscode } from '../../handlers/plan-transcode/index';
-import { handler as qualityControl } from '../../handlers/quality-control/index';
-import { handler as publish } from '../../handlers/publish/index';
-import { handler as archiveSource } from '../../handlers/archive-source/index';
-import { handler as recordFailure } from '../../handlers/record-failure/index';
-import type { MediaMetadata, TranscodePlan } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
-import {
-  asLambdaTask,
-  executionArnOf,
-  mediaConvertJobFromPlan,
-  OUTPUT_BUCKET,
-  runWorkflow,
-  SOURCE_BUCKET,
-  TEST_JOB_ID,
-  TEST_SUBSTITUTIONS,
-  workflowInput,
-  type TaskHandler,
-} from '../helpers/asl-harness';
-import { serveRanged } from '../fixtures/s3';
+import { executionArnOf, runWorkflow, SOURCE_BUCKET, TEST_JOB_ID, TEST_SUBSTITUTIONS, workflowInput } from '../helpers/asl-harness';
+import { ARCHIVE_BUCKET, HANDLER_ENV, healthyServices, MEDIA_DIR, realWorkflow, serveSource, type Captured } from '../helpers/real-workflow';
 
-const FIXTURES = path.join(__dirname, '../fixtures/media');
 const s3Mock = mockClient(S3Client);
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const snsMock = mockClient(SNSClient);
 
-/** Fixture bytes served as the source object, honouring Range like S3. */
-function serveSource(name: string): { size: number } {
-  return serveRanged(s3Mock, readFileSync(path.join(FIXTURES, name)), { Bucket: SOURCE_BUCKET });
-}
-
-/** What MediaConvert leaves in the output bucket for a plan: files, master manifest, thumbnails. */
-function serveOutputs(plan: TranscodePlan): void {
-  const key = (uri: string) => uri.replace(`s3://${OUTPUT_BUCKET}/`, '');
-  const renditions = plan.expectedOutputs.filter((o) => o.kind === 'hls-rendition');
-  const master = [
-    '#EXTM3U',
-    '#EXT-X-VERSION:3',
-    '#EXT-X-INDEPENDENT-SEGMENTS',
-    ...renditions.flatMap((r) => [
-      `#EXT-X-STREAM-INF:BANDWIDTH=${r.maxBitrate},AVERAGE-BANDWIDTH=${r.maxBitrate},CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=${r.width}x${r.height},FRAME-RATE=25.000`,
-      path.posix.basename(r.uri),
-    ]),
-    '',
-  ].join('\n');
-  const masterUri = plan.expectedOutputs.find((o) => o.kind === 'hls-master')!.uri;
-  s3Mock.on(GetObjectCommand, { Bucket: OUTPUT_BUCKET, Key: key(masterUri) }).resolves({
-    Body: { transformToString: async () => master } as never,
-  });
-  for (const output of plan.expectedOutputs.filter((o) => o.kind !== 'thumbnail')) {
-    s3Mock.on(HeadObjectCommand, { Bucket: OUTPUT_BUCKET, Key: key(output.uri) }).resolves({ ContentLength: 48_213 });
-  }
-  const thumbnail = plan.expectedOutputs.find((o) => o.kind === 'thumbnail')!;
-  s3Mock.on(ListObjectsV2Command, { Bucket: OUTPUT_BUCKET, Prefix: key(thumbnail.uri) }).resolves({
-    Contents: Array.from({ length: plan.thumbnailCount }, (_, i) => ({ Key: `${key(thumbnail.uri)}.${String(i).padStart(7, '0')}.jpg`, Size: 6_512 })),
-  });
-}
-
-const ARCHIVE_BUCKET = 'video-workflow-test-archive';
-
-/** The real handler of every Lambda state; the plan each run produced is kept for the Transcode stand-in. */
-function realLambdas(captured: { plan?: TranscodePlan; metadata?: MediaMetadata }) {
-  return (): Record<string, TaskHandler> => ({
-    ExtractMetadata: async (input: unknown) => (captured.metadata = (await asLambdaTask('extract-metadata', extractMetadata)(input)) as MediaMetadata),
-    PlanTranscode: async (input: unknown) => {
-      const plan = (await asLambdaTask('plan-transcode', planTranscode)(input)) as TranscodePlan;
-      captured.plan = plan;
-      serveOutputs(plan);
-      return plan;
-    },
-    QualityControl: asLambdaTask('quality-control', qualityControl),
-    Publish: asLambdaTask('publish', publish),
-    ArchiveSource: asLambdaTask('archive-source', archiveSource),
-    RecordFailure: asLambdaTask('record-failure', recordFailure),
-  });
-}
-
-/** The .sync Transcode task: records the request (built from the real plan), answers COMPLETE. */
-function transcodeFrom(captured: { plan?: TranscodePlan; metadata?: MediaMetadata }, requests: unknown[], withPaths: boolean): TaskHandler {
-  return (request: { Settings?: unknown }) => {
-    requests.push(request);
-    return mediaConvertJobFromPlan(captured.plan!, captured.metadata!, request, { withPaths });
-  };
+/**
+ * The real handler of every Lambda state, QualityControl included (over the outputs the plan
+ * names); the handlers' DocumentClient calls are the mocked ones asserted below, not bridged.
+ */
+function realHandlers(captured: Captured, withPaths = true) {
+  return realWorkflow(ddbMock, captured, { qualityControl: 'real', s3: s3Mock, bridgeTable: false, withPaths });
 }
 
 beforeAll(() => {
-  Object.assign(process.env, {
-    AWS_REGION: 'eu-west-1',
-    OUTPUT_BUCKET,
-    JOBS_TABLE_NAME: TEST_SUBSTITUTIONS.JobsTableName,
-    TOPIC_ARN: TEST_SUBSTITUTIONS.NotificationTopicArn,
-    ARCHIVE_BUCKET,
-    ARCHIVE_STORAGE_CLASS: 'GLACIER_IR',
-  });
+  Object.assign(process.env, HANDLER_ENV);
   logger.setLogLevel('SILENT');
 });
 
@@ -113,9 +35,7 @@ beforeEach(() => {
   ddbMock.reset();
   snsMock.reset();
   ddbMock.on(UpdateCommand).resolves({ Attributes: { jobId: TEST_JOB_ID, status: 'COMPLETED' } });
-  snsMock.on(PublishCommand).resolves({ MessageId: 'message-1' });
-  s3Mock.on(HeadObjectCommand, { Bucket: ARCHIVE_BUCKET }).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
-  s3Mock.on(CopyObjectCommand).resolves({ CopyObjectResult: { ETag: '"archived"' } });
+  healthyServices(s3Mock, snsMock);
 });
 
 describe('the workflow with the real handlers', () => {
@@ -124,17 +44,13 @@ describe('the workflow with the real handlers', () => {
     ['in the GetJob model shape (durations and sizes only)', false],
   ])('success: a real landscape MP4 through the real probe, plan, QC, publish and archive; Job %s', async (_shape, withPaths) => {
     // Prepare
-    const { size } = serveSource('landscape.mp4');
+    const { size } = serveSource(s3Mock, path.join(MEDIA_DIR, 'landscape.mp4'));
     const input = workflowInput({ source: { ...workflowInput().source, size } });
-    const captured: { plan?: TranscodePlan; metadata?: MediaMetadata } = {};
-    const transcodeRequests: unknown[] = [];
+    const captured: Captured = { transcodeRequests: [] };
+    const { lambdas, transcode } = realHandlers(captured, withPaths);
 
     // Act
-    const run = await runWorkflow({
-      input,
-      lambdas: realLambdas(captured),
-      tasks: { Transcode: transcodeFrom(captured, transcodeRequests, withPaths) },
-    });
+    const run = await runWorkflow({ input, lambdas, tasks: { Transcode: transcode } });
 
     // Assess: path and budget
     expect(run.error).toBeUndefined();
@@ -151,7 +67,7 @@ describe('the workflow with the real handlers', () => {
       VersionId: input.source.versionId,
       Range: `bytes=0-${size - 1}`,
     });
-    expect(transcodeRequests).toEqual([
+    expect(captured.transcodeRequests).toEqual([
       expect.objectContaining({ Settings: captured.plan!.settings, UserMetadata: { jobId: TEST_JOB_ID, workflow: TEST_SUBSTITUTIONS.WorkflowName } }),
     ]);
     expect(run.output).toMatchObject({ qc: { passed: true, failures: [] } });
@@ -203,11 +119,12 @@ describe('the workflow with the real handlers', () => {
 
   it('unsupported media: the real probe rejects a non-media file and the failure path runs', async () => {
     // Prepare
-    const { size } = serveSource('not-media.mp4');
+    const { size } = serveSource(s3Mock, path.join(MEDIA_DIR, 'not-media.mp4'));
     const input = workflowInput({ source: { ...workflowInput().source, key: 'uploads/not-media.mp4', size } });
+    const { lambdas, transcode } = realHandlers({ transcodeRequests: [] });
 
     // Act
-    const run = await runWorkflow({ input, lambdas: realLambdas({}), tasks: { Transcode: transcodeFrom({}, [], true) } });
+    const run = await runWorkflow({ input, lambdas, tasks: { Transcode: transcode } });
 
     // Assess
     expect(run.status).toBe('FAILED');

@@ -40,12 +40,12 @@ import {
   HANDLER_ENV,
   MEDIA_DIR,
   realWorkflow,
-  RELIABILITY_MEDIA_DIR,
   serveSource,
   SOURCE_BUCKET,
   type Captured,
-} from './world';
+} from '../helpers/real-workflow';
 
+const RELIABILITY_MEDIA_DIR = path.join(__dirname, 'media');
 const s3 = mockClient(S3Client);
 const sfn = mockClient(SFNClient);
 const ddb = mockClient(DynamoDBDocumentClient);

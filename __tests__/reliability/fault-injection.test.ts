@@ -1,6 +1,6 @@
 /**
  * The fault-injection catalog (catalog.ts FAULTS), one test per row. Workflow faults run the
- * ASL with aws-local-stepfunctions through the harness, with the real handlers (world.ts
+ * ASL with aws-local-stepfunctions through the harness, with the real handlers (helpers/real-workflow.ts
  * realWorkflow: real probe over ranged GETs of landscape.mp4, real plan, publish, archive and
  * record-failure over mocked SDK clients and one bridged job table); ingest and execution-status
  * faults call the real start-workflow and job-progress handlers. Each row asserts the attempts
@@ -42,7 +42,7 @@ import {
 } from '../helpers/asl-harness';
 import { objectCreatedEvent, sqsEvent, sqsRecord } from '../fixtures/events';
 import { FAULTS, type FaultCase } from './catalog';
-import { bridgeJobTable, healthyServices, HANDLER_ENV, MEDIA_DIR, realWorkflow, serveSource, SOURCE_BUCKET, type Captured } from './world';
+import { bridgeJobTable, healthyServices, HANDLER_ENV, MEDIA_DIR, realWorkflow, serveSource, SOURCE_BUCKET, type Captured } from '../helpers/real-workflow';
 
 const s3 = mockClient(S3Client);
 const sfn = mockClient(SFNClient);

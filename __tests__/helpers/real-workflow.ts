@@ -1,19 +1,20 @@
 /**
- * What the reliability catalogs share: the real handlers wired into the ASL harness over one
- * job table. The handlers write through the (mocked) DocumentClient; `bridgeJobTable` applies
+ * The real handlers wired into the ASL harness over one job table: what the reliability
+ * catalogs, __tests__/asl/real-handlers.test.ts and bench/orchestration.ts share. The handlers write through the (mocked) DocumentClient; `bridgeJobTable` applies
  * those writes, with DynamoJobStore's conditions, to the harness's in-memory table that the
  * ASL's own DynamoDB integrations write to, so a run ends with one record that every writer
  * (start-workflow, RecordStart, publish, record-failure, job-progress) has touched.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, NotFound, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NotFound, type S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { handler as extractMetadata } from '../../handlers/extract-metadata/index';
 import { handler as planTranscode } from '../../handlers/plan-transcode/index';
 import { handler as publish } from '../../handlers/publish/index';
+import { handler as qualityControl } from '../../handlers/quality-control/index';
 import { handler as archiveSource } from '../../handlers/archive-source/index';
 import { handler as recordFailure } from '../../handlers/record-failure/index';
 import type { JobRecord, JobStatus, MediaMetadata, TranscodePlan } from '../../handlers/shared/job';
@@ -29,12 +30,11 @@ import {
   TEST_SUBSTITUTIONS,
   type TaskHandler,
   type World,
-} from '../helpers/asl-harness';
+} from './asl-harness';
 import { conditionFailed } from '../fixtures/events';
 import { serveRanged } from '../fixtures/s3';
 
 export const MEDIA_DIR = path.join(__dirname, '../fixtures/media');
-export const RELIABILITY_MEDIA_DIR = path.join(__dirname, 'media');
 export const ARCHIVE_BUCKET = 'video-workflow-test-archive';
 
 /** Every variable the handlers used here read, with the harness's names and ARNs. */
@@ -129,26 +129,76 @@ export function healthyServices(s3: AwsClientStub<S3Client>, sns: AwsClientStub<
   sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
 }
 
+/** What MediaConvert leaves in the output bucket for a plan: files, master manifest, thumbnails. */
+export function serveOutputs(s3: AwsClientStub<S3Client>, plan: TranscodePlan): void {
+  const key = (uri: string) => uri.replace(`s3://${OUTPUT_BUCKET}/`, '');
+  const renditions = plan.expectedOutputs.filter((o) => o.kind === 'hls-rendition');
+  const master = [
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    '#EXT-X-INDEPENDENT-SEGMENTS',
+    ...renditions.flatMap((r) => [
+      `#EXT-X-STREAM-INF:BANDWIDTH=${r.maxBitrate},AVERAGE-BANDWIDTH=${r.maxBitrate},CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=${r.width}x${r.height},FRAME-RATE=25.000`,
+      path.posix.basename(r.uri),
+    ]),
+    '',
+  ].join('\n');
+  const masterUri = plan.expectedOutputs.find((o) => o.kind === 'hls-master')!.uri;
+  s3.on(GetObjectCommand, { Bucket: OUTPUT_BUCKET, Key: key(masterUri) }).resolves({
+    Body: { transformToString: async () => master } as never,
+  });
+  for (const output of plan.expectedOutputs.filter((o) => o.kind !== 'thumbnail')) {
+    s3.on(HeadObjectCommand, { Bucket: OUTPUT_BUCKET, Key: key(output.uri) }).resolves({ ContentLength: 48_213 });
+  }
+  const thumbnail = plan.expectedOutputs.find((o) => o.kind === 'thumbnail')!;
+  s3.on(ListObjectsV2Command, { Bucket: OUTPUT_BUCKET, Prefix: key(thumbnail.uri) }).resolves({
+    Contents: Array.from({ length: plan.thumbnailCount }, (_, i) => ({ Key: `${key(thumbnail.uri)}.${String(i).padStart(7, '0')}.jpg`, Size: 6_512 })),
+  });
+}
+
 export interface Captured {
   metadata?: MediaMetadata;
   plan?: TranscodePlan;
   transcodeRequests: unknown[];
 }
 
+export interface RealWorkflowOptions {
+  /**
+   * 'fake' (default): the harness's stand-in, which passes every planned output. 'real': the
+   * quality-control handler, over the outputs serveOutputs puts in `s3` once the plan is known.
+   */
+  readonly qualityControl?: 'real' | 'fake';
+  /** The S3 stub serveOutputs answers on; required for the real QualityControl. */
+  readonly s3?: AwsClientStub<S3Client>;
+  /**
+   * true (default): the DocumentClient is bridged to the run's table. false: the handlers'
+   * DocumentClient calls go to whatever the test mocked, and only the ASL writes the table.
+   */
+  readonly bridgeTable?: boolean;
+  /** The Transcode Job's shape: with file paths as the COMPLETE event has them (default), or GetJob's. */
+  readonly withPaths?: boolean;
+}
+
 /**
- * The real handler of every Lambda state except QualityControl (the harness's stand-in, which
- * passes every planned output: checking real outputs needs files MediaConvert would have written),
- * with the DocumentClient bridged to the run's table. The Transcode stand-in answers COMPLETE
- * with the outputs of the real plan.
+ * The real handler of every Lambda state, with the DocumentClient bridged to the run's table.
+ * QualityControl is the harness's stand-in unless `qualityControl: 'real'` (checking real outputs
+ * needs the files MediaConvert would have written: serveOutputs fakes them). The Transcode
+ * stand-in answers COMPLETE with the outputs of the real plan.
  */
-export function realWorkflow(ddb: AwsClientStub<DynamoDBDocumentClient>, captured: Captured) {
+export function realWorkflow(ddb: AwsClientStub<DynamoDBDocumentClient>, captured: Captured, options: RealWorkflowOptions = {}) {
+  const { qualityControl: qc = 'fake', s3, bridgeTable = true, withPaths = true } = options;
+  if (qc === 'real' && s3 === undefined) throw new HarnessError("realWorkflow: qualityControl 'real' needs the S3 stub to serve the outputs on");
   return {
     lambdas: (world: World): Record<string, TaskHandler> => {
-      bridgeJobTable(ddb, world.table);
+      if (bridgeTable) bridgeJobTable(ddb, world.table);
       return {
         ExtractMetadata: async (input: unknown) => (captured.metadata = (await asLambdaTask('extract-metadata', extractMetadata)(input)) as MediaMetadata),
-        PlanTranscode: async (input: unknown) => (captured.plan = (await asLambdaTask('plan-transcode', planTranscode)(input)) as TranscodePlan),
-        QualityControl: fakeLambdas(world).QualityControl!,
+        PlanTranscode: async (input: unknown) => {
+          const plan = (captured.plan = (await asLambdaTask('plan-transcode', planTranscode)(input)) as TranscodePlan);
+          if (qc === 'real') serveOutputs(s3!, plan);
+          return plan;
+        },
+        QualityControl: qc === 'real' ? asLambdaTask('quality-control', qualityControl) : fakeLambdas(world).QualityControl!,
         Publish: asLambdaTask('publish', publish),
         ArchiveSource: asLambdaTask('archive-source', archiveSource),
         RecordFailure: asLambdaTask('record-failure', recordFailure),
@@ -157,7 +207,7 @@ export function realWorkflow(ddb: AwsClientStub<DynamoDBDocumentClient>, capture
     transcode: ((request: { Settings?: unknown }) => {
       captured.transcodeRequests.push(request);
       if (captured.plan === undefined || captured.metadata === undefined) throw new HarnessError('Transcode before PlanTranscode');
-      return mediaConvertJobFromPlan(captured.plan, captured.metadata, request);
+      return mediaConvertJobFromPlan(captured.plan, captured.metadata, request, { withPaths });
     }) as TaskHandler,
   };
 }
