@@ -7,7 +7,8 @@ import { JOB_ID_PATTERN } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
 import { postJobs, bodyOf } from '../fixtures/api-events';
 import { HANDLER_ENV } from '../helpers/real-workflow';
-import { FakeJobsTable, FakeStateMachine } from './fake-aws';
+import { FakeJobsTable } from '../helpers/jobs-table';
+import { FakeStateMachine } from './fake-aws';
 
 const KEY = 'uploads/2026/11/29/clip.mp4';
 

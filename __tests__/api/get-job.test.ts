@@ -4,7 +4,7 @@ import { handler } from '../../handlers/get-job';
 import type { JobRecord } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
 import { getJobEvent, bodyOf } from '../fixtures/api-events';
-import { FakeJobsTable } from './fake-aws';
+import { FakeJobsTable } from '../helpers/jobs-table';
 
 const TABLE = 'video-workflow-test-jobs';
 const JOB_ID = '0123456789abcdef0123456789abcdef';

@@ -5,7 +5,7 @@ import { decodePageToken, encodePageToken } from '../../handlers/list-jobs/list-
 import type { JobRecord, JobStatus } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
 import { listJobsEvent, bodyOf } from '../fixtures/api-events';
-import { FakeJobsTable } from './fake-aws';
+import { FakeJobsTable } from '../helpers/jobs-table';
 
 const TABLE = 'video-workflow-test-jobs';
 

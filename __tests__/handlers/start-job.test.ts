@@ -4,11 +4,12 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-s
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidSourceKey, ObjectNotFound, UnsupportedMedia } from '../../handlers/shared/errors';
-import { JOB_ID_PATTERN, JobRecord } from '../../handlers/shared/job';
+import { JOB_ID_PATTERN } from '../../handlers/shared/job';
 import { DynamoJobStore } from '../../handlers/shared/job-store';
 import { keyCandidates } from '../../handlers/shared/s3-key';
 import { executionArnFor, jobIdFor, startJob, StartJobDeps, StartJobRequest } from '../../handlers/shared/start-job';
-import { FIXED_NOW, installFakeJobsTable, SOURCE_BUCKET, STATE_MACHINE_ARN } from '../fixtures/events';
+import { FIXED_NOW, SOURCE_BUCKET, STATE_MACHINE_ARN } from '../fixtures/events';
+import { FakeJobsTable } from '../helpers/jobs-table';
 
 const TABLE = 'jobs';
 const ETAG = 'b1946ac92492d2347c6235b4d2611184';
@@ -16,7 +17,7 @@ const s3Mock = mockClient(S3Client);
 const sfnMock = mockClient(SFNClient);
 const ddbMock = mockClient(DynamoDBDocumentClient);
 
-let table: Map<string, JobRecord>;
+let table: FakeJobsTable;
 
 function deps(overrides: Partial<StartJobDeps> = {}): StartJobDeps {
   return {
@@ -42,7 +43,7 @@ beforeEach(() => {
   s3Mock.reset();
   sfnMock.reset();
   ddbMock.reset();
-  table = installFakeJobsTable(ddbMock);
+  table = new FakeJobsTable(ddbMock);
   s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 2048, ETag: `"${ETAG}"`, VersionId: 'v1' });
   sfnMock.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: executionArnFor(STATE_MACHINE_ARN, input.name) }));
 });

@@ -2,24 +2,23 @@ import { HeadObjectCommand, NotFound, S3Client, S3ServiceException } from '@aws-
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { JobRecord } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
 import { executionArnFor, jobIdFor } from '../../handlers/shared/start-job';
 import { handler } from '../../handlers/start-workflow';
 import {
-  installFakeJobsTable,
   objectCreatedEvent,
   SOURCE_BUCKET,
   sqsEvent,
   sqsRecord,
   STATE_MACHINE_ARN,
 } from '../fixtures/events';
+import { FakeJobsTable } from '../helpers/jobs-table';
 
 const ETAG = 'b1946ac92492d2347c6235b4d2611184';
 const s3Mock = mockClient(S3Client);
 const sfnMock = mockClient(SFNClient);
 const ddbMock = mockClient(DynamoDBDocumentClient);
-let table: Map<string, JobRecord>;
+let table: FakeJobsTable;
 
 const body = (object: Parameters<typeof objectCreatedEvent>[0] = {}, bucket?: string) => JSON.stringify(objectCreatedEvent(object, bucket));
 
@@ -41,7 +40,7 @@ beforeEach(() => {
   s3Mock.reset();
   sfnMock.reset();
   ddbMock.reset();
-  table = installFakeJobsTable(ddbMock);
+  table = new FakeJobsTable(ddbMock);
   s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 1_048_576, ETag: `"${ETAG}"`, VersionId: 'v1' });
   sfnMock.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: executionArnFor(STATE_MACHINE_ARN, input.name) }));
 });

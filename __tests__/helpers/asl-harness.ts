@@ -165,6 +165,29 @@ export class InMemoryJobTable {
     return item === undefined ? undefined : (structuredClone(item) as unknown as JobRecord);
   }
 
+  /** Every record (copies), in insertion order. */
+  all(): JobRecord[] {
+    return [...this.items.values()].map((item) => structuredClone(item) as unknown as JobRecord);
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  private readonly views = new WeakMap<Item, JobRecord>();
+
+  /**
+   * The record as one copy that stays the same object until a write replaces the item, so a
+   * test can tell "not rewritten" (toBe) from "rewritten with the same fields".
+   */
+  current(jobId: string): JobRecord | undefined {
+    const item = this.items.get(jobId);
+    if (item === undefined) return undefined;
+    let view = this.views.get(item);
+    if (view === undefined) this.views.set(item, (view = structuredClone(item) as unknown as JobRecord));
+    return view;
+  }
+
   /**
    * The `dynamodb:updateItem` integration. Supports `SET a = :v`, `SET a = list_append(
    * if_not_exists(a, :empty), :v)` and `ConditionExpression: a = :v`; anything else throws

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NotFound, type S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { handler as extractMetadata } from '../../handlers/extract-metadata/index';
 import { handler as planTranscode } from '../../handlers/plan-transcode/index';
@@ -17,12 +17,11 @@ import { handler as publish } from '../../handlers/publish/index';
 import { handler as qualityControl } from '../../handlers/quality-control/index';
 import { handler as archiveSource } from '../../handlers/archive-source/index';
 import { handler as recordFailure } from '../../handlers/record-failure/index';
-import type { JobRecord, JobStatus, MediaMetadata, TranscodePlan } from '../../handlers/shared/job';
+import type { MediaMetadata, TranscodePlan } from '../../handlers/shared/job';
 import {
   asLambdaTask,
   fakeLambdas,
   HarnessError,
-  InMemoryJobTable,
   mediaConvertJobFromPlan,
   OUTPUT_BUCKET,
   SOURCE_BUCKET,
@@ -31,7 +30,7 @@ import {
   type TaskHandler,
   type World,
 } from './asl-harness';
-import { conditionFailed } from '../fixtures/events';
+import { bridgeJobTable } from './jobs-table';
 import { serveRanged } from '../fixtures/s3';
 
 export const MEDIA_DIR = path.join(__dirname, '../fixtures/media');
@@ -55,55 +54,6 @@ export const HANDLER_ENV = {
   MAX_UPLOAD_BYTES: String(5 * 1024 ** 3),
   UPLOAD_URL_EXPIRES_SECONDS: '900',
 };
-
-/**
- * Serves the DynamoJobStore commands from `table`: conditional create, consistent get,
- * setExecutionArn, status transitions (conditional on ALLOWED_TRANSITIONS, as the store's
- * `#status IN (...)` condition is) and addWarning. Any other update fails loudly.
- */
-export function bridgeJobTable(
-  ddb: AwsClientStub<DynamoDBDocumentClient>,
-  table: InMemoryJobTable,
-  /** Called before every write is applied; throwing from it injects a DynamoDB fault. */
-  beforeWrite: (command: 'Put' | 'Update', input: PutCommand['input'] | UpdateCommand['input']) => void = () => {},
-): void {
-  ddb.on(PutCommand).callsFake(async (input: PutCommand['input']) => {
-    beforeWrite('Put', input);
-    const item = input.Item as unknown as JobRecord;
-    const existing = table.get(item.jobId);
-    if (existing !== undefined && input.ConditionExpression === 'attribute_not_exists(jobId)') throw conditionFailed(existing);
-    table.seed(item);
-    return {};
-  });
-  ddb.on(GetCommand).callsFake(async (input: GetCommand['input']) => {
-    const item = table.get(input.Key?.jobId as string);
-    return item === undefined ? {} : { Item: item };
-  });
-  ddb.on(UpdateCommand).callsFake(async (input: UpdateCommand['input']) => {
-    beforeWrite('Update', input);
-    const jobId = input.Key?.jobId as string;
-    const values = input.ExpressionAttributeValues ?? {};
-    const existing = table.get(jobId);
-    if (input.UpdateExpression === 'SET executionArn = :arn') {
-      const arn = values[':arn'] as string;
-      if (existing === undefined || (existing.executionArn !== undefined && existing.executionArn !== arn)) throw conditionFailed(existing);
-      table.seed({ ...existing, executionArn: arn });
-      return {};
-    }
-    if (typeof values[':to'] === 'string') {
-      const fields: Record<string, unknown> = { updatedAt: values[':updatedAt'] };
-      for (const [token, value] of Object.entries(values)) if (token.startsWith(':f_')) fields[token.slice(3)] = value;
-      if (!table.transition(jobId, values[':to'] as JobStatus, fields as Partial<JobRecord>, 'DocumentClient')) throw conditionFailed(existing);
-      return { Attributes: table.get(jobId) };
-    }
-    if (input.UpdateExpression?.startsWith('SET warnings = list_append')) {
-      if (existing === undefined) throw conditionFailed(existing);
-      table.addWarning(jobId, (values[':warning'] as string[])[0], 'DocumentClient');
-      return {};
-    }
-    throw new HarnessError(`bridgeJobTable does not model the update: ${input.UpdateExpression}`);
-  });
-}
 
 /**
  * Fixture bytes as the source object: ranged GetObject answered like S3. The first calls throw
@@ -212,4 +162,4 @@ export function realWorkflow(ddb: AwsClientStub<DynamoDBDocumentClient>, capture
   };
 }
 
-export { OUTPUT_BUCKET, SOURCE_BUCKET };
+export { bridgeJobTable, OUTPUT_BUCKET, SOURCE_BUCKET };

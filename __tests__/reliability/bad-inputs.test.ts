@@ -32,7 +32,8 @@ import { INGEST_MAX_RECEIVE_COUNT } from '../../stacks/ingest';
 import { InMemoryJobTable, runWorkflow, type ExecutionRecord } from '../helpers/asl-harness';
 import { getJobEvent, listJobsEvent, postJobs, postUploads } from '../fixtures/api-events';
 import { mediaConvertEvent, objectCreatedEvent, sqsEvent, sqsRecord } from '../fixtures/events';
-import { FakeJobsTable, FakeStateMachine } from '../api/fake-aws';
+import { FakeStateMachine } from '../api/fake-aws';
+import { FakeJobsTable } from '../helpers/jobs-table';
 import { BAD_INPUTS, type BadInputCase, type Sink } from './catalog';
 import {
   bridgeJobTable,
