@@ -8,6 +8,7 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { PINNED_SOURCE_EXPIRATION_DAYS, PINNED_SOURCE_PREFIX } from '../handlers/shared/pinned-source';
 import { EnvironmentConfig } from './config';
 import { policyDocument, Statement, tlsOnlyStatement } from './lib/iam';
 import { address, Names } from './lib/naming';
@@ -98,6 +99,14 @@ export class Storage extends Construct {
           ABORT_MULTIPART,
           noncurrent,
           {
+            // Job-scoped pinned transcode inputs (PinSource): needed only while the job runs.
+            id: 'expire-pinned-sources',
+            status: 'Enabled',
+            filter: [{ prefix: PINNED_SOURCE_PREFIX }],
+            expiration: [{ days: PINNED_SOURCE_EXPIRATION_DAYS }],
+            noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
+          },
+          {
             id: 'archive-to-deep-archive',
             status: 'Enabled',
             filter: [{ prefix: '' }],
@@ -140,6 +149,11 @@ export class Storage extends Construct {
       }),
       'output',
     );
+  }
+
+  /** Objects of the job-scoped pinned transcode inputs (handlers/shared/pinned-source.ts). */
+  get pinnedSourceObjects(): string {
+    return `${this.archive.arn}/${PINNED_SOURCE_PREFIX}*`;
   }
 
   /**

@@ -71,7 +71,8 @@ export class VideoWorkflowStack extends TerraformStack {
     const jobs = new JobsTable(this, 'jobs', { names, enableDeletionProtection: env.enableDeletionProtection, kmsKeyArn });
     const notifications = new Notifications(this, 'notifications', { names, variables, accountId, kmsKeyArn: encryption.topicKey.arn });
     const transcoder = new Transcoder(this, 'transcoder', {
-      names, accountId, region, sourceBucketArn: storage.source.arn, outputBucketArn: storage.output.arn, kmsKeyArns: dataKeyArns,
+      names, accountId, region, archiveBucketArn: storage.archive.arn, outputBucketArn: storage.output.arn, kmsKeyArns: dataKeyArns,
+      concurrentJobs: variables.mediaConvertConcurrentJobs.numberValue,
     });
     const table = jobs.table;
     const functionDefaults: FunctionDefaults = {

@@ -16,9 +16,12 @@ import { handler as planTranscode } from '../../handlers/plan-transcode/index';
 import { handler as publish } from '../../handlers/publish/index';
 import { handler as qualityControl } from '../../handlers/quality-control/index';
 import { handler as archiveSource } from '../../handlers/archive-source/index';
+import { handler as pinSource } from '../../handlers/pin-source/index';
+import type { PinnedSource } from '../../handlers/shared/pinned-source';
 import { handler as recordFailure } from '../../handlers/record-failure/index';
 import type { MediaMetadata, TranscodePlan } from '../../handlers/shared/job';
 import {
+  ARCHIVE_BUCKET,
   asLambdaTask,
   fakeLambdas,
   HarnessError,
@@ -34,7 +37,6 @@ import { bridgeJobTable } from './jobs-table';
 import { serveRanged } from '../fixtures/s3';
 
 export const MEDIA_DIR = path.join(__dirname, '../fixtures/media');
-export const ARCHIVE_BUCKET = 'video-workflow-test-archive';
 
 /** Every variable the handlers used here read, with the harness's names and ARNs. */
 export const HANDLER_ENV = {
@@ -47,6 +49,7 @@ export const HANDLER_ENV = {
   TOPIC_ARN: TEST_SUBSTITUTIONS.NotificationTopicArn,
   ARCHIVE_BUCKET,
   ARCHIVE_STORAGE_CLASS: 'GLACIER_IR',
+  PINNED_SOURCE_BUCKET: ARCHIVE_BUCKET,
   ALLOWED_EXTENSIONS: 'mp4,mov,mkv',
   SOURCE_KEY_PREFIX: 'uploads/',
   JOB_TTL_DAYS: '30',
@@ -75,8 +78,13 @@ export function serveSource(s3: AwsClientStub<S3Client>, file: string, failFirst
 /** A successful archive copy and a working SNS, the defaults the faults override. */
 export function healthyServices(s3: AwsClientStub<S3Client>, sns: AwsClientStub<SNSClient>): void {
   s3.on(HeadObjectCommand, { Bucket: ARCHIVE_BUCKET }).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
-  s3.on(CopyObjectCommand).resolves({ CopyObjectResult: { ETag: '"archived"' } });
+  s3.on(CopyObjectCommand).resolves({ CopyObjectResult: { ETag: '"archived"' }, VersionId: 'copy-v1' });
   sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
+}
+
+/** The pinned copy PinSource wrote, as S3 then answers HeadObject for it (QC's input-pinned check). */
+export function servePinnedCopy(s3: AwsClientStub<S3Client>, pinned: PinnedSource): void {
+  s3.on(HeadObjectCommand, { Bucket: pinned.bucket, Key: pinned.key }).resolves({ ContentLength: pinned.size, VersionId: pinned.versionId });
 }
 
 /** What MediaConvert leaves in the output bucket for a plan: files, master manifest, thumbnails. */
@@ -148,6 +156,11 @@ export function realWorkflow(ddb: AwsClientStub<DynamoDBDocumentClient>, capture
           if (qc === 'real') serveOutputs(s3!, plan);
           return plan;
         },
+        PinSource: async (input: unknown) => {
+          const pinned = (await asLambdaTask('pin-source', pinSource)(input)) as PinnedSource;
+          if (qc === 'real') servePinnedCopy(s3!, pinned);
+          return pinned;
+        },
         QualityControl: qc === 'real' ? asLambdaTask('quality-control', qualityControl) : fakeLambdas(world).QualityControl!,
         Publish: asLambdaTask('publish', publish),
         ArchiveSource: asLambdaTask('archive-source', archiveSource),
@@ -162,4 +175,4 @@ export function realWorkflow(ddb: AwsClientStub<DynamoDBDocumentClient>, capture
   };
 }
 
-export { bridgeJobTable, OUTPUT_BUCKET, SOURCE_BUCKET };
+export { ARCHIVE_BUCKET, bridgeJobTable, OUTPUT_BUCKET, SOURCE_BUCKET };

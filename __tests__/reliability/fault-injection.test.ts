@@ -49,7 +49,7 @@ const sfn = mockClient(SFNClient);
 const ddb = mockClient(DynamoDBDocumentClient);
 const sns = mockClient(SNSClient);
 
-const SUCCESS_PATH = ['RecordStart', 'ExtractMetadata', 'PlanTranscode', 'Transcode', 'QualityControl', 'Quality passed?', 'Publish', 'ArchiveSource', 'Done'];
+const SUCCESS_PATH = ['RecordStart', 'ExtractMetadata', 'PlanTranscode', 'PinSource', 'Transcode', 'QualityControl', 'Quality passed?', 'Publish', 'ArchiveSource', 'Done'];
 const FAILURE_TAIL = ['RecordFailure', 'NotifyFailure', 'WorkflowFailed'];
 
 /** The final state of the job a fault left behind, compared with the row. */
@@ -205,7 +205,7 @@ const runners: Record<string, () => Promise<Observed>> = {
     const run = await runWithFaults({ taskFaults: () => ({ Transcode: alwaysFailing(() => mediaConvertJobFailed(1010, message)) }) });
     expect(run.attempts.Transcode).toBe(1);
     expect(run.retries).toEqual([]);
-    expect(run.states).toEqual([...SUCCESS_PATH.slice(0, 4), ...FAILURE_TAIL]);
+    expect(run.states).toEqual([...SUCCESS_PATH.slice(0, 5), ...FAILURE_TAIL]);
     expect(run.record).toMatchObject({
       error: { name: 'MediaConvertJobFailed', cause: `MediaConvert error 1010: ${message}` },
       mediaConvertError: { code: 1010, message, mediaConvertJobId: '1732870000000-err001' },
@@ -248,13 +248,16 @@ const runners: Record<string, () => Promise<Observed>> = {
     return observe(run.record);
   },
   'archive-fails-after-publish': async () => {
-    s3.on(CopyObjectCommand).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }));
+    // Archive keys carry the job id; the pinned transcode input (work/<jobId>/) copies fine.
+    const archiveKey = `${workflowInput().jobId}/${workflowInput().source.key}`;
+    s3.on(CopyObjectCommand, { Key: archiveKey }).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }));
     const run = await runWithFaults();
     expect(run.status).toBe('SUCCEEDED');
     expect(run.states).toEqual([...SUCCESS_PATH.slice(0, -1), 'RecordArchiveWarning', 'Done']);
     expect(run.attempts.ArchiveSource).toBe(1);
-    expect(s3).toHaveReceivedCommandTimes(CopyObjectCommand, 1);
-    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: HANDLER_ENV.ARCHIVE_BUCKET, Key: workflowInput().source.key });
+    expect(s3).toHaveReceivedCommandTimes(CopyObjectCommand, 2);
+    expect(s3).toHaveReceivedCommandWith(CopyObjectCommand, { Key: archiveKey });
+    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: HANDLER_ENV.ARCHIVE_BUCKET, Key: archiveKey });
     expect(run.record).toMatchObject({ status: 'COMPLETED', warnings: ['ArchiveSource failed: ArchiveFailed'] });
     return observe(run.record);
   },

@@ -171,7 +171,7 @@ describe.each(ENVIRONMENT_NAMES)('state machine Task resources of %s', (env: Env
     const stack = workflowStackName(env);
     const requirements = workflowTaskRequirements(app.stack(stack), simulator.resolver(stack));
     expect(requirements.map((r) => r.state)).toEqual(
-      expect.arrayContaining(['RecordStart', 'ExtractMetadata', 'PlanTranscode', 'Transcode', 'QualityControl', 'Publish', 'ArchiveSource', 'RecordFailure', 'NotifyFailure']),
+      expect.arrayContaining(['RecordStart', 'ExtractMetadata', 'PlanTranscode', 'PinSource', 'Transcode', 'QualityControl', 'Publish', 'ArchiveSource', 'RecordFailure', 'NotifyFailure']),
     );
 
     // Act
