@@ -135,6 +135,11 @@ export interface RealWorkflowOptions {
   readonly bridgeTable?: boolean;
   /** The Transcode Job's shape: with file paths as the COMPLETE event has them (default), or GetJob's. */
   readonly withPaths?: boolean;
+  /**
+   * true (default): HeadObject of the pinned copy answers what PinSource wrote (servePinnedCopy).
+   * false: the test's own (versioned) S3 stand-in answers it.
+   */
+  readonly servePinned?: boolean;
 }
 
 /**
@@ -144,7 +149,7 @@ export interface RealWorkflowOptions {
  * stand-in answers COMPLETE with the outputs of the real plan.
  */
 export function realWorkflow(ddb: AwsClientStub<DynamoDBDocumentClient>, captured: Captured, options: RealWorkflowOptions = {}) {
-  const { qualityControl: qc = 'fake', s3, bridgeTable = true, withPaths = true } = options;
+  const { qualityControl: qc = 'fake', s3, bridgeTable = true, withPaths = true, servePinned = true } = options;
   if (qc === 'real' && s3 === undefined) throw new HarnessError("realWorkflow: qualityControl 'real' needs the S3 stub to serve the outputs on");
   return {
     lambdas: (world: World): Record<string, TaskHandler> => {
@@ -158,7 +163,7 @@ export function realWorkflow(ddb: AwsClientStub<DynamoDBDocumentClient>, capture
         },
         PinSource: async (input: unknown) => {
           const pinned = (await asLambdaTask('pin-source', pinSource)(input)) as PinnedSource;
-          if (qc === 'real') servePinnedCopy(s3!, pinned);
+          if (qc === 'real' && servePinned) servePinnedCopy(s3!, pinned);
           return pinned;
         },
         QualityControl: qc === 'real' ? asLambdaTask('quality-control', qualityControl) : fakeLambdas(world).QualityControl!,
