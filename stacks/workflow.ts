@@ -253,6 +253,8 @@ export class Workflow extends Construct {
     this.jobProgress = fn('job-progress', 'Records MediaConvert progress and errors, and executions that ended outside the failure path', [
       updateJob,
       { Sid: 'DeadLetterFailedEvents', Action: ['sqs:SendMessage'], Resource: this.eventsDeadLetterQueue.arn },
+      // An execution status event is believed only once Step Functions confirms it (execution-status.ts).
+      { Sid: 'VerifyExecutionEvents', Action: ['states:DescribeExecution'], Resource: `arn:aws:states:${props.region}:${props.accountId}:execution:${names.of('workflow')}:*` },
       { Sid: 'NotifyFailure', Action: ['sns:Publish'], Resource: notifications.topic.arn },
       { Sid: 'EncryptNotification', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: props.topicKeyArn },
       ...kmsStatements('EncryptJobRecord', ['kms:Decrypt', 'kms:GenerateDataKey']),

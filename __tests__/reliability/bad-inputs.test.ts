@@ -19,6 +19,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler as startWorkflow } from '../../handlers/start-workflow/index';
+import { unconfirmedRejectionIdFor } from '../../handlers/start-workflow/process-batch';
 import { handler as createJob } from '../../handlers/create-job/index';
 import { handler as listJobs } from '../../handlers/list-jobs/index';
 import { handler as getJob } from '../../handlers/get-job/index';
@@ -191,8 +192,15 @@ async function completed(file: string, key: string): Promise<{ observed: Observe
 }
 
 /** Rejected by start-workflow itself: a FAILED record and no execution. */
-async function rejectedAtStart(rawKey: string, options: { headKey?: string; size?: number; etag?: string; expectHead: boolean }): Promise<Observed> {
-  const { table, response, jobId } = await ingest(rawKey, options);
+async function rejectedAtStart(rawKey: string, options: { headKey?: string; size?: number; etag?: string; expectHead: boolean; unconfirmed?: boolean }): Promise<Observed> {
+  const ingested = await ingest(rawKey, options);
+  const { table, response } = ingested;
+  // What HeadObject did not confirm (ObjectNotFound) is recorded under a rejection-specific id,
+  // never under the id the genuine upload's job has (SECURITY.md "forged ingest messages").
+  const jobId = options.unconfirmed
+    ? unconfirmedRejectionIdFor({ bucket: SOURCE_BUCKET, versionId: VERSION, etag: ETAG }, keyCandidates(rawKey)[0]!)
+    : ingested.jobId;
+  if (options.unconfirmed) expect(table.get(ingested.jobId)).toBeUndefined();
   expect(response).toEqual({ batchItemFailures: [] });
   expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   if (options.expectHead) expect(s3).toHaveReceivedCommand(HeadObjectCommand);
@@ -302,8 +310,8 @@ const runners: Record<string, () => Promise<Observed>> = {
   's3-disallowed-extension': () => rejectedAtStart('uploads/song.m4a', { expectHead: false }),
   's3-outside-prefix': () => rejectedAtStart('private/clip.mp4', { expectHead: false }),
   's3-path-traversal': () => rejectedAtStart('uploads/../private/clip.mp4', { expectHead: false }),
-  's3-deleted-before-start': () => rejectedAtStart('uploads/gone.mp4', { headKey: 'uploads/other.mp4', expectHead: true }),
-  's3-overwritten-before-start': () => rejectedAtStart('uploads/clip.mp4', { etag: 'ffffffffffffffffffffffffffffffff', expectHead: true }),
+  's3-deleted-before-start': () => rejectedAtStart('uploads/gone.mp4', { headKey: 'uploads/other.mp4', expectHead: true, unconfirmed: true }),
+  's3-overwritten-before-start': () => rejectedAtStart('uploads/clip.mp4', { etag: 'ffffffffffffffffffffffffffffffff', expectHead: true, unconfirmed: true }),
   's3-deleted-during-workflow': async () => {
     const { size } = serveSource(s3, media('landscape.mp4'));
     const ingested = await ingest('uploads/clip.mp4', { size });

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { CopyObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { KMSThrottlingException, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -317,6 +317,8 @@ const runners: Record<string, () => Promise<Observed>> = {
       resources: [executionArnOf(TEST_JOB_ID)],
       detail: { executionArn: executionArnOf(TEST_JOB_ID), stateMachineArn: STATE_MACHINE_ARN, name: TEST_JOB_ID, status: 'TIMED_OUT', error: null, cause: null },
     };
+    // job-progress believes the event only once Step Functions confirms the execution TIMED_OUT.
+    sfn.on(DescribeExecutionCommand, { executionArn: executionArnOf(TEST_JOB_ID) }).resolves({ executionArn: executionArnOf(TEST_JOB_ID), status: 'TIMED_OUT' });
     const first = await jobProgress(event);
     const afterFirst = run.world.table.get(TEST_JOB_ID);
     const second = await jobProgress(event);
