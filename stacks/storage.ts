@@ -22,6 +22,38 @@ export interface StorageProps {
   readonly kmsKeyArn?: string;
 }
 
+/**
+ * With a customer-managed key (prod), writes that ask for any other encryption are denied: a
+ * PutObject (also CopyObject, CreateMultipartUpload, presigned POST) that names another KMS key,
+ * or SSE-S3 / DSSE instead of SSE-KMS, fails. A write that names no encryption gets the bucket
+ * default, which is the data key, so the handlers, MediaConvert and presigned uploads (which send
+ * no SSE headers) keep working. Each Deny applies only when its header is sent (Null = false):
+ * a negated operator alone would also match a request without the header and deny it.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-kms-encryption.html
+ * ("Requiring server-side encryption with AWS KMS keys": s3:x-amz-server-side-encryption and
+ * s3:x-amz-server-side-encryption-aws-kms-key-id, the key as an ARN).
+ */
+export function dataKeyOnlyStatements(bucketArn: string, kmsKeyArn: string): Statement[] {
+  return [
+    {
+      Sid: 'DenyOtherEncryption',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: `${bucketArn}/*`,
+      Condition: { Null: { 's3:x-amz-server-side-encryption': 'false' }, StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+    },
+    {
+      Sid: 'DenyOtherKmsKeys',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: `${bucketArn}/*`,
+      Condition: { Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' }, StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': kmsKeyArn } },
+    },
+  ];
+}
+
 /** Prefix under which POST /uploads places browser and API uploads. */
 export const UPLOAD_PREFIX = 'uploads/';
 
@@ -218,7 +250,7 @@ export class Storage extends Construct {
     address(
       new S3BucketPolicy(this, `${name}-policy`, {
         bucket: bucket.id,
-        policy: policyDocument([tlsOnlyStatement(bucket.arn)]),
+        policy: policyDocument([tlsOnlyStatement(bucket.arn), ...(props.kmsKeyArn ? dataKeyOnlyStatements(bucket.arn, props.kmsKeyArn) : [])]),
       }),
       name,
     );

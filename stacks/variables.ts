@@ -206,7 +206,7 @@ export class StackVariables {
     this.maxSourceDurationSeconds = new TerraformVariable(scope, 'max_source_duration_seconds', {
       type: 'number',
       default: spend.maxSourceDurationSeconds,
-      description: `Longest source (seconds) plan-transcode accepts (longer: UnsupportedMedia, reason too-long, before any MediaConvert call). Must be below the Transcode task timeout (${env.transcodeTimeoutSeconds} s in ${env.name}).`,
+      description: 'Longest source (seconds) plan-transcode accepts (longer: UnsupportedMedia, reason too-long, before any MediaConvert call). Must be below the Transcode task timeout of the environment.',
       validation: [
         {
           // The timeout is synth-time (stacks/config.ts transcodeTimeoutSeconds, the ASL's

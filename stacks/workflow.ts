@@ -318,7 +318,7 @@ export class Workflow extends Construct {
               Sid: 'DenyInsecureTransport',
               Effect: 'Deny',
               Principal: '*',
-              Action: 'sqs:SendMessage',
+              Action: 'sqs:*',
               Resource: this.eventsDeadLetterQueue.arn,
               Condition: { Bool: { 'aws:SecureTransport': 'false' } },
             },

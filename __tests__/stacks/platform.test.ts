@@ -136,6 +136,8 @@ describe('variables', () => {
     'aws_region', 'notification_email', 'lambda_memory_mb', 'metadata_lambda_memory_mb', 'lambda_timeout_seconds',
     'log_retention_days', 'output_transition_ia_days', 'output_expiration_days', 'api_jwt_issuer', 'api_jwt_audience',
     'api_throttle_burst_limit', 'api_throttle_rate_limit', 'cors_allowed_origins', 'max_upload_bytes',
+    'mediaconvert_concurrent_jobs', 'max_source_duration_seconds', 'mediaconvert_monthly_budget_usd',
+    'max_executions_started_per_hour', 'max_transcoding_minutes_per_hour',
   ];
 
   it.each(WORKFLOW_STACKS)('%s: every variable has a description and a type', (name) => {
