@@ -5,79 +5,21 @@
  * probe and the transcode, and the Transcode stand-in reads FileInput the way MediaConvert does
  * (the current object at that URL).
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, NotFound, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { logger } from '../../handlers/shared/logger';
 import { parseS3Uri } from '../../handlers/shared/s3-uri';
-import { ARCHIVE_BUCKET, runWorkflow, SOURCE_BUCKET, TEST_JOB_ID, workflowInput, type TaskHandler } from '../helpers/asl-harness';
-import { HANDLER_ENV, healthyServices, MEDIA_DIR, realWorkflow, type Captured } from '../helpers/real-workflow';
+import { ARCHIVE_BUCKET, runWorkflow, SOURCE_BUCKET, TEST_JOB_ID, workflowInput } from '../helpers/asl-harness';
+import { HANDLER_ENV, healthyServices, realWorkflow, runWithSourceOverwrite, VERSION_1, VERSION_2 } from '../helpers/real-workflow';
+import { md5, VersionedS3 } from '../fixtures/s3';
 
 const s3Mock = mockClient(S3Client);
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const snsMock = mockClient(SNSClient);
 
 const KEY = 'uploads/landscape.mp4';
-const VERSION_1 = readFileSync(path.join(MEDIA_DIR, 'landscape.mp4'));
-const VERSION_2 = readFileSync(path.join(MEDIA_DIR, 'portrait-no-audio.mp4'));
-const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
-
-interface StoredVersion {
-  readonly versionId: string;
-  readonly bytes: Uint8Array;
-  readonly etag: string;
-}
-
-/** A versioned bucket store: HeadObject / ranged GetObject / CopyObject as S3 answers them. */
-class VersionedS3 {
-  private readonly objects = new Map<string, StoredVersion[]>();
-  private nextVersion = 1;
-
-  put(bucket: string, key: string, bytes: Uint8Array): StoredVersion {
-    const version = { versionId: `v${this.nextVersion++}`, bytes, etag: md5(bytes) };
-    this.objects.set(`${bucket}/${key}`, [...(this.objects.get(`${bucket}/${key}`) ?? []), version]);
-    return version;
-  }
-
-  get(bucket: string, key: string, versionId?: string): StoredVersion {
-    const versions = this.objects.get(`${bucket}/${key}`) ?? [];
-    const found = versionId === undefined ? versions[versions.length - 1] : versions.find((v) => v.versionId === versionId);
-    if (found === undefined) throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
-    return found;
-  }
-
-  install(mock: typeof s3Mock): void {
-    mock.on(HeadObjectCommand, { Bucket: SOURCE_BUCKET }).callsFake((input: { Bucket: string; Key: string; VersionId?: string }) => {
-      const v = this.get(input.Bucket, input.Key, input.VersionId);
-      return { ContentLength: v.bytes.length, ETag: `"${v.etag}"`, VersionId: v.versionId };
-    });
-    mock.on(HeadObjectCommand, { Key: `work/${TEST_JOB_ID}/source.mp4` }).callsFake((input: { Bucket: string; Key: string }) => {
-      const v = this.get(input.Bucket, input.Key);
-      return { ContentLength: v.bytes.length, ETag: `"${v.etag}"`, VersionId: v.versionId };
-    });
-    mock.on(GetObjectCommand, { Bucket: SOURCE_BUCKET }).callsFake((input: { Bucket: string; Key: string; VersionId?: string; Range?: string }) => {
-      const v = this.get(input.Bucket, input.Key, input.VersionId);
-      const [, from, to] = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '') ?? [];
-      const slice = v.bytes.subarray(Number(from), Math.min(Number(to) + 1, v.bytes.length));
-      return { Body: { transformToByteArray: async () => new Uint8Array(slice) }, ContentLength: slice.length };
-    });
-    mock.on(CopyObjectCommand).callsFake((input: { Bucket: string; Key: string; CopySource: string; CopySourceIfMatch?: string }) => {
-      const [pathPart, query] = input.CopySource.split('?');
-      const [bucket, ...keyParts] = pathPart!.split('/');
-      const versionId = query?.startsWith('versionId=') ? decodeURIComponent(query.slice('versionId='.length)) : undefined;
-      const source = this.get(bucket!, keyParts.map(decodeURIComponent).join('/'), versionId);
-      if (input.CopySourceIfMatch !== undefined && input.CopySourceIfMatch !== `"${source.etag}"`) {
-        throw new S3ServiceException({ name: 'PreconditionFailed', $fault: 'client', message: 'At least one of the pre-conditions you specified did not hold', $metadata: { httpStatusCode: 412 } });
-      }
-      const copy = this.put(input.Bucket, input.Key, source.bytes);
-      return { CopyObjectResult: { ETag: `"${copy.etag}"` }, VersionId: copy.versionId };
-    });
-  }
-}
 
 beforeAll(() => {
   Object.assign(process.env, HANDLER_ENV);
@@ -91,46 +33,13 @@ beforeEach(() => {
   healthyServices(s3Mock, snsMock);
 });
 
-/** Runs the workflow for version 1 of KEY; `between` runs after PlanTranscode (the probe is done), `duringTranscode` inside it. */
-async function runWithOverwrite(store: VersionedS3, hooks: { between?: () => void; duringTranscode?: (fileInput: string) => void }) {
-  const v1 = store.put(SOURCE_BUCKET, KEY, VERSION_1);
-  const input = workflowInput({ source: { bucket: SOURCE_BUCKET, key: KEY, versionId: v1.versionId, etag: v1.etag, size: VERSION_1.length } });
-  const captured: Captured = { transcodeRequests: [] };
-  const wiring = realWorkflow(ddbMock, captured, { qualityControl: 'real', s3: s3Mock, servePinned: false });
-  let transcodedBytes: Uint8Array | undefined;
-  const run = await runWorkflow({
-    input,
-    lambdas: (world) => {
-      const real = wiring.lambdas(world);
-      const plan: TaskHandler = async (taskInput) => {
-        const result = await real.PlanTranscode!(taskInput);
-        hooks.between?.();
-        return result;
-      };
-      return { ...real, PlanTranscode: plan };
-    },
-    tasks: {
-      Transcode: (async (request: { Settings: { Inputs: { FileInput: string }[] } }) => {
-        const fileInput = request.Settings.Inputs[0]!.FileInput;
-        // MediaConvert reads the current object at FileInput when the job runs.
-        const { bucket, key } = parseS3Uri(fileInput);
-        transcodedBytes = store.get(bucket, key).bytes;
-        hooks.duringTranscode?.(fileInput);
-        return (wiring.transcode as (r: unknown) => unknown)(request);
-      }) as TaskHandler,
-    },
-  });
-  return { run, transcodedBytes, captured };
-}
-
 describe('the transcode reads exactly the probed version', () => {
   it('an overwrite of the key between probe and transcode: the outputs are made from version 1', async () => {
     // Prepare
     const store = new VersionedS3();
-    store.install(s3Mock);
 
     // Act: version 2 lands on the same key after the probe, before the transcode
-    const { run, transcodedBytes, captured } = await runWithOverwrite(store, { between: () => store.put(SOURCE_BUCKET, KEY, VERSION_2) });
+    const { run, transcodedBytes, captured } = await runWithSourceOverwrite(ddbMock, s3Mock, store, { between: () => store.put(SOURCE_BUCKET, KEY, VERSION_2) });
 
     // Assess: the probe saw version 1, and MediaConvert read version 1's bytes, not version 2's
     expect(run.error).toBeUndefined();
@@ -150,10 +59,9 @@ describe('the transcode reads exactly the probed version', () => {
   it('a pinned copy replaced while MediaConvert runs: QC fails the job (input-pinned), nothing is published', async () => {
     // Prepare
     const store = new VersionedS3();
-    store.install(s3Mock);
 
     // Act: someone writes other bytes over the job-scoped copy during the transcode
-    const { run } = await runWithOverwrite(store, {
+    const { run } = await runWithSourceOverwrite(ddbMock, s3Mock, store, {
       duringTranscode: (fileInput) => {
         const { bucket, key } = parseS3Uri(fileInput);
         store.put(bucket, key, VERSION_2);
@@ -170,7 +78,7 @@ describe('the transcode reads exactly the probed version', () => {
   it('a probed version deleted (or replaced in an unversioned bucket) before the pin: ObjectNotFound, nothing transcoded', async () => {
     // Prepare: the copy's CopySourceIfMatch no longer holds
     const store = new VersionedS3();
-    store.install(s3Mock);
+    store.install(s3Mock, SOURCE_BUCKET, `work/${TEST_JOB_ID}/`);
     const transcode = jest.fn();
 
     // Act

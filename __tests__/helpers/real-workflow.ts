@@ -23,6 +23,8 @@ import type { MediaMetadata, TranscodePlan } from '../../handlers/shared/job';
 import {
   ARCHIVE_BUCKET,
   asLambdaTask,
+  runWorkflow,
+  workflowInput,
   fakeLambdas,
   HarnessError,
   mediaConvertJobFromPlan,
@@ -34,7 +36,8 @@ import {
   type World,
 } from './asl-harness';
 import { bridgeJobTable } from './jobs-table';
-import { serveRanged } from '../fixtures/s3';
+import { serveRanged, type VersionedS3 } from '../fixtures/s3';
+import { parseS3Uri } from '../../handlers/shared/s3-uri';
 
 export const MEDIA_DIR = path.join(__dirname, '../fixtures/media');
 
@@ -178,6 +181,52 @@ export function realWorkflow(ddb: AwsClientStub<DynamoDBDocumentClient>, capture
       return mediaConvertJobFromPlan(captured.plan, captured.metadata, request, { withPaths });
     }) as TaskHandler,
   };
+}
+
+/** Version 1 and version 2 of one source key in the overwrite runs (two different committed fixtures). */
+export const VERSION_1 = readFileSync(path.join(MEDIA_DIR, 'landscape.mp4'));
+export const VERSION_2 = readFileSync(path.join(MEDIA_DIR, 'portrait-no-audio.mp4'));
+
+/**
+ * The real workflow (QC included) for version 1 of `uploads/landscape.mp4` in a versioned S3
+ * stand-in. `between` runs after PlanTranscode (the probe is done, the pin not yet made);
+ * `duringTranscode` while MediaConvert "runs". The Transcode stand-in reads FileInput as
+ * MediaConvert does: the current object at that URL; `transcodedBytes` is what it read.
+ */
+export async function runWithSourceOverwrite(
+  ddb: AwsClientStub<DynamoDBDocumentClient>,
+  s3: AwsClientStub<S3Client>,
+  store: VersionedS3,
+  hooks: { between?: () => void; duringTranscode?: (fileInput: string) => void },
+) {
+  store.install(s3, SOURCE_BUCKET, `work/${workflowInput().jobId}/`);
+  const v1 = store.put(SOURCE_BUCKET, 'uploads/landscape.mp4', VERSION_1);
+  const input = workflowInput({ source: { bucket: SOURCE_BUCKET, key: 'uploads/landscape.mp4', versionId: v1.versionId, etag: v1.etag, size: VERSION_1.length } });
+  const captured: Captured = { transcodeRequests: [] };
+  const wiring = realWorkflow(ddb, captured, { qualityControl: 'real', s3, servePinned: false });
+  let transcodedBytes: Uint8Array | undefined;
+  const run = await runWorkflow({
+    input,
+    lambdas: (world) => {
+      const real = wiring.lambdas(world);
+      const plan: TaskHandler = async (taskInput) => {
+        const result = await real.PlanTranscode!(taskInput);
+        hooks.between?.();
+        return result;
+      };
+      return { ...real, PlanTranscode: plan };
+    },
+    tasks: {
+      Transcode: (async (request: { Settings: { Inputs: { FileInput: string }[] } }) => {
+        const fileInput = request.Settings.Inputs[0]!.FileInput;
+        const { bucket, key } = parseS3Uri(fileInput);
+        transcodedBytes = store.get(bucket, key).bytes;
+        hooks.duringTranscode?.(fileInput);
+        return (wiring.transcode as (r: unknown) => unknown)(request);
+      }) as TaskHandler,
+    },
+  });
+  return { run, transcodedBytes, captured };
 }
 
 export { ARCHIVE_BUCKET, bridgeJobTable, OUTPUT_BUCKET, SOURCE_BUCKET };

@@ -42,7 +42,9 @@ import {
 } from '../helpers/asl-harness';
 import { objectCreatedEvent, sqsEvent, sqsRecord } from '../fixtures/events';
 import { FAULTS, type FaultCase } from './catalog';
-import { bridgeJobTable, healthyServices, HANDLER_ENV, MEDIA_DIR, realWorkflow, serveSource, SOURCE_BUCKET, type Captured } from '../helpers/real-workflow';
+import { bridgeJobTable, healthyServices, HANDLER_ENV, MEDIA_DIR, realWorkflow, runWithSourceOverwrite, serveSource, SOURCE_BUCKET, VERSION_1, VERSION_2, type Captured } from '../helpers/real-workflow';
+import { md5, VersionedS3 } from '../fixtures/s3';
+import { parseS3Uri } from '../../handlers/shared/s3-uri';
 
 const s3 = mockClient(S3Client);
 const sfn = mockClient(SFNClient);
@@ -345,6 +347,27 @@ const runners: Record<string, () => Promise<Observed>> = {
     expect(ddb).toHaveReceivedCommandTimes(PutCommand, 2);
     expect(executions.calls()).toBe(1);
     return ingestObserved(table.get(jobId), executions.started, 'ProvisionedThroughputExceededException');
+  },
+  'source-overwritten-before-transcode': async () => {
+    const store = new VersionedS3();
+    const { run, transcodedBytes } = await runWithSourceOverwrite(ddb, s3, store, { between: () => store.put(SOURCE_BUCKET, 'uploads/landscape.mp4', VERSION_2) });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.attempts.PinSource).toBe(1);
+    expect(md5(transcodedBytes!)).toBe(md5(VERSION_1));
+    return { status: 'COMPLETED', error: 'none', sink: run.output && (run.output as { qc: { passed: boolean } }).qc.passed ? 'processed' : 'nowhere' };
+  },
+  'pinned-copy-replaced-during-transcode': async () => {
+    const store = new VersionedS3();
+    const { run } = await runWithSourceOverwrite(ddb, s3, store, {
+      duringTranscode: (fileInput) => {
+        const { bucket, key } = parseS3Uri(fileInput);
+        store.put(bucket, key, VERSION_2);
+      },
+    });
+    expect(run.states).toContain('QualityCheckFailed');
+    expect(run.states).not.toContain('Publish');
+    expect(run.error).toMatchObject({ Error: 'QualityCheckFailed', Cause: expect.stringContaining('Transcode input differs from the probed source') });
+    return { status: 'FAILED', error: run.error!.Error, sink: run.status === 'FAILED' ? 'failed-record' : 'nowhere' };
   },
   'ingest-start-execution-throttled': async () => {
     const table = new InMemoryJobTable();
