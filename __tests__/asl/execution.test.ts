@@ -108,6 +108,7 @@ describe('success path', () => {
         Role: TEST_SUBSTITUTIONS.MediaConvertRoleArn,
         Settings: expect.objectContaining({ OutputGroups: expect.any(Array) }),
         StatusUpdateInterval: 'SECONDS_15',
+        BillingTagsSource: 'QUEUE',
         UserMetadata: { jobId: TEST_JOB_ID, workflow: TEST_SUBSTITUTIONS.WorkflowName },
       },
     ]);
