@@ -74,6 +74,15 @@ export function simulationCases(env: EnvironmentName): SimulationCase[] {
     // ---- must allow: the state machine and MediaConvert roles ----
     allow('workflow invokes extract-metadata', { role: 'workflow' }, 'lambda:InvokeFunction', '${aws_lambda_function.extract_metadata.arn}'),
     allow('workflow creates MediaConvert jobs on its queue', { role: 'workflow' }, 'mediaconvert:CreateJob', '${aws_media_convert_queue.transcode.arn}'),
+    allow('workflow tags its jobs ManagedByService=AWSStepFunctions (Step Functions does)', { role: 'workflow' }, 'mediaconvert:TagResource', `arn:aws:mediaconvert:${REGION}:${ACCOUNT}:jobs/1700000000000-abcdef`, {
+      'aws:TagKeys': 'ManagedByService', 'aws:RequestTag/ManagedByService': 'AWSStepFunctions',
+    }),
+    deny('workflow cannot put any other tag on a MediaConvert resource', { role: 'workflow' }, 'mediaconvert:TagResource', '${aws_media_convert_queue.transcode.arn}', {
+      context: { 'aws:TagKeys': 'Owner', 'aws:RequestTag/Owner': 'someone' },
+    }),
+    deny('workflow cannot set ManagedByService to another value', { role: 'workflow' }, 'mediaconvert:TagResource', `arn:aws:mediaconvert:${REGION}:${ACCOUNT}:jobs/1700000000000-abcdef`, {
+      context: { 'aws:TagKeys': 'ManagedByService', 'aws:RequestTag/ManagedByService': 'me' },
+    }),
     allow('workflow follows its MediaConvert jobs (GetJob)', { role: 'workflow' }, 'mediaconvert:GetJob', `arn:aws:mediaconvert:${REGION}:${ACCOUNT}:jobs/1700000000000-abcdef`),
     allow('workflow passes the MediaConvert role to MediaConvert', { role: 'workflow' }, 'iam:PassRole', '${aws_iam_role.mediaconvert.arn}', { 'iam:PassedToService': 'mediaconvert.amazonaws.com' }),
     allow('workflow records the start (dynamodb:updateItem task)', { role: 'workflow' }, 'dynamodb:UpdateItem', TABLE),
@@ -134,7 +143,14 @@ export function simulationCases(env: EnvironmentName): SimulationCase[] {
     deny(`quality-control cannot read ${OTHER_ENV[env]}'s outputs`, role('quality_control'), 's3:GetObject', `${OUTPUT}/${JOB}/x.mp4`, { resourceStack: other }),
     deny(`archive-source cannot write ${OTHER_ENV[env]}'s archive`, role('archive_source'), 's3:PutObject', `${ARCHIVE}/x.mp4`, { resourceStack: other }),
     deny(`MediaConvert role cannot write ${OTHER_ENV[env]}'s outputs`, { role: 'mediaconvert' }, 's3:PutObject', `${OUTPUT}/${JOB}/x.mp4`, { resourceStack: other }),
-    deny(`workflow cannot use ${OTHER_ENV[env]}'s MediaConvert queue`, { role: 'workflow' }, 'mediaconvert:CreateJob', '${aws_media_convert_queue.transcode.arn}', { resourceStack: other }),
+    // CreateJob is granted on "*" as AWS's Step Functions guide requires (SECURITY.md, "MediaConvert
+    // CreateJob"): IAM no longer keeps this environment off another one's queue; the definition does
+    // (__tests__/asl/structure.test.ts pins the Transcode Queue). What still isolates environments
+    // is the role a job runs with: PassRole (below) and the MediaConvert role's bucket grants.
+    {
+      ...allow(`workflow may name ${OTHER_ENV[env]}'s MediaConvert queue in CreateJob (Resource "*", pinned by the ASL instead)`, { role: 'workflow' }, 'mediaconvert:CreateJob', '${aws_media_convert_queue.transcode.arn}'),
+      resourceStack: other,
+    },
     deny(`workflow cannot invoke ${OTHER_ENV[env]}'s functions`, { role: 'workflow' }, 'lambda:InvokeFunction', '${aws_lambda_function.extract_metadata.arn}', { resourceStack: other }),
     deny(`workflow cannot pass ${OTHER_ENV[env]}'s MediaConvert role`, { role: 'workflow' }, 'iam:PassRole', '${aws_iam_role.mediaconvert.arn}', {
       resourceStack: other, context: { 'iam:PassedToService': 'mediaconvert.amazonaws.com' },
