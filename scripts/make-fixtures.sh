@@ -49,7 +49,7 @@ sines=""
 for f in 550 660 440 60 770 880; do sines+=" -f lavfi -i sine=frequency=$f:sample_rate=48000:duration=1"; done
 # FL FR FC LFE BL BR in ffmpeg's order; the AAC encoder writes them as C L R Ls Rs LFE.
 # shellcheck disable=SC2046,SC2086
-ff $(video 320x180 1) $sines -filter_complex "[1:a][2:a][3:a][4:a][5:a][6:a]join=inputs=6:channel_layout=5.1[a]" \
+ff $(video 320x180 1) $sines -filter_complex "[1:a][2:a][3:a][4:a][5:a][6:a]join=inputs=6:channel_layout=5.1:map=0.0-FL|1.0-FR|2.0-FC|3.0-LFE|4.0-BL|5.0-BR[a]" \
   -map 0:v -map "[a]" "${h264[@]}" -c:a aac -b:a 96k -shortest surround-5.1.mp4
 
 # 0.5 s clip, H.264 + AAC.
