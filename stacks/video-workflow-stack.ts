@@ -12,7 +12,7 @@ import { address, Names } from './lib/naming';
 import { FunctionDefaults, newFunction } from './lib/nodejs-function';
 import { Monitoring } from './monitoring';
 import { Notifications } from './notifications';
-import { StateBackendSettings } from './state-backend';
+import { requireStateBucket, StateBackendSettings } from './state-backend';
 import { Storage, UPLOAD_PREFIX } from './storage';
 import { Transcoder } from './transcoder';
 import { StackVariables } from './variables';
@@ -49,7 +49,7 @@ export class VideoWorkflowStack extends TerraformStack {
       new LocalBackend(this, { path: `../../../terraform-state/${id}.tfstate` });
     } else {
       const backend = new S3Backend(this, {
-        bucket: props.stateBackend.bucket,
+        bucket: requireStateBucket(props.stateBackend, id),
         key: `${props.stateBackend.keyPrefix}${id}.tfstate`,
         region: props.stateBackend.region,
         encrypt: true,
