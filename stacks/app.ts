@@ -1,4 +1,4 @@
-import { App } from 'cdktf';
+import { Annotations, App } from 'cdktf';
 import { ENVIRONMENT_NAMES, EnvironmentName, environmentConfig } from './config';
 import { requireStateBucket, resolveStateBackend } from './state-backend';
 import { StateBucketStack } from './state-bucket-stack';
@@ -29,10 +29,12 @@ function requestedEnvironments(context: (key: string) => unknown, env: NodeJS.Pr
  * it they are left out with a notice when no environment was asked for (so `npm run synth` works
  * on a fresh clone), and refused with an error naming the setting when one was.
  */
-export function addStacks(app: App, env: NodeJS.ProcessEnv = process.env, notice: (message: string) => void = (m) => process.stderr.write(`${m}\n`)): void {
+export function addStacks(app: App, env: NodeJS.ProcessEnv = process.env, notice?: (message: string) => void): void {
   const context = (key: string) => app.node.tryGetContext(key);
   const stateBackend = resolveStateBackend(context, env);
-  new StateBucketStack(app, `${APP_NAME}-state`, { stateBackend });
+  const state = new StateBucketStack(app, `${APP_NAME}-state`, { stateBackend });
+  // A warning annotation: `cdktf synth/deploy` prints it as "WARN [video-workflow-state]: ...".
+  const tell = notice ?? ((message: string) => Annotations.of(state).addWarning(message));
   const askedFor = requestedEnvironments(context, env) !== '';
   const skipped: string[] = [];
   for (const name of selectedEnvironments(context, env)) {
@@ -46,7 +48,7 @@ export function addStacks(app: App, env: NodeJS.ProcessEnv = process.env, notice
     new VideoWorkflowStack(app, id, { env: config, stateBackend });
   }
   if (skipped.length > 0) {
-    notice(
+    tell(
       `${skipped.join(', ')}: not synthesized, no state bucket is configured. Set TF_STATE_BUCKET (or cdktf.json context ` +
         '"stateBucket") to your state bucket to synthesize them (docs/terraform-teams.md, "First deploy").',
     );

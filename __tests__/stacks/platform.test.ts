@@ -170,6 +170,16 @@ describe('the state bucket has no default (issue #20, point 6)', () => {
     expect(build).toThrow(/There is no default/);
   });
 
+  it('tells the cdktf CLI user with a warning annotation on the bootstrap stack (printed as "WARN [video-workflow-state]: ...")', () => {
+    // Act
+    const app = new App({ outdir: join(tmpdir(), 'never-written') });
+    addStacks(app, {});
+    const state = app.node.findChild('video-workflow-state');
+
+    // Assess
+    expect(state.node.metadata.map((m) => [m.type, m.data])).toEqual([['@cdktf/warn', expect.stringMatching(/not synthesized.*TF_STATE_BUCKET/)]]);
+  });
+
   it('still synthesizes dev alone, asked for by name, without a bucket', () => {
     // Act
     const app = new App({ outdir: join(tmpdir(), 'never-written') });
