@@ -4,11 +4,12 @@
  * remix (handlers/plan-transcode/audio.ts), the local transcoder applies it. The outputs are then
  * measured per channel with ffmpeg (band-pass + astats on each tone of the fixture).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ffmpegAvailable, ffprobe } from '../../local/ffmpeg';
+import { runLocal } from './fixtures';
 
 const ROOT = resolve(__dirname, '..', '..');
 const FIXTURES = join(ROOT, '__tests__', 'fixtures', 'media');
@@ -19,18 +20,6 @@ interface RunRecord {
   metadata?: { audioChannels?: number; audioChannelLayout?: string };
   outputs: { mp4: string[] };
   localWarnings: string[];
-}
-
-function runLocal(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-run.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
 }
 
 /** RMS level (dB) of one output channel, optionally band-passed around one of the fixture's tones. */
