@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { UPLOAD_PREFIX } from '../handlers/shared/owner';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketCorsConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-cors-configuration';
 import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
@@ -21,8 +22,8 @@ export interface StorageProps {
   readonly kmsKeyArn?: string;
 }
 
-/** Prefix under which POST /uploads places browser and API uploads. */
-export const UPLOAD_PREFIX = 'uploads/';
+/** Prefix under which POST /uploads places browser and API uploads (`uploads/<owner-id>/<uuid>/<name>`). */
+export { UPLOAD_PREFIX };
 
 const ABORT_MULTIPART: S3BucketLifecycleConfigurationRule = {
   id: 'abort-incomplete-multipart-uploads',
