@@ -61,22 +61,23 @@ export function encodePageToken(lastEvaluatedKey: Record<string, unknown>, view:
 /** The DynamoDB ExclusiveStartKey of a token issued to `by` for `view`; InvalidRequest naming `next` otherwise. */
 export function decodePageToken(token: string, view: ListView, by: string): Record<string, string> {
   const invalid = (why: string) => new InvalidRequest(`next: ${why}`, { context: { field: 'next' } });
-  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw invalid('is not a valid page token');
+  const notForView = () => invalid(`is not a valid page token for this ${view.owner === undefined ? 'status' : 'owner and status'} filter`);
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw notForView();
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
-    throw invalid('is not a valid page token');
+    throw notForView();
   }
   const parsed = TokenSchema.safeParse(decoded);
-  if (!parsed.success) throw invalid('is not a valid page token');
+  if (!parsed.success) throw notForView();
   const t = parsed.data;
   if (t.by !== by) throw invalid('was issued to another caller');
   if ('owner' in t) {
-    if (view.owner !== t.owner) throw invalid('is not a valid page token for this owner and status filter');
+    if (view.owner !== t.owner) throw notForView();
     return { jobId: t.jobId, owner: t.owner, createdAt: t.createdAt };
   }
-  if (view.owner !== undefined || view.status !== t.status) throw invalid('is not a valid page token for this owner and status filter');
+  if (view.owner !== undefined || view.status !== t.status) throw notForView();
   return { jobId: t.jobId, status: t.status, createdAt: t.createdAt };
 }
 
