@@ -66,15 +66,15 @@ export function startJobDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Start
   };
 }
 
-const LIMIT_VARIABLES = ['LIMITS_TABLE_NAME', 'UPLOADS_TABLE_NAME', 'MAX_JOBS_PER_OWNER_PER_DAY'] as const;
-
-/** All three limit variables, or none (a partial set is a deployment error naming the missing one). */
+/**
+ * LIMITS_TABLE_NAME switches the limits on; UPLOADS_TABLE_NAME and MAX_JOBS_PER_OWNER_PER_DAY
+ * are then required (a missing one is a deployment error naming it). Without it: no limits (the
+ * local run; create-upload alone also reads UPLOADS_TABLE_NAME).
+ */
 function limitsFromEnv(env: NodeJS.ProcessEnv): JobLimits | undefined {
-  const set = LIMIT_VARIABLES.filter((v) => (env[v] ?? '') !== '');
-  if (set.length === 0) return undefined;
-  const missing = LIMIT_VARIABLES.find((v) => !set.includes(v));
-  if (missing !== undefined) {
-    throw new ConfigurationError(`Environment variable ${missing} is not set`, { context: { variable: missing } });
+  if ((env.LIMITS_TABLE_NAME ?? '') === '') return undefined;
+  for (const variable of ['UPLOADS_TABLE_NAME', 'MAX_JOBS_PER_OWNER_PER_DAY']) {
+    if ((env[variable] ?? '') === '') throw new ConfigurationError(`Environment variable ${variable} is not set`, { context: { variable } });
   }
   const max = intEnv('MAX_JOBS_PER_OWNER_PER_DAY', 0, env);
   if (max < 1) {
