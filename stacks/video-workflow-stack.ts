@@ -119,7 +119,12 @@ export class VideoWorkflowStack extends TerraformStack {
     const startWorkflow = newFunction(this, functionDefaults, {
       handler: 'start-workflow',
       description: 'Starts one workflow per uploaded video (ingest queue)',
-      statements: [...startStatements, ...ingest.consumerStatements(dataKeyArns)],
+      statements: [
+        ...startStatements,
+        ...ingest.consumerStatements(dataKeyArns),
+        // Tags the extra version a re-used upload form wrote, for the expire-rejected-uploads lifecycle rule.
+        { Sid: 'TagRejectedUploadVersions', Action: ['s3:PutObjectVersionTagging'], Resource: `${storage.source.arn}/${UPLOAD_PREFIX}*` },
+      ],
       environment: startEnv,
     });
     ingest.connect(startWorkflow);

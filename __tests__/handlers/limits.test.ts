@@ -4,7 +4,7 @@
  * quota (429 / QuotaExceeded), upload reservations (UploadAlreadyUsed) and the
  * one-run-per-version lock for forced re-runs.
  */
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -166,6 +166,14 @@ describe('upload reservations', () => {
       error: { name: 'UploadAlreadyUsed' },
     });
     expect(limits.count(OWNER, TODAY)).toBe(1);
+    // The extra bytes are tagged for the source bucket's expire-rejected-uploads lifecycle rule.
+    expect(s3).toHaveReceivedCommandTimes(PutObjectTaggingCommand, 1);
+    expect(s3).toHaveReceivedCommandWith(PutObjectTaggingCommand, {
+      Bucket: SOURCE_BUCKET,
+      Key: keyOf(1),
+      VersionId: 'v2',
+      Tagging: { TagSet: [{ Key: 'video-workflow-rejected', Value: 'UploadAlreadyUsed' }] },
+    });
   });
 
   it('answers the API 409 UPLOAD_ALREADY_USED for the second version', async () => {

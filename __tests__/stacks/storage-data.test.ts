@@ -105,6 +105,12 @@ describe.each(ENVIRONMENT_NAMES)('storage (%s)', (envName) => {
         noncurrent_version_expiration: [{ noncurrent_days: env.noncurrentVersionDays }],
       });
     }
+    expect(byId('source', 'expire-rejected-uploads')).toMatchObject({
+      status: 'Enabled',
+      filter: [{ tag: [{ key: 'video-workflow-rejected', value: 'UploadAlreadyUsed' }] }],
+      expiration: [{ days: 1 }],
+      noncurrent_version_expiration: [{ noncurrent_days: 1 }],
+    });
     expect(byId('output', 'outputs-to-standard-ia')).toMatchObject({
       status: 'Enabled',
       transition: [{ days: '${var.output_transition_ia_days}', storage_class: 'STANDARD_IA' }],

@@ -14,6 +14,13 @@ import type { WriteGuard } from './job-store';
  * WriteGuard), so a job exists exactly when it was counted.
  */
 
+/**
+ * The tag start-workflow puts on an object version that arrived with a used upload form; the
+ * source bucket's `expire-rejected-uploads` lifecycle rule removes tagged versions
+ * (stacks/storage.ts), so the extra bytes do not stay in the bucket.
+ */
+export const REJECTED_UPLOAD_TAG = { key: 'video-workflow-rejected', value: 'UploadAlreadyUsed' } as const;
+
 export interface UploadReservation {
   readonly key: string;
   readonly owner: string;

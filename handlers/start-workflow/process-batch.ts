@@ -1,3 +1,4 @@
+import { PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import {
   errorName,
@@ -11,6 +12,7 @@ import {
   WorkflowError,
 } from '../shared/errors';
 import { JobRecord } from '../shared/job';
+import { REJECTED_UPLOAD_TAG } from '../shared/limits';
 import { ownerOfKey } from '../shared/owner';
 import { keyCandidates } from '../shared/s3-key';
 import { expiresAtFor, jobIdFor, normalizeEtag, startJob, StartJobDeps } from '../shared/start-job';
@@ -54,6 +56,26 @@ async function recordRejection(event: ObjectCreated, err: WorkflowError, deps: P
   return (await deps.store.create(record)).job;
 }
 
+/**
+ * Marks the extra version a re-used upload form wrote, so the source bucket's lifecycle rule
+ * removes it. Best effort: the FAILED record is what matters; a tagging failure is only logged.
+ */
+async function tagRejectedVersion(event: ObjectCreated, job: JobRecord, deps: ProcessBatchDeps): Promise<void> {
+  if (job.source.versionId === undefined) return;
+  try {
+    await deps.s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: event.bucket,
+        Key: job.source.key,
+        VersionId: job.source.versionId,
+        Tagging: { TagSet: [{ Key: REJECTED_UPLOAD_TAG.key, Value: REJECTED_UPLOAD_TAG.value }] },
+      }),
+    );
+  } catch (err) {
+    deps.log?.warn('Could not tag the rejected upload version', { jobId: job.jobId, error: errorName(err) });
+  }
+}
+
 type Outcome = 'started' | 'duplicate' | 'rejected' | 'retry' | 'malformed';
 
 async function processRecord(record: SQSRecord, deps: ProcessBatchDeps): Promise<Outcome> {
@@ -91,6 +113,7 @@ async function processRecord(record: SQSRecord, deps: ProcessBatchDeps): Promise
         return undefined;
       });
       if (!job) return 'retry';
+      if (err instanceof UploadAlreadyUsed) await tagRejectedVersion(event, job, deps);
       log?.warn('Source rejected', { messageId: record.messageId, jobId: job.jobId, error: errorName(err), reason: (err as Error).message });
       return 'rejected';
     }
