@@ -159,10 +159,8 @@ run "custom_scopes_and_admins" {
     condition     = aws_lambda_function.list_jobs.environment[0].variables.API_ADMIN_SCOPE == "media/admin" && aws_lambda_function.get_job.environment[0].variables.API_ADMIN_PRINCIPALS == "arn:aws:iam::123456789012:role/video-admin,ops-admin"
     error_message = "The API functions read the admin scope and admin principals from the variables."
   }
-  assert {
-    condition     = aws_lambda_function.start_workflow.environment[0].variables.MAX_JOBS_PER_OWNER_PER_DAY == "7" && aws_lambda_function.create_job.environment[0].variables.MAX_JOBS_PER_OWNER_PER_DAY == "7"
-    error_message = "Both entry points enforce max_jobs_per_owner_per_day."
-  }
+  # The start functions' environment holds the state machine ARN, unknown at plan: their
+  # MAX_JOBS_PER_OWNER_PER_DAY wiring is asserted on the synthesized JSON (compute.test.ts).
 }
 
 run "rejects_a_scope_with_a_space" {
