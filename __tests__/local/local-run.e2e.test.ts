@@ -16,6 +16,8 @@ interface JsonRecord {
   file: string;
   jobId?: string;
   status: string;
+  /** The record's owner: the local run's jobs belong to "local". */
+  owner?: string;
   error?: { name: string; cause: string };
   outputs: { mp4: string[]; hls?: string; thumbnails: string[] };
   metadata?: { displayWidth: number; displayHeight: number; audioTrackCount: number };
@@ -72,6 +74,8 @@ suite('npm run local (end to end: real ASL, real handlers, stand-ins, ffmpeg)', 
       ['truncated.mov', 'FAILED', 'UnsupportedMedia'],
     ]);
 
+    // Every video that got a job record (all but the empty file, rejected before a job exists) is owned by "local".
+    expect(records.filter((r) => r.jobId !== undefined).map((r) => r.owner)).toEqual(['local', 'local', 'local', 'local']);
     for (const name of ['landscape.mov', 'portrait.mp4']) {
       const record = byName.get(name)!;
       expect(record.localWarnings).toEqual([]);
