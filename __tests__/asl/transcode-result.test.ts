@@ -134,6 +134,8 @@ describe('Transcode: the .sync result shape', () => {
         sns: { send: async (command: { input: PublishCommand['input'] }) => published.push(command.input) } as never,
         topicArn: TEST_SUBSTITUTIONS.NotificationTopicArn,
         stateMachineArn: STATE_MACHINE_ARN,
+        // job-progress believes the event only when Step Functions reports the same end.
+        sfn: { send: async () => ({ status: 'FAILED' }) } as never,
       },
     );
     ddb.restore();
