@@ -47,6 +47,10 @@ export interface MediaMetadata {
   readonly bitRate?: number;
   readonly audioTrackCount: number;
   readonly audioCodec?: string;
+  /** Channels of the first audio track (1 mono, 2 stereo, 6 for 5.1), when the probe says. */
+  readonly audioChannels?: number;
+  /** MediaInfo's ChannelLayout of that track, in stream order ("C L R Ls Rs LFE" for AAC 5.1, "M" for mono). */
+  readonly audioChannelLayout?: string;
   /** Bytes read from S3 by the probe (ranged GETs), for cost and logging. */
   readonly bytesRead: number;
 }
