@@ -187,6 +187,7 @@ export function unquoteReferences(hcl: string): string {
 const FALSY_DROPPED = ['default', 'sensitive', 'nullable'] as const;
 
 type TerraformJson = {
+  terraform?: { required_version?: unknown };
   variable?: Record<string, Record<string, unknown>>;
 };
 
@@ -211,7 +212,7 @@ export function restoreVariableAttributes(hcl: string, json: TerraformJson): str
  * bogus `0 = "required_version"` line; put the real attribute (from cdk.tf.json) first in the block.
  */
 export function restoreRequiredVersion(hcl: string, json: TerraformJson): string {
-  const version = (json.terraform as { required_version?: unknown } | undefined)?.required_version;
+  const version = json.terraform?.required_version;
   const withoutBogus = hcl.replace(/^[ \t]*\d+ = "required_version"\n/m, '');
   if (typeof version !== 'string') return withoutBogus;
   if (/^\s*required_version\s*=/m.test(withoutBogus)) return withoutBogus;

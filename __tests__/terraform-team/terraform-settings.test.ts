@@ -1,10 +1,10 @@
 import { restoreRequiredVersion } from '../../scripts/synth-hcl';
 import { REQUIRED_TERRAFORM_VERSION } from '../../stacks/lib/terraform-settings';
-import { STATE_STACK, synthApp, WORKFLOW_STACKS } from '../helpers/synth';
+import { STATE_STACK, synthApp, WORKFLOW_STACKS, type StackName } from '../helpers/synth';
 
 describe('Terraform settings of every stack (stacks/lib/terraform-settings.ts)', () => {
   const app = synthApp();
-  const stacks = [STATE_STACK, ...WORKFLOW_STACKS];
+  const stacks: StackName[] = [STATE_STACK, ...WORKFLOW_STACKS];
 
   it.each(stacks)('%s requires Terraform >= 1.10 (S3 use_lockfile)', (name) => {
     expect(app.stack(name).json.terraform?.required_version).toBe('>= 1.10');
