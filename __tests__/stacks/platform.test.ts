@@ -136,6 +136,7 @@ describe('variables', () => {
     'aws_region', 'notification_email', 'lambda_memory_mb', 'metadata_lambda_memory_mb', 'lambda_timeout_seconds',
     'log_retention_days', 'output_transition_ia_days', 'output_expiration_days', 'api_jwt_issuer', 'api_jwt_audience',
     'api_throttle_burst_limit', 'api_throttle_rate_limit', 'cors_allowed_origins', 'max_upload_bytes',
+    'tags',
   ];
 
   it.each(WORKFLOW_STACKS)('%s: every variable has a description and a type', (name) => {
@@ -145,7 +146,7 @@ describe('variables', () => {
       expect({ key, description: typeof v.description === 'string' && v.description.length > 20, type: v.type }).toEqual({
         key,
         description: true,
-        type: expect.stringMatching(/^(string|number|bool|list\(string\))$/),
+        type: expect.stringMatching(/^(string|number|bool|list\(string\)|map\(string\))$/),
       });
     }
   });
