@@ -1,4 +1,4 @@
-import { buildSync } from 'esbuild';
+import { build, buildSync, type BuildOptions } from 'esbuild';
 import { zipSync } from 'fflate';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -53,9 +53,10 @@ export function bundleHandler(name: string, assets: readonly BundleAsset[] = [])
   if (process.env.BUNDLE_CACHE !== 'off' && existsSync(zipPath) && existsSync(keyPath) && readFileSync(keyPath, 'utf8') === key) {
     zip = readFileSync(zipPath);
   } else {
-    zip = build(name, assets);
+    zip = zipHandler(name, assets);
     writeAtomically(zipPath, zip);
     writeAtomically(keyPath, key);
+    writeAtomically(join(dir, 'handlers.key'), sharedInputsDigest());
   }
   const bundle: Bundle = {
     zipPath,
@@ -66,7 +67,7 @@ export function bundleHandler(name: string, assets: readonly BundleAsset[] = [])
   return bundle;
 }
 
-function build(name: string, assets: readonly BundleAsset[]): Uint8Array {
+function zipHandler(name: string, assets: readonly BundleAsset[]): Uint8Array {
   const files: Record<string, Uint8Array> = { 'index.js': compiledHandler(name) };
   for (const asset of assets) files[asset.to] = readFileSync(join(PROJECT_ROOT, asset.from));
 
@@ -88,12 +89,41 @@ const compiled = new Map<string, Uint8Array>();
 function compiledHandler(name: string): Uint8Array {
   const hit = compiled.get(name);
   if (hit) return hit;
+  const names = handlerNames();
+  if (!names.includes(name)) throw new Error(`No handler "${name}": expected handlers/${name}/index.ts`);
+  keepOutputs(buildSync(esbuildOptions(names)).outputFiles);
+  return compiled.get(name)!;
+}
+
+/** Every handler folder (handlers/<name>/index.ts), sorted. */
+function handlerNames(): string[] {
   const handlersDir = join(PROJECT_ROOT, 'handlers');
-  const names = readdirSync(handlersDir)
+  return readdirSync(handlersDir)
     .filter((entry) => existsSync(join(handlersDir, entry, 'index.ts')))
     .sort();
-  if (!names.includes(name)) throw new Error(`No handler "${name}": expected handlers/${name}/index.ts`);
-  const result = buildSync({
+}
+
+function keepOutputs(files: readonly { path: string; contents: Uint8Array }[]): void {
+  for (const file of files) compiled.set(file.path.split('/').pop()!.replace(/\.js$/, ''), file.contents);
+}
+
+/**
+ * Starts the one esbuild compile of every handler in the background, so that it runs on
+ * esbuild's own threads while the app loads cdktf and the provider (main.ts awaits it before
+ * building the stacks). Skipped when the zips of the last build are still valid (the handlers'
+ * inputs hash matches), the everyday case where no compile is needed at all; a zip whose key
+ * still misses (an asset changed) falls back to the synchronous compile.
+ */
+export async function prebuildHandlers(): Promise<void> {
+  const stamp = join(PROJECT_ROOT, '.build', 'lambda', 'handlers.key');
+  if (process.env.BUNDLE_CACHE !== 'off' && existsSync(stamp) && readFileSync(stamp, 'utf8') === sharedInputsDigest()) return;
+  const names = handlerNames();
+  const result = await build(esbuildOptions(names));
+  keepOutputs(result.outputFiles);
+}
+
+function esbuildOptions(names: readonly string[]): BuildOptions & { write: false } {
+  return {
     entryPoints: Object.fromEntries(names.map((n) => [n, lambdaEntry(n)])),
     bundle: true,
     platform: 'node',
@@ -108,11 +138,7 @@ function compiledHandler(name: string): Uint8Array {
     logLevel: 'silent',
     absWorkingDir: PROJECT_ROOT,
     outdir: join(PROJECT_ROOT, '.build', 'esbuild'),
-  });
-  for (const file of result.outputFiles) {
-    compiled.set(file.path.split('/').pop()!.replace(/\.js$/, ''), file.contents);
-  }
-  return compiled.get(name)!;
+  };
 }
 
 /**
@@ -143,8 +169,8 @@ function lambdaEntry(name: string): string {
 
 let sharedDigest: string | undefined;
 
-/** Content hash of everything a bundle is built from (the shared part is hashed once per process). */
-function inputsKey(name: string, assets: readonly BundleAsset[]): string {
+/** Hash of what every bundle is built from: handlers/, the lock file, this file (once per process). */
+function sharedInputsDigest(): string {
   if (sharedDigest === undefined) {
     const shared = createHash('sha256');
     const files = [...listFiles(join(PROJECT_ROOT, 'handlers')), join(PROJECT_ROOT, 'package-lock.json'), __filename];
@@ -153,7 +179,12 @@ function inputsKey(name: string, assets: readonly BundleAsset[]): string {
     }
     sharedDigest = shared.digest('hex');
   }
-  const hash = createHash('sha256').update(`${sharedDigest}\0${name}\0`);
+  return sharedDigest;
+}
+
+/** Content hash of everything one bundle is built from. */
+function inputsKey(name: string, assets: readonly BundleAsset[]): string {
+  const hash = createHash('sha256').update(`${sharedInputsDigest()}\0${name}\0`);
   for (const asset of assets) {
     hash.update(asset.to).update('\0').update(readFileSync(join(PROJECT_ROOT, asset.from))).update('\0');
   }
