@@ -8,8 +8,13 @@ import { summarize, timeCommand, type Summary } from './stats';
 export const INIT_SNIPPET =
   "const t=process.hrtime.bigint(); require('./index.js'); console.log(Number(process.hrtime.bigint()-t)/1e6)";
 
-/** Environment the functions get from the stack, so module scope code finds what it expects. */
+/**
+ * Environment the functions get from the stack and from Lambda, so module scope code does what it
+ * does there: AWS_EXECUTION_ENV turns the Powertools Tracer on (it disables itself outside Lambda),
+ * so the measured init includes the X-Ray SDK patching http/https, as a cold start does.
+ */
 const FUNCTION_ENV: NodeJS.ProcessEnv = {
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
   AWS_REGION: 'us-east-1',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
@@ -41,7 +46,7 @@ export function measureBundles(buildDir: string, runs: number): BundleFigure[] {
       }
       const samples: number[] = [];
       for (let i = 0; i < runs; i++) {
-        const { stdout } = timeCommand(process.execPath, ['-e', INIT_SNIPPET], { cwd: dir, env: FUNCTION_ENV });
+        const { stdout } = timeCommand(process.execPath, ['-e', INIT_SNIPPET], { cwd: dir, env: { ...FUNCTION_ENV, LAMBDA_TASK_ROOT: dir } });
         samples.push(Number(stdout.trim().split('\n').pop()));
       }
       return { name, zipBytes: statSync(path).size, files: Object.keys(entries).sort(), initMs: summarize(samples) };
