@@ -40,12 +40,18 @@ export default tseslint.config(
       // `mockImplementation(async () => value)` is how a stand-in for an async SDK call or
       // handler is written; an `await` inside would be noise.
       '@typescript-eslint/require-await': 'off',
+      // jest.isolateModules takes a synchronous callback, so a module loaded fresh inside it is
+      // require()d (import() is asynchronous); CommonJS packages without type declarations
+      // (asl-validator, s3rver, dynalite, m3u8-parser) are required with a typed cast.
+      '@typescript-eslint/no-require-imports': 'off',
     },
   },
   {
     // This file and jest's CommonJS configs are plain JavaScript outside tsconfig.json.
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
+    // jest's configs are CommonJS: require() is how they load each other.
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } },
   },
   {

@@ -31,12 +31,13 @@ interface Stat {
   readonly median: number;
   readonly min: number;
   readonly max: number;
+  readonly runs?: readonly number[];
 }
 
 /** bench/results-local.json, the parts the docs quote. */
 export interface LocalResults {
   readonly generatedAt: string;
-  readonly clip: { readonly seconds: number; readonly width: number; readonly height: number };
+  readonly clip?: { readonly seconds: number; readonly width: number; readonly height: number };
   readonly runs: number;
   readonly singleClipMs: Stat;
   readonly transcodeInsideTaskMs: Stat;
@@ -168,7 +169,7 @@ export function figureValues({ results, local, synth }: Sources): Record<string,
   if (local && !local.skipped) {
     const row = (name: string, x: Stat, fmt: (v: number) => string) => `| ${name} | ${fmt(x.median)} | ${fmt(x.min)}..${fmt(x.max)} |`;
     const pct = (v: number) => `${formatNumber(v)} %`;
-    values['local-header'] = `Median (min..max) of ${local.runs} runs, ${local.clip.seconds} s ${local.clip.width}x${local.clip.height} clip, measured ${minute(local.generatedAt)} (\`bench/results-local.json\`):`;
+    values['local-header'] = `Median (min..max) of ${local.runs} runs, ${local.clip ? `${local.clip.seconds} s ${local.clip.width}x${local.clip.height}` : 'one'} clip, measured ${minute(local.generatedAt)} (\`bench/results-local.json\`):`;
     values['local-table'] = [
       '| measurement | median | min..max |',
       '|---|---|---|',

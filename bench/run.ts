@@ -20,7 +20,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { billedOutputs, minutesByDimension, orchestrationCost, type BilledOutput } from './cost';
 import { measureBundles } from './bundles';
-import { writeDocFigures } from './doc-figures';
+import { writeDocFigures, type LocalResults } from './doc-figures';
 import { LAMBDA_MEMORY_MB, PRICES } from './prices';
 import { figure, formatNumber, formatTable, mergeResults, single, staleGroups, type Figure, type GroupRun, type Results } from './report';
 import { scale, summarize, timeCommand, type CommandOptions, type Summary } from './stats';
@@ -60,9 +60,9 @@ function options(): Options {
   const unknown = only.filter((g) => !(GROUPS as readonly string[]).includes(g));
   if (unknown.length > 0) throw new Error(`--only: unknown group(s) ${unknown.join(', ')}; known: ${GROUPS.join(', ')}`);
   return {
-    runs: count('runs', values.runs!),
-    heavyRuns: count('heavy-runs', values['heavy-runs']!),
-    testRuns: count('test-runs', values['test-runs']!),
+    runs: count('runs', values.runs),
+    heavyRuns: count('heavy-runs', values['heavy-runs']),
+    testRuns: count('test-runs', values['test-runs']),
     only: new Set(only as Group[]),
     local: values.local ?? false,
   };
@@ -273,15 +273,15 @@ function benchLocal(o: Options): { figures: Figure[]; detail: unknown; measuredA
     progress('local: bench/results-local.json not found (run `npm run bench:local`, or `npm run bench -- --local`; it skips without ffmpeg)');
     return { figures: [], detail: null };
   }
-  const local = JSON.parse(readFileSync(LOCAL_RESULTS, 'utf8')) as Record<string, any>;
+  const local = JSON.parse(readFileSync(LOCAL_RESULTS, 'utf8')) as LocalResults & { readonly reason?: string };
   if (local.skipped) {
-    progress(`local: skipped by bench:local (${String(local.reason ?? local.skipped)})`);
+    progress(`local: skipped by bench:local (${local.reason ?? JSON.stringify(local.skipped)})`);
     return { figures: [], detail: local };
   }
   const note = `from bench/results-local.json, ${local.generatedAt}`;
   // Figures read from an earlier `npm run bench:local` are as old as that file.
   const measuredAt = o.local ? undefined : String(local.generatedAt);
-  const stat = (x: { median: number; min: number; max: number; runs: number[] }): Summary => ({ median: x.median, min: x.min, max: x.max, samples: x.runs });
+  const stat = (x: { median: number; min: number; max: number; runs?: readonly number[] }): Summary => ({ median: x.median, min: x.min, max: x.max, samples: x.runs ?? [x.median] });
   const figures: Figure[] = [
     figure('local', 'local run overhead over ffmpeg', '%', stat(local.overheadPercent), { goal: { op: '<=', value: local.overheadGoalPercent ?? 10 }, note }),
     figure('local', `local run, one ${local.clip?.seconds ?? '?'} s clip`, 's', seconds(stat(local.singleClipMs)), { note }),
@@ -305,7 +305,8 @@ async function main(): Promise<void> {
   const errors: { group: Group; message: string }[] = [];
   const groups: Record<string, GroupRun> = {};
   // One broken group (a synth error, a missing fixture) must not throw away the others' figures.
-  const group = async (name: Group, bench: () => Promise<{ figures: Figure[]; detail?: unknown; key?: string; measuredAt?: string }>) => {
+  type GroupResult = { figures: Figure[]; detail?: unknown; key?: string; measuredAt?: string };
+  const group = async (name: Group, bench: () => GroupResult | Promise<GroupResult>) => {
     if (!o.only.has(name)) return;
     try {
       const r = await bench();
@@ -320,15 +321,15 @@ async function main(): Promise<void> {
     }
   };
   // Synth first: it (re)builds .build/lambda, which the bundle figures read.
-  await group('synth', async () => ({ figures: benchSynth(o) }));
-  await group('bundles', async () => ({ figures: benchBundles(o) }));
+  await group('synth', () => ({ figures: benchSynth(o) }));
+  await group('bundles', () => ({ figures: benchBundles(o) }));
   await group('orchestration', () => benchOrchestration(o));
   await group('mediaconvert', () => benchMediaConvert());
-  await group('tests', async () => {
+  await group('tests', () => {
     const r = benchTests(o);
     return { figures: r.figures, detail: r.slowest, key: 'slowestTestFiles' };
   });
-  await group('local', async () => benchLocal(o));
+  await group('local', () => benchLocal(o));
 
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform, loadAverageAtEnd: loadavg() };
   const current: Results = {

@@ -20,7 +20,7 @@ export function selectedEnvironments(context: (key: string) => unknown, env: Nod
 
 /** Adds every stack of the project to `app` (main.ts and the tests build the same app). */
 export function addStacks(app: App, env: NodeJS.ProcessEnv = process.env): void {
-  const context = (key: string) => app.node.tryGetContext(key);
+  const context = (key: string): unknown => app.node.tryGetContext(key);
   const stateBackend = resolveStateBackend(context, env);
   new StateBucketStack(app, `${APP_NAME}-state`, { stateBackend });
   for (const name of selectedEnvironments(context, env)) {

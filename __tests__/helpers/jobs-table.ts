@@ -65,7 +65,7 @@ export function bridgeJobTable(
     if (typeof values[':to'] === 'string') {
       const fields: Record<string, unknown> = { updatedAt: values[':updatedAt'] };
       for (const [token, value] of Object.entries(values)) if (token.startsWith(':f_')) fields[token.slice(3)] = value;
-      if (!table.transition(jobId, values[':to'] as JobStatus, fields as Partial<JobRecord>, 'DocumentClient')) throw conditionFailed(existing);
+      if (!table.transition(jobId, values[':to'] as JobStatus, fields, 'DocumentClient')) throw conditionFailed(existing);
       return { Attributes: table.get(jobId) };
     }
     if (input.UpdateExpression?.startsWith('SET warnings = list_append')) {

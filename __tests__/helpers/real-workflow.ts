@@ -148,7 +148,7 @@ export function realWorkflow(ddb: AwsClientStub<DynamoDBDocumentClient>, capture
           if (qc === 'real') serveOutputs(s3!, plan);
           return plan;
         },
-        QualityControl: qc === 'real' ? asLambdaTask('quality-control', qualityControl) : fakeLambdas(world).QualityControl!,
+        QualityControl: qc === 'real' ? asLambdaTask('quality-control', qualityControl) : fakeLambdas(world).QualityControl,
         Publish: asLambdaTask('publish', publish),
         ArchiveSource: asLambdaTask('archive-source', archiveSource),
         RecordFailure: asLambdaTask('record-failure', recordFailure),

@@ -152,7 +152,7 @@ async function ingest(rawKey: string, options: { headKey?: string; size?: number
   });
   const response = await startWorkflow(sqsEvent(sqsRecord(messageBody({ key: rawKey, etag: ETAG, 'version-id': VERSION, size: options.size }), 'm-1')));
   // A rejected source gets the job id a started one would have had (the key as decoded).
-  return { table, response, jobId: jobIdFor(SOURCE_BUCKET, keyCandidates(rawKey)[0]!, VERSION) };
+  return { table, response, jobId: jobIdFor(SOURCE_BUCKET, keyCandidates(rawKey)[0], VERSION) };
 }
 
 /** Ingest a media file and, when start-workflow started it, run the execution it started. */
@@ -481,11 +481,11 @@ describe('bad-input catalog', () => {
     // Prepare: the row's runner sets up its mocks; Act: it calls the real handler(s)
     let observed: Observed;
     try {
-      observed = await runners[c.id]!();
+      observed = await runners[c.id]();
     } catch (error) {
       // Assertion failures inside the runner surface as themselves; anything else is an unhandled exception.
       if ((error as { matcherResult?: unknown }).matcherResult !== undefined) throw error;
-      throw new Error(`unhandled exception for ${c.id}: ${(error as Error).name}: ${(error as Error).message}`);
+      throw new Error(`unhandled exception for ${c.id}: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
     }
     // Assess: exactly the declared sink and error
     expect(observed).toEqual({ sink: c.recordedIn, error: c.expectedError });

@@ -55,7 +55,7 @@ describe('readable addresses', () => {
 describe('backends', () => {
   it('dev keeps state in a relative local path outside cdktf.out', () => {
     // Prepare
-    const { path } = app.env('dev').json.terraform?.backend.local;
+    const { path } = app.env('dev').json.terraform!.backend.local;
     const stackDir = join(PROJECT_ROOT, 'cdktf.out', 'stacks', 'video-workflow-dev');
     // Act
     const where = resolve(stackDir, path);

@@ -13,7 +13,7 @@ describe('Terraform settings of every stack (stacks/lib/terraform-settings.ts)',
 
   it.each(stacks)('%s merges var.tags under its own tags in the provider default_tags', (name) => {
     const { provider, variable } = app.stack(name).json;
-    const tags = (provider?.aws as { default_tags: { tags: string }[] }[])[0]!.default_tags[0]!.tags;
+    const tags = (provider?.aws as { default_tags: { tags: string }[] }[])[0].default_tags[0].tags;
     // merge(): later maps win, so the stack's own tags cannot be replaced by var.tags.
     expect(tags).toMatch(/^\$\{merge\(var\.tags, \{"Application" = "video-workflow", .*"ManagedBy" = "cdktf"\}\)\}$/);
     expect(variable?.tags).toEqual(expect.objectContaining({ type: 'map(string)', default: {}, description: expect.stringContaining('default_tags') }));

@@ -19,7 +19,7 @@ const variables = (
 /** `# ... Allowed: 3-60 ...` comment lines, each with the variable assigned below its comment block. */
 function documentedRanges(text: string): { name: string; min: number; max: number }[] {
   return [...text.matchAll(/^# [^\n]*Allowed: (\d+)-(\d+)[^\n]*\n(?:#[^\n]*\n)*([a-z][a-z0-9_]*)\s*=/gm)].map((m) => ({
-    name: m[3]!,
+    name: m[3],
     min: Number(m[1]),
     max: Number(m[2]),
   }));

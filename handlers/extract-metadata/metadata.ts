@@ -73,7 +73,7 @@ export function toMediaMetadata(result: MediaInfoResult, bytesRead: number): Med
  * ffmpeg's `rotate=90` tag shows up as 270. Only quarter turns swap width and height.
  */
 function normaliseRotation(raw: unknown): number {
-  const degrees = typeof raw === 'number' ? raw : Number.parseFloat(String(raw ?? '0'));
+  const degrees = typeof raw === 'number' ? raw : Number.parseFloat(typeof raw === 'string' ? raw : '0');
   if (!Number.isFinite(degrees)) return 0;
   return ((Math.round(degrees) % 360) + 360) % 360;
 }
