@@ -20,6 +20,9 @@ const FUNCTION_ENV: NodeJS.ProcessEnv = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 
+/** Noted on every module init figure measured this way (docs say whether the Tracer was in it). */
+export const TRACER_ON_NOTE = 'Tracer on (AWS_EXECUTION_ENV set, as in Lambda)';
+
 export interface BundleFigure {
   readonly name: string;
   readonly zipBytes: number;
