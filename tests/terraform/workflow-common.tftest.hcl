@@ -107,3 +107,34 @@ run "rejects_retention_cloudwatch_does_not_allow" {
   }
   expect_failures = [var.log_retention_days]
 }
+
+run "tags_reach_every_resource" {
+  command = plan
+  variables {
+    tags = { CostCenter = "media" }
+  }
+  assert {
+    condition     = aws_s3_bucket.source.tags_all["CostCenter"] == "media" && aws_dynamodb_table.jobs.tags_all["CostCenter"] == "media"
+    error_message = "var.tags must reach every resource through the provider's default_tags."
+  }
+  assert {
+    condition     = aws_s3_bucket.source.tags_all["ManagedBy"] == "cdktf"
+    error_message = "The stack's own tags stay beside var.tags."
+  }
+}
+
+run "rejects_tags_that_replace_the_stack_tags" {
+  command = plan
+  variables {
+    tags = { Environment = "somewhere-else" }
+  }
+  expect_failures = [var.tags]
+}
+
+run "rejects_reserved_aws_tag_prefix" {
+  command = plan
+  variables {
+    tags = { "aws:owner" = "me" }
+  }
+  expect_failures = [var.tags]
+}
