@@ -185,6 +185,7 @@ run "rejects_a_zero_quota" {
     max_jobs_per_owner_per_day = 0
   }
   expect_failures = [var.max_jobs_per_owner_per_day]
+}
 
 run "tags_reach_every_resource" {
   command = plan
