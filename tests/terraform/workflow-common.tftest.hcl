@@ -143,12 +143,12 @@ run "rejects_retention_cloudwatch_does_not_allow" {
 run "custom_scopes_and_admins" {
   command = plan
   variables {
-    api_jwt_issuer       = "https://issuer.example.com/"
-    api_jwt_audience     = ["video-jobs"]
-    api_jwt_read_scope   = "media/read"
-    api_jwt_write_scope  = "media/write"
-    api_jwt_admin_scope  = "media/admin"
-    api_admin_principals = ["arn:aws:iam::123456789012:role/video-admin", "ops-admin"]
+    api_jwt_issuer             = "https://issuer.example.com/"
+    api_jwt_audience           = ["video-jobs"]
+    api_jwt_read_scope         = "media/read"
+    api_jwt_write_scope        = "media/write"
+    api_jwt_admin_scope        = "media/admin"
+    api_admin_principals       = ["arn:aws:iam::123456789012:role/video-admin", "ops-admin"]
     max_jobs_per_owner_per_day = 7
   }
   assert {
