@@ -298,7 +298,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         try {
           const started = await startJob(
             { bucket: LOCAL_NAMES.sourceBucket, keyCandidates: [key], trigger: 'api', owner: LOCAL_OWNER, requestId: `local-${randomBytes(4).toString('hex')}` },
-            { ...startDeps, sfn: sfn as unknown as Parameters<typeof startJob>[1]['sfn'] },
+            { ...startDeps, sfn: sfn },
           );
           jobId = started.job.jobId;
           executionArn = started.job.executionArn;

@@ -208,7 +208,7 @@ async function rejectedAtStart(
   // What HeadObject did not confirm (ObjectNotFound) is recorded under a rejection-specific id,
   // never under the id the genuine upload's job has (SECURITY.md "Ingest").
   const jobId = options.unconfirmed
-    ? unconfirmedRejectionIdFor({ bucket: SOURCE_BUCKET, versionId: VERSION, etag: options.forgedEtag ?? ETAG }, keyCandidates(rawKey)[0]!)
+    ? unconfirmedRejectionIdFor({ bucket: SOURCE_BUCKET, versionId: VERSION, etag: options.forgedEtag ?? ETAG }, keyCandidates(rawKey)[0])
     : ingested.jobId;
   if (options.unconfirmed) expect(table.get(ingested.jobId)).toBeUndefined();
   expect(response).toEqual({ batchItemFailures: [] });
@@ -575,7 +575,7 @@ const runners: Record<string, () => Promise<Observed>> = {
     expect(results.map((r) => r.statusCode)).toEqual([409, 409, 409, 409, 409]);
     expect(machine.executions.size).toBe(1);
     expect(limits.count(ALICE_ID, quotaDay(new Date()))).toBe(1);
-    return api4xx(results[4]!, 409);
+    return api4xx(results[4], 409);
   },
   'api-upload-form-reused': async () => {
     const { postJob, upload } = limitedWorld();
