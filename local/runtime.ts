@@ -77,12 +77,30 @@ export interface LocalRuntimeOptions {
   readonly onEvent?: (event: RunEvent) => void;
   /** Shorter Retry pauses, for tests. */
   readonly retryIntervalMs?: number;
+  /** What runs a CreateJob request (default: ffmpeg, runLocalTranscode); the load harness swaps in a fast stand-in. */
+  readonly transcode?: typeof runLocalTranscode;
 }
 
 export interface LocalRuntime {
   readonly standIns: StandIns;
   runFile(path: string): Promise<VideoResult>;
+  /** The wiring behind runFile, for drivers that bring their own ingest path (the load harness). */
+  readonly internals: LocalRuntimeInternals;
   close(): Promise<void>;
+}
+
+export interface LocalRuntimeInternals {
+  readonly sfn: LocalStepFunctions;
+  /** start-job's dependencies as the cloud functions read them (Step Functions excepted). */
+  readonly startDeps: Omit<import('../handlers/shared/start-job').StartJobDeps, 'sfn'>;
+  readonly jobStore: import('../handlers/shared/job-store').DynamoJobStore;
+  readonly objects: S3ObjectStore;
+  /** The plain DynamoDB client the ASL's DynamoDB tasks use. */
+  readonly dynamodb: DynamoDBClient;
+  /** Delivers a "MediaConvert Job State Change" event to the real job-progress handler. */
+  sendProgressEvent(jobId: string, mediaConvertJobId: string, detail: Record<string, unknown>): Promise<void>;
+  /** Delivers any EventBridge event (e.g. "Step Functions Execution Status Change") to job-progress. */
+  invokeJobProgress(event: unknown): Promise<unknown>;
 }
 
 type HandlerModule = { handler: LambdaHandler };
@@ -197,7 +215,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       let lastSent = 0;
       let pending: Promise<void> = Promise.resolve();
       try {
-        const outcome = await runLocalTranscode(request, {
+        const outcome = await (options.transcode ?? runLocalTranscode)(request, {
           store,
           workRoot: layout.work,
           region: LOCAL_REGION,
@@ -339,6 +357,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     return {
       standIns,
       runFile,
+      internals: {
+        sfn,
+        startDeps,
+        jobStore,
+        objects: store,
+        dynamodb,
+        sendProgressEvent: (jobId, mediaConvertJobId, detail) => sendProgressEvent(jobId, mediaConvertJobId, detail),
+        invokeJobProgress: async (event) => {
+          if (!jobProgress) throw new Error('handlers/job-progress/index.ts is missing');
+          const context = lambdaContext(`${LOCAL_NAMES.workflow}-job-progress`, LOCAL_ARNS.lambda('job-progress'), 30_000);
+          return invocations.run(async () => jobProgress(event, context));
+        },
+      },
       close: async () => {
         // The handlers' shared S3 and SNS clients live as long as the process.
         dynamodb.destroy();

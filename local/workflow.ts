@@ -52,6 +52,7 @@ interface Running {
   readonly startDate: Date;
   status: ExecutionStatus;
   readonly done: Promise<ExecutionOutcome>;
+  readonly abort: () => void;
 }
 
 /** Every Task state, top level (the workflow has no Parallel/Map). */
@@ -96,6 +97,18 @@ export class LocalStepFunctions {
     const running = this.executions.get(executionArn);
     if (!running) return Promise.reject(new Error(`No local execution ${executionArn}`));
     return running.done;
+  }
+
+  /** StopExecution / the service ending a run (a timeout): the execution ends ABORTED. */
+  abort(executionArn: string): void {
+    const running = this.executions.get(executionArn);
+    if (!running) throw new StatesError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    running.abort();
+  }
+
+  /** Every execution started so far (the load harness counts them per object version). */
+  startedExecutions(): ExecutionInfo[] {
+    return [...this.executions.values()].map((r) => r.info);
   }
 
   private start(command: StartExecutionCommand): { executionArn: string; startDate: Date } {
@@ -143,6 +156,7 @@ export class LocalStepFunctions {
       startDate,
       status: 'RUNNING',
       done: this.settle(info, startDate, execution.result, execution.eventLogs),
+      abort: () => execution.abort(),
     };
     this.executions.set(executionArn, running);
     void running.done.then((o) => (running.status = o.status));
