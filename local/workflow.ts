@@ -191,7 +191,10 @@ export class LocalStepFunctions {
         stopDate: new Date(),
       };
     }
-    await watch.catch(() => undefined);
+    // The event log of an aborted execution never ends: give the last events a moment, not forever.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([watch.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, outcome.status === 'ABORTED' ? 100 : 5_000)))]);
+    clearTimeout(timer);
     return outcome;
   }
 

@@ -1,6 +1,7 @@
 import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { CLOUDWATCH_RETENTION_DAYS, EnvironmentConfig } from './config';
+import { IngestVariables } from './ingest-variables';
 
 /**
  * Values an operator sets per deployment (tfvars), declared at stack level so their names in
@@ -22,8 +23,11 @@ export class StackVariables {
   readonly apiThrottleRateLimit: TerraformVariable;
   readonly corsAllowedOrigins: TerraformVariable;
   readonly maxUploadBytes: TerraformVariable;
+  /** Ingest queue draining (stacks/ingest-variables.ts). */
+  readonly ingest: IngestVariables;
 
   constructor(scope: Construct, env: EnvironmentConfig) {
+    this.ingest = new IngestVariables(scope);
     this.awsRegion = new TerraformVariable(scope, 'aws_region', {
       type: 'string',
       default: 'us-east-1',

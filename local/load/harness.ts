@@ -14,6 +14,7 @@ import { startLocalRuntime, type LocalRuntime } from '../runtime';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../standins';
 import { StatesError } from '../tasks';
 import { runLocalTranscode, type CreateJobRequest, type LocalTranscoderDeps, type TranscodeOutcome } from '../transcoder';
+import { FAULT_RATES, type FaultRates } from './rates';
 import { DynamoThrottle, injectDynamoThrottle, seededRandom, shuffle, type Fault } from './faults';
 import { EventSourceMapping, LocalQueue, sleep } from './sqs';
 import { START_EXECUTION_QUOTA, TokenBucket } from './token-bucket';
@@ -35,6 +36,8 @@ export interface LoadOptions {
    * `ack-before-start` deletes each batch from the queue before start-workflow runs it.
    */
   readonly sabotage?: 'ack-before-start';
+  /** How often each fault lands (defaults: FAULT_RATES). */
+  readonly rates?: Partial<FaultRates>;
   readonly onProgress?: (line: string) => void;
 }
 
@@ -61,13 +64,15 @@ export interface LoadReport {
 export const DEFAULT_CLIP = resolve(__dirname, '../../__tests__/fixtures/media/landscape.mp4');
 
 /**
- * Time in the harness is real but scaled down: the ingest queue's visibility timeout (365 s in
- * the stacks) is this many ms, so a redelivery after a crash takes a moment, not six minutes.
+ * Time in the harness is real but scaled down, keeping the stacks' ratio: the ingest queue's
+ * visibility timeout is 6x the consumer's timeout (plus the batching window) in the stacks, and
+ * here a start-workflow invocation is cut off after a sixth of the visibility timeout, so a
+ * redelivery after a crash takes seconds, not six minutes.
  */
-const VISIBILITY_TIMEOUT_MS = 5000;
+const VISIBILITY_TIMEOUT_MS = 30_000;
+const CONSUMER_TIMEOUT_MS = Math.floor(VISIBILITY_TIMEOUT_MS / 6);
 const BATCH_SIZE = 10;
 /** How often each fault lands (per batch for crashes, per upload or job otherwise). */
-const RATES = { crash: 0.03, duplicate: 0.05, lateDuplicate: 0.5, lateProgress: 0.1, taskTimeout: 0.01, executionTimeout: 0.005 } as const;
 const PROGRESS_STEPS = [10, 35, 60, 85] as const;
 const TERMINAL = new Set(['COMPLETED', 'FAILED']);
 
@@ -88,6 +93,7 @@ class ContainerCrashed extends Error {
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const random = seededRandom(options.seed ?? 1);
   const faults = options.faults;
+  const RATES: FaultRates = { ...FAULT_RATES, ...options.rates };
   const say = options.onProgress ?? (() => {});
   const ownState = options.stateDir === undefined;
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'video-workflow-load-')));
@@ -99,7 +105,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const injected: Record<string, number> = {};
   const count = (name: string, n = 1) => (injected[name] = (injected[name] ?? 0) + n);
 
-  const transcoder = new TemplateTranscoder(random, faults);
+  const transcoder = new TemplateTranscoder(random, faults, RATES);
   let runtime: LocalRuntime | undefined;
   const started = Date.now();
   try {
@@ -213,10 +219,24 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         },
       };
       const deps = { ...internals.startDeps, sfn: sfn as never, sourceBucket: LOCAL_NAMES.sourceBucket };
-      const response = await processBatch(records, deps);
-      // A crashed container never answers: nothing in the batch is acknowledged.
-      if (dead) throw new ContainerCrashed('start-workflow crashed');
-      return response;
+      // Lambda ends an invocation at its timeout: the batch is not acknowledged, and the
+      // container's later calls never happen (here: they fail).
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          dead = true;
+          count('consumerTimeouts');
+          reject(new ContainerCrashed('start-workflow timed out'));
+        }, CONSUMER_TIMEOUT_MS);
+      });
+      try {
+        const response = await Promise.race([processBatch(records, deps), timeout]);
+        // A crashed container never answers: nothing in the batch is acknowledged.
+        if (dead) throw new ContainerCrashed('start-workflow crashed');
+        return response;
+      } finally {
+        clearTimeout(timer);
+      }
     };
     const mapping = new EventSourceMapping(queue, consume, { batchSize: BATCH_SIZE, concurrency: options.concurrency });
 
@@ -252,7 +272,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     let lastReport = Date.now();
     for (;;) {
       await sleep(100);
-      if (lateDone && queue.size === 0 && openExecutions === 0 && transcoder.pending === 0) break;
+      if (lateDone && queue.size === 0 && mapping.inFlight === 0 && openExecutions === 0 && transcoder.pending === 0) break;
       if (Date.now() > deadline) {
         say('deadline reached; reporting what is unfinished as lost');
         break;
@@ -433,6 +453,7 @@ class TemplateTranscoder {
   constructor(
     private readonly random: () => number,
     private readonly faults: ReadonlySet<Fault>,
+    private readonly rates: FaultRates,
   ) {}
 
   attach(runtime: LocalRuntime): void {
@@ -448,11 +469,11 @@ class TemplateTranscoder {
     if (!jobId) throw new StatesError('States.Runtime', 'CreateJob request without UserMetadata.jobId');
     if (this.faults.has('timeouts')) {
       const roll = this.random();
-      if (roll < RATES.executionTimeout) {
+      if (roll < this.rates.executionTimeout) {
         this.onHang(jobId);
         return new Promise<never>(() => {}); // never returns: the execution is stopped around it
       }
-      if (roll < RATES.executionTimeout + RATES.taskTimeout) {
+      if (roll < this.rates.executionTimeout + this.rates.taskTimeout) {
         this.count('taskTimeouts');
         throw new StatesError('States.Timeout', 'Task timed out (injected)');
       }
@@ -513,7 +534,7 @@ class TemplateTranscoder {
     if (this.faults.has('reorder')) {
       steps = shuffle(steps, this.random);
       this.count('reorderedProgress');
-      if (this.random() < RATES.lateProgress) {
+      if (this.random() < this.rates.lateProgress) {
         const held = steps.pop()!;
         this.count('lateProgress');
         this.lateEvents.push(() => send(held));

@@ -163,6 +163,8 @@ export interface EventSourceMappingOptions {
 export class EventSourceMapping {
   invocations = 0;
   failedInvocations = 0;
+  /** Invocations running now. */
+  inFlight = 0;
   private stopped = false;
   private readonly pollers: Promise<void>[] = [];
 
@@ -190,12 +192,15 @@ export class EventSourceMapping {
         continue;
       }
       this.invocations += 1;
+      this.inFlight += 1;
       let response: SQSBatchResponse;
       try {
         response = await this.handler(batch);
       } catch {
         this.failedInvocations += 1;
         continue;
+      } finally {
+        this.inFlight -= 1;
       }
       const failed = new Set((response.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       for (const record of batch) {
