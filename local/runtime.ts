@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandInput, type SFNClient, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -272,6 +273,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         };
       },
     });
+    // The handlers' own Step Functions client (job-progress asks DescribeExecution before it
+    // believes an execution-status event) answers from the local stand-in: there is no local
+    // Step Functions endpoint, so the call is served in the client's middleware.
+    serveSfnClientLocally(sharedClients.sfnClient(), sfn);
+
     // Fail at start, not mid-run, when the ASL names a resource the local run cannot serve.
     for (const task of taskStates(definition)) {
       const known =
@@ -411,4 +417,21 @@ async function copyOutputs(store: S3ObjectStore, outputs: NonNullable<JobRecord[
     hls = localPathOf(outputs.hls);
   }
   return { mp4, ...(hls ? { hls } : {}), thumbnails };
+}
+
+/** StartExecution and DescribeExecution on an SDK SFNClient go to `local` instead of the network. */
+function serveSfnClientLocally(client: SFNClient, local: LocalStepFunctions): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command =
+        context.commandName === 'StartExecutionCommand'
+          ? new StartExecutionCommand(args.input as StartExecutionCommandInput)
+          : context.commandName === 'DescribeExecutionCommand'
+            ? new DescribeExecutionCommand(args.input as DescribeExecutionCommandInput)
+            : undefined;
+      if (command === undefined) return next(args);
+      return { output: { $metadata: {}, ...((await local.send(command)) as object) }, response: {} } as Awaited<ReturnType<typeof next>>;
+    },
+    { step: 'initialize', name: 'localStepFunctions' },
+  );
 }

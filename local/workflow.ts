@@ -76,6 +76,7 @@ export class LocalStepFunctions {
   private readonly machine: StateMachine;
   private readonly executions = new Map<string, Running>();
   private readonly tasks: TaskStateInfo[];
+  private readonly stoppedAs = new Map<string, 'ABORTED' | 'TIMED_OUT'>();
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     this.machine = new StateMachine(options.definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
@@ -99,10 +100,14 @@ export class LocalStepFunctions {
     return running.done;
   }
 
-  /** StopExecution / the service ending a run (a timeout): the execution ends ABORTED. */
-  abort(executionArn: string): void {
+  /**
+   * Ends a running execution from outside: ABORTED (StopExecution) or TIMED_OUT (its
+   * TimeoutSeconds elapsed; the load harness cannot wait hours for the real one).
+   */
+  stop(executionArn: string, as: 'ABORTED' | 'TIMED_OUT' = 'ABORTED'): void {
     const running = this.executions.get(executionArn);
     if (!running) throw new StatesError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    this.stoppedAs.set(executionArn, as);
     running.abort();
   }
 
@@ -181,7 +186,12 @@ export class LocalStepFunctions {
     } catch (err) {
       const e = err as Error & { cause?: unknown };
       const inner = (e.cause instanceof Error ? e.cause : e) as Error;
-      const status = e.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : e.name === 'ExecutionAbortedError' ? 'ABORTED' : 'FAILED';
+      const status =
+        e.name === 'ExecutionTimeoutError'
+          ? 'TIMED_OUT'
+          : e.name === 'ExecutionAbortedError'
+            ? (this.stoppedAs.get(info.executionArn) ?? 'ABORTED')
+            : 'FAILED';
       outcome = {
         executionArn: info.executionArn,
         status,

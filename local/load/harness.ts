@@ -148,7 +148,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 
     // --- executions: track each one, and tell job-progress how those that did not succeed ended ---
     let openExecutions = 0;
-    const timedOut = new Set<string>();
     const track = (executionArn: string, jobId: string) => {
       openExecutions += 1;
       void internals.sfn
@@ -158,8 +157,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           observe(await internals.jobStore.get(jobId));
           if (outcome.status === 'SUCCEEDED') return;
           // EventBridge's "Step Functions Execution Status Change" for FAILED / TIMED_OUT / ABORTED.
-          const status = timedOut.has(executionArn) ? 'TIMED_OUT' : outcome.status;
-          const event = executionStatusEvent(executionArn, jobId, status, outcome.error, outcome.cause);
+          const event = executionStatusEvent(executionArn, jobId, outcome.status, outcome.error, outcome.cause);
           for (let attempt = 1; attempt <= 3; attempt++) {
             try {
               await internals.invokeJobProgress(event);
@@ -177,9 +175,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     transcoder.onHang = (jobId) => {
       // The execution's own TimeoutSeconds elapses: Step Functions stops it as TIMED_OUT.
       const arn = internals.sfn.executionArnOf(jobId);
-      timedOut.add(arn);
       count('executionTimeouts');
-      setTimeout(() => internals.sfn.abort(arn), 50);
+      setTimeout(() => internals.sfn.stop(arn, 'TIMED_OUT'), 50);
     };
 
     // --- the ingest queue and its consumer ---
