@@ -374,7 +374,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         invokeJobProgress: async (event) => {
           if (!jobProgress) throw new Error('handlers/job-progress/index.ts is missing');
           const context = lambdaContext(`${LOCAL_NAMES.workflow}-job-progress`, LOCAL_ARNS.lambda('job-progress'), 30_000);
-          return invocations.run(async () => jobProgress(event, context));
+          return invocations.run(() => Promise.resolve(jobProgress(event, context)));
         },
       },
       close: async () => {
@@ -429,7 +429,7 @@ function serveSfnClientLocally(client: SFNClient, local: LocalStepFunctions): vo
             ? new DescribeExecutionCommand(args.input as DescribeExecutionCommandInput)
             : undefined;
       if (command === undefined) return next(args);
-      return { output: { $metadata: {}, ...((await local.send(command)) as object) }, response: {} } as Awaited<ReturnType<typeof next>>;
+      return { output: { $metadata: {}, ...((await local.send(command)) as object) }, response: {} };
     },
     { step: 'initialize', name: 'localStepFunctions' },
   );

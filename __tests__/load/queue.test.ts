@@ -26,10 +26,10 @@ describe('LocalQueue (SQS standard-queue semantics)', () => {
     const [first] = q.receive();
     now += 10;
     const [second] = q.receive();
-    expect(q.delete(first!.messageId, first!.receiptHandle)).toBe(false);
+    expect(q.delete(first.messageId, first.receiptHandle)).toBe(false);
     expect(q.size).toBe(1);
     expect(q.staleDeletes).toBe(1);
-    expect(q.delete(second!.messageId, second!.receiptHandle)).toBe(true);
+    expect(q.delete(second.messageId, second.receiptHandle)).toBe(true);
     expect(q.size).toBe(0);
   });
 

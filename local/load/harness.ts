@@ -112,7 +112,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     runtime = await startLocalRuntime({ stateDir, retryIntervalMs: 20, transcode: transcoder.run });
     const { internals } = runtime;
     transcoder.attach(runtime);
-    const sharedClients = (await import('../../handlers/shared/clients')) as typeof import('../../handlers/shared/clients');
+    const sharedClients = (await import('../../handlers/shared/clients'));
 
     const ddbThrottle = new DynamoThrottle({ periodMs: 1000, burstMs: 150, failRate: 0.5 }, random);
     if (faults.has('ddb-throttle')) {
@@ -187,7 +187,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       maxReceiveCount: INGEST_MAX_RECEIVE_COUNT,
       deadLetterQueue: dlq,
     });
-    const { processBatch } = (await import('../../handlers/start-workflow/process-batch')) as typeof import('../../handlers/start-workflow/process-batch');
+    const { processBatch } = (await import('../../handlers/start-workflow/process-batch'));
 
     const consume = async (records: SQSRecord[]): Promise<SQSBatchResponse> => {
       if (options.sabotage === 'ack-before-start') {
@@ -284,7 +284,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const wallMs = Date.now() - uploadedAt;
 
     // --- accounting: one terminal record or one DLQ message per upload ---
-    const { jobIdFor } = (await import('../../handlers/shared/start-job')) as typeof import('../../handlers/shared/start-job');
+    const { jobIdFor } = (await import('../../handlers/shared/start-job'));
     const dlqKeys = new Map<string, number>();
     for (const body of dlq.bodies()) {
       const key = (JSON.parse(body) as { detail: { object: { key: string } } }).detail.object.key;
@@ -488,7 +488,7 @@ class TemplateTranscoder {
   };
 
   private async render(request: CreateJobRequest, deps: LocalTranscoderDeps): Promise<Template> {
-    const jobId = request.UserMetadata!.jobId!;
+    const jobId = request.UserMetadata!.jobId;
     const outcome = await runLocalTranscode(request, deps);
     const { objects } = this.runtime!.internals;
     const outputBucket = LOCAL_NAMES.outputBucket;
@@ -500,7 +500,7 @@ class TemplateTranscoder {
     if (settingsShape(request, jobId) !== template.settingsShape) {
       throw new StatesError('States.Runtime', `stand-in transcoder: job ${jobId}'s settings differ from the template job's (only the job id may differ)`);
     }
-    const sharedClients = (await import('../../handlers/shared/clients')) as typeof import('../../handlers/shared/clients');
+    const sharedClients = (await import('../../handlers/shared/clients'));
     const s3 = sharedClients.s3Client();
     await mapBounded(template.keys, 4, (key) =>
       s3.send(
