@@ -5,6 +5,7 @@
  * context keys stateBucket / stateRegion / stateKeyPrefix, then the defaults below (enough to
  * synth on a fresh clone; set your own bucket name before the first deploy: bucket names are global).
  */
+import { ConfigError } from './config';
 export interface StateBackendSettings {
   readonly bucket: string;
   readonly region: string;
@@ -37,16 +38,16 @@ export function resolveStateBackend(
     keyPrefix: pick('TF_STATE_KEY_PREFIX', 'stateKeyPrefix', DEFAULT_STATE_BACKEND.keyPrefix),
   };
   if (!BUCKET_NAME.test(settings.bucket) || settings.bucket.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(settings.bucket)) {
-    throw new Error(
+    throw new ConfigError(
       `TF_STATE_BUCKET (context stateBucket) "${settings.bucket}" is not a valid S3 bucket name: ` +
         '3-63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.',
     );
   }
   if (!REGION.test(settings.region)) {
-    throw new Error(`TF_STATE_REGION (context stateRegion) "${settings.region}" is not an AWS Region code such as us-east-1.`);
+    throw new ConfigError(`TF_STATE_REGION (context stateRegion) "${settings.region}" is not an AWS Region code such as us-east-1.`);
   }
   if (settings.keyPrefix.startsWith('/') || (settings.keyPrefix !== '' && !settings.keyPrefix.endsWith('/'))) {
-    throw new Error(`TF_STATE_KEY_PREFIX (context stateKeyPrefix) "${settings.keyPrefix}" must be empty or a relative prefix ending in "/".`);
+    throw new ConfigError(`TF_STATE_KEY_PREFIX (context stateKeyPrefix) "${settings.keyPrefix}" must be empty or a relative prefix ending in "/".`);
   }
   return settings;
 }
