@@ -4,7 +4,7 @@ import { fmt, svg } from './dom';
 const ROW = 24;
 const LABEL_WIDTH = 190;
 const BAR_WIDTH = 520;
-const DURATION_WIDTH = 90;
+const DURATION_WIDTH = 260;
 
 /**
  * The state-machine path as an SVG timeline: one row per state entered, a bar from when it was
