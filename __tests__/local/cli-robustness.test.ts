@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseCliArgs, parseServeArgs, UsageError } from '../../local/cli-args';
 import { main, STATE_MARKER, type CliIo } from '../../local/cli';
-import { readJournal, writeJournalEntry, type JournalEntry } from '../../local/job-journal';
+import { readJournal, writeJournalEntry } from '../../local/job-journal';
+import { jobRecordFixture, journalEntryFixture } from './fixtures';
 import { lockStateFolder, StateFolderBusy } from '../../local/state-lock';
 import { folderSize, pruneJobs } from '../../local/state-prune';
 import { stateLayout } from '../../local/state-layout';
@@ -143,24 +144,8 @@ describe('npm run local: what a user types never crashes it', () => {
   });
 });
 
-function journalEntry(jobId: string, startedAt: string): JournalEntry {
-  return {
-    jobId,
-    file: `/videos/${jobId}.mov`,
-    status: 'COMPLETED',
-    startedAt,
-    path: [],
-    localWarnings: [],
-    record: {
-      jobId,
-      status: 'COMPLETED',
-      trigger: 'api',
-      source: { bucket: 'video-workflow-local-source', key: `uploads/${jobId}0000/${jobId}.mov`, etag: 'e', size: 1 },
-      createdAt: startedAt,
-      updatedAt: startedAt,
-    },
-  };
-}
+const journalEntry = (jobId: string, startedAt: string) =>
+  journalEntryFixture(jobId, startedAt, { record: jobRecordFixture(jobId, startedAt, { source: { bucket: 'video-workflow-local-source', key: `uploads/${jobId}0000/${jobId}.mov`, etag: 'e', size: 1 } }) });
 
 describe('pruneJobs', () => {
   it("deletes the older jobs' outputs, source, archive copy, local copy and journal entry, and nothing of the kept ones", async () => {

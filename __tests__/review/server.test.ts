@@ -1,35 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeJournalEntry, type JournalEntry } from '../../local/job-journal';
+import { writeJournalEntry } from '../../local/job-journal';
+import { jobRecordFixture, journalEntryFixture } from '../local/fixtures';
 import type { JobListResponse } from '../../review/api';
 import { mediaOf, PortInUse, startReviewServer, type ReviewServer } from '../../review/server';
 
-const record = (over: Record<string, unknown> = {}) =>
-  ({
-    jobId: 'job1',
-    status: 'COMPLETED',
-    trigger: 'api',
-    source: { bucket: 'video-workflow-local-source', key: 'uploads/ab/clip.mov', etag: 'e', size: 1 },
-    createdAt: '2026-01-01T00:00:00Z',
-    updatedAt: '2026-01-01T00:00:00Z',
-    outputs: {
-      mp4: ['s3://video-workflow-local-output/job1/mp4/clip 720p.mp4'],
-      hls: 's3://video-workflow-local-output/job1/hls/master.m3u8',
-      thumbnails: ['s3://video-workflow-local-output/job1/thumbnails/t.0000000.jpg'],
-    },
-    ...over,
-  }) as unknown as JournalEntry['record'];
-
-const entry = (jobId: string, startedAt: string, over: Partial<JournalEntry> = {}): JournalEntry => ({
-  jobId,
-  file: `/videos/${jobId}.mov`,
-  status: 'COMPLETED',
-  startedAt,
-  path: [],
-  localWarnings: [],
-  ...over,
-});
+const record = (over: Record<string, unknown> = {}) => jobRecordFixture('job1', '2026-01-01T00:00:00Z', over);
+const entry = journalEntryFixture;
 
 describe('mediaOf', () => {
   it('builds paths from the output keys (path = key, CloudFront layout)', () => {
