@@ -123,6 +123,31 @@ describe('npm run local: what a user types never crashes it', () => {
     expect(existsSync(state)).toBe(false);
   });
 
+  it('--open alone serves the review page for the state folder until stopped', async () => {
+    // Prepare
+    const out: string[] = [];
+    let pageStatus: number | undefined;
+    const state = join(dir, 'state');
+    const io: CliIo = {
+      stdout: { write: (t: string) => out.push(t), isTTY: false },
+      stderr: { write: () => undefined },
+      // "Ctrl-C" once the page has been fetched
+      untilStopped: async () => {
+        const url = /Serving the review page at (\S+)\//.exec(out.join(''))![1]!;
+        pageStatus = (await fetch(`${url}/api/jobs`)).status;
+      },
+    };
+
+    // Act
+    const code = await main(['--open', '--port', '0', '--state', state], io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out.join('')).toMatch(/^Review page: http:\/\/127\.0\.0\.1:\d+\/\n/);
+    expect(pageStatus).toBe(200);
+    expect(existsSync(stateLayout(state).lock)).toBe(false);
+  });
+
   it('--keep alone prunes older jobs and says the folder size', async () => {
     // Prepare
     const { out, io } = capture();

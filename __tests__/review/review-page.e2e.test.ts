@@ -22,13 +22,15 @@ if (!haveChromium) console.warn(`chromium not found at ${CHROMIUM}: skipping the
 if (!haveFfmpeg) console.warn('ffmpeg/ffprobe not found: skipping the review page browser test (CI installs ffmpeg)');
 const suite = haveChromium && haveFfmpeg ? describe : describe.skip;
 
-function runLocal(args: string[]): Promise<{ code: number | null; stderr: string }> {
+function runLocal(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-run.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-run.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     child.on('error', reject);
-    child.on('close', (code) => done({ code, stderr }));
+    child.on('close', (code) => done({ code, stdout, stderr }));
   });
 }
 
@@ -54,6 +56,7 @@ suite('review page in Chromium (npm run local:serve over a real local run)', () 
   let browser: Browser;
   let completed: JournalEntry;
   let failed: JournalEntry;
+  let runOutput: string;
   const offOrigin: string[] = [];
 
   beforeAll(async () => {
@@ -61,12 +64,14 @@ suite('review page in Chromium (npm run local:serve over a real local run)', () 
     state = join(dir, 'state');
     // 640x360 plans a two-rung ladder (360p, 270p), so there is a rendition to switch to.
     makeClip(join(dir, 'ladder.mp4'), { width: 640, height: 360, seconds: 6, audio: true });
-    const run = await runLocal([join(dir, 'ladder.mp4'), join(ROOT, '__tests__/fixtures/media/not-media.mp4'), '--state', state]);
+    // The server first (on a free port), so the run finds it and prints each job's review URL.
+    server = await startReviewServer({ stateDir: state, port: 0 });
+    const run = await runLocal([join(dir, 'ladder.mp4'), join(ROOT, '__tests__/fixtures/media/not-media.mp4'), '--state', state, '--port', String(server.port)]);
     if (run.code !== 1) throw new Error(`npm run local exited ${run.code}: ${run.stderr}`);
+    runOutput = run.stdout;
     const jobs = await readJournal(state);
     completed = jobs.find((j) => j.status === 'COMPLETED')!;
     failed = jobs.find((j) => j.status === 'FAILED')!;
-    server = await startReviewServer({ stateDir: state, port: 0 });
     browser = await puppeteer.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'], headless: true });
   });
 
@@ -85,6 +90,13 @@ suite('review page in Chromium (npm run local:serve over a real local run)', () 
     await page.goto(`${server.url}${path}`, { waitUntil: 'networkidle0' });
     return page;
   }
+
+  it('npm run local printed the review URL of each job, since a server was running for its state folder', () => {
+    // Assess
+    expect(runOutput).toContain(`Review page: ${server.url}/`);
+    expect(runOutput).toContain(`ladder.mp4: review ${server.url}/jobs/${completed.jobId}`);
+    expect(runOutput).toContain(`not-media.mp4: review ${server.url}/jobs/${failed.jobId}`);
+  });
 
   it('lists both jobs, newest first, with status and error', async () => {
     // Act
