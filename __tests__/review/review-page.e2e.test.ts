@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,7 +7,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { ffmpegAvailable } from '../../local/ffmpeg';
 import { readJournal, type JournalEntry } from '../../local/job-journal';
 import { startReviewServer, type ReviewServer } from '../../review/server';
-import { makeClip } from '../local/fixtures';
+import { makeClip, runLocal } from '../local/fixtures';
 
 const ROOT = resolve(__dirname, '..', '..');
 /** Debian's chromium package (CI installs it in .ci/run); CHROMIUM_PATH overrides. */
@@ -21,18 +20,6 @@ const haveFfmpeg = ffmpegAvailable();
 if (!haveChromium) console.warn(`chromium not found at ${CHROMIUM}: skipping the review page browser test (CI installs Debian's chromium; set CHROMIUM_PATH to use another)`);
 if (!haveFfmpeg) console.warn('ffmpeg/ffprobe not found: skipping the review page browser test (CI installs ffmpeg)');
 const suite = haveChromium && haveFfmpeg ? describe : describe.skip;
-
-function runLocal(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-run.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 /** The player's state as the page records it (review/ui/player.ts). */
 async function playerState(page: Page) {
