@@ -60,7 +60,7 @@ suite('review page in Chromium (npm run local:serve over a real local run)', () 
     completed = jobs.find((j) => j.status === 'COMPLETED')!;
     failed = jobs.find((j) => j.status === 'FAILED')!;
     browser = await puppeteer.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'], headless: true });
-  });
+  }, 600_000); // a real local run: minutes on a busy 2-CPU machine
 
   afterAll(async () => {
     await browser?.close();
