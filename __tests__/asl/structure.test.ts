@@ -280,6 +280,8 @@ describe('video-workflow.asl.json structure', () => {
       'ClientRequestToken.$': '$.jobId',
       'Settings.$': '$.plan.settings',
       StatusUpdateInterval: 'SECONDS_15',
+      // Job costs carry the queue's tags (Environment): the MediaConvert budget filters on them.
+      BillingTagsSource: 'QUEUE',
       UserMetadata: { 'jobId.$': '$.jobId', workflow: TEST_SUBSTITUTIONS.WorkflowName },
     });
     for (const [name, state] of lambdaTasks) {
