@@ -1,4 +1,5 @@
 import { prebuildHandlers } from './stacks/lib/bundle';
+import { ConfigError } from './stacks/config';
 
 /**
  * The cdktf app (cdktf.json "app": node --import tsx main.ts).
@@ -25,6 +26,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // A setting the operator gave is wrong: the message says which and what is allowed; a stack
+  // trace (printed twice, by Node and by cdktf) would only hide it.
+  if (error instanceof ConfigError) process.stderr.write(`Configuration error: ${error.message}\n`);
+  else console.error(error);
   process.exit(1);
 });

@@ -8,6 +8,7 @@ import { basename, join, resolve } from 'node:path';
 import { renderWorkflowDefinition, type WorkflowSubstitutions } from '../asl/definition';
 import type { JobRecord, WorkflowInput } from '../handlers/shared/job';
 import { ENVIRONMENTS, workflowTimeoutSeconds } from '../stacks/config';
+import { failedStateOf, fromExecutionState, writeJournalEntry } from './job-journal';
 import { applyEnvironment, handlerEnvironment, LOCAL_ARNS, LOCAL_NAMES } from './environment';
 import { mapBounded } from './pool';
 import { parseS3Uri } from './s3-uri';
@@ -82,6 +83,8 @@ export interface LocalRuntimeOptions {
   readonly retryIntervalMs?: number;
   /** What runs a CreateJob request (default: ffmpeg, runLocalTranscode); the load harness swaps in a fast stand-in. */
   readonly transcode?: typeof runLocalTranscode;
+  /** Aborted on Ctrl-C: running transcodes stop (ffmpeg is killed) and their jobs fail. */
+  readonly signal?: AbortSignal;
 }
 
 export interface LocalRuntime {
@@ -223,7 +226,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           store,
           workRoot: layout.work,
           region: LOCAL_REGION,
-          signal: AbortSignal.timeout((task.timeoutSeconds ?? ENVIRONMENTS.dev.transcodeTimeoutSeconds) * 1000),
+          signal: AbortSignal.any([
+            AbortSignal.timeout((task.timeoutSeconds ?? ENVIRONMENTS.dev.transcodeTimeoutSeconds) * 1000),
+            ...(options.signal ? [options.signal] : []),
+          ]),
           onProgress: (p) => {
             if (state) emit({ type: 'transcode', file: state.file, phase: p.phase, percent: p.percent });
             const now = Date.now();
@@ -333,6 +339,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         }
         state.jobId = jobId;
         emit({ type: 'started', file, jobId });
+        const startedAt = new Date(started).toISOString();
+        await writeJournalEntry(stateDir, { jobId, file, status: 'PROCESSING', startedAt, path: [], localWarnings: [] });
 
         const outcome = executionArn ? await sfn.wait(executionArn) : undefined;
         const record = await jobStore.get(jobId);
@@ -343,6 +351,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           (status === 'COMPLETED' || outcome?.status === 'SUCCEEDED'
             ? undefined
             : { name: outcome?.error ?? 'Unknown', cause: outcome?.cause ?? 'the execution ended without a job record' });
+        const failedState = status === 'FAILED' && outcome ? failedStateOf(outcome.path) : undefined;
+        await writeJournalEntry(stateDir, {
+          jobId,
+          file,
+          status,
+          startedAt,
+          finishedAt: new Date().toISOString(),
+          wallMs: Date.now() - started,
+          ...(error ? { error: { name: error.name, cause: error.cause } } : {}),
+          ...(failedState ? { failedState } : {}),
+          path: outcome?.path ?? [],
+          ...fromExecutionState(outcome?.lastState),
+          ...(state.transcodeMs !== undefined ? { transcodeMs: state.transcodeMs } : {}),
+          localWarnings: [...new Set(state.warnings)],
+          ...(record ? { record } : {}),
+        });
         return finish({
           jobId,
           status,
@@ -357,6 +381,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       } catch (err) {
         // A local failure (s3rver, dynalite, a copy) ends this video only; the others go on.
         const e = err instanceof Error ? err : new Error(String(err));
+        if (state.jobId) {
+          await writeJournalEntry(stateDir, {
+            jobId: state.jobId,
+            file,
+            status: 'FAILED',
+            startedAt: new Date(started).toISOString(),
+            finishedAt: new Date().toISOString(),
+            wallMs: Date.now() - started,
+            error: { name: e.name, cause: e.message },
+            path: [],
+            localWarnings: [...new Set(state.warnings)],
+          }).catch(() => undefined);
+        }
         return finish({ ...(state.jobId ? { jobId: state.jobId } : {}), status: 'FAILED', error: { name: e.name, cause: e.message }, outputs: noOutputs, outputCount: 0 });
       }
     };

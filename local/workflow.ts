@@ -26,6 +26,21 @@ export interface ExecutionInfo {
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
+/** One state the execution went through, as the console's graph view shows it. */
+export interface StatePathStep {
+  readonly name: string;
+  readonly type: string;
+  /** Epoch ms. */
+  readonly enteredAt: number;
+  /** Epoch ms; absent when the execution stopped inside the state. */
+  exitedAt?: number;
+  /** How the state ended: exited normally, failed (then `error`), or failed and was caught. */
+  outcome: 'succeeded' | 'failed' | 'caught' | 'running';
+  error?: string;
+  /** Retries taken (each StateRetried event). */
+  retries: number;
+}
+
 export interface ExecutionOutcome {
   readonly executionArn: string;
   readonly status: Exclude<ExecutionStatus, 'RUNNING'>;
@@ -34,6 +49,10 @@ export interface ExecutionOutcome {
   readonly cause?: string;
   readonly startDate: Date;
   readonly stopDate: Date;
+  /** The states the execution went through, in order, with their times and outcomes. */
+  readonly path: readonly StatePathStep[];
+  /** The data the last state exited with (the execution's state at the end). */
+  readonly lastState?: unknown;
 }
 
 export interface LocalStepFunctionsOptions {
@@ -175,15 +194,31 @@ export class LocalStepFunctions {
     result: Promise<unknown>,
     events: AsyncGenerator<EventLog>,
   ): Promise<ExecutionOutcome> {
+    const path: StatePathStep[] = [];
+    let lastState: unknown;
+    const current = (name: string) => [...path].reverse().find((s) => s.name === name && s.outcome === 'running');
     const watch = (async () => {
       for await (const event of events) {
-        if (event.type === 'StateEntered') this.options.onStateEntered?.(info, event.state.name);
+        if (event.type === 'StateEntered') {
+          path.push({ name: event.state.name, type: event.state.type, enteredAt: event.timestamp, outcome: 'running', retries: 0 });
+          this.options.onStateEntered?.(info, event.state.name);
+        } else if (event.type === 'StateRetried') {
+          const step = current(event.state.name);
+          if (step) step.retries += 1;
+        } else if (event.type === 'StateExited' || event.type === 'StateFailed' || event.type === 'StateCaught') {
+          const step = current(event.state.name);
+          if (!step) continue;
+          step.exitedAt = event.timestamp;
+          if (event.type === 'StateExited') lastState = event.state.output;
+          step.outcome = event.type === 'StateExited' ? 'succeeded' : event.type === 'StateFailed' ? 'failed' : 'caught';
+          if (event.type === 'StateFailed') step.error = event.Error;
+        }
       }
     })();
     let outcome: ExecutionOutcome;
     try {
       const output = await result;
-      outcome = { executionArn: info.executionArn, status: 'SUCCEEDED', output, startDate, stopDate: new Date() };
+      outcome = { executionArn: info.executionArn, status: 'SUCCEEDED', output, startDate, stopDate: new Date(), path };
     } catch (err) {
       const e = err as Error & { cause?: unknown };
       const inner = (e.cause instanceof Error ? e.cause : e);
@@ -200,13 +235,14 @@ export class LocalStepFunctions {
         cause: inner.message,
         startDate,
         stopDate: new Date(),
+        path,
       };
     }
     // The event log of an aborted execution never ends: give the last events a moment, not forever.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([watch.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, outcome.status === 'ABORTED' ? 100 : 5_000)))]);
     clearTimeout(timer);
-    return outcome;
+    return { ...outcome, ...(lastState !== undefined ? { lastState } : {}) };
   }
 
   private describe(command: DescribeExecutionCommand): Record<string, unknown> {
