@@ -19,7 +19,7 @@ describe('Terraform settings of every stack (stacks/lib/terraform-settings.ts)',
     expect(variable?.tags).toEqual(expect.objectContaining({ type: 'map(string)', default: {}, description: expect.stringContaining('default_tags') }));
     const conditions = (variable?.tags?.validation as { condition: string }[]).map((v) => v.condition).join('\n');
     expect(conditions).toContain('!startswith(lower(k), "aws:")');
-    expect(conditions).toContain('setintersection(keys(var.tags), ["Application","Environment","ManagedBy","Purpose"])');
+    expect(conditions).toContain('setintersection(keys(var.tags), ["Application", "Environment", "ManagedBy", "Purpose"])');
   });
 });
 

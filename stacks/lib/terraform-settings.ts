@@ -29,7 +29,8 @@ export function tagsVariable(scope: Construct): TerraformVariable {
         errorMessage: 'tags: keys must be 1-128 characters and must not start with "aws:"; values at most 256 characters.',
       },
       {
-        condition: `\${length(setintersection(keys(var.tags), ${JSON.stringify(PROJECT_TAG_KEYS)})) == 0}`,
+        // Written as `terraform fmt` writes it, so synth:hcl renders the same text.
+        condition: `\${length(setintersection(keys(var.tags), [${PROJECT_TAG_KEYS.map((k) => JSON.stringify(k)).join(', ')}])) == 0}`,
         errorMessage: `tags must not set ${PROJECT_TAG_KEYS.join(', ')}: the stack sets them.`,
       },
       {
@@ -60,6 +61,8 @@ export function projectProvider(stack: TerraformStack, props: ProjectProviderPro
   stack.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
   return new AwsProvider(stack, 'aws', {
     region: props.region,
-    defaultTags: [{ tags: Token.asStringMap(Fn.merge([props.tags.value, { ...props.projectTags }])) }],
+    // The expression as `terraform fmt` writes it (cdktf's Fn.merge renders `{"k" = v}`), so the
+    // HCL rendering (npm run synth:hcl) carries the same text as cdk.tf.json.
+    defaultTags: [{ tags: Token.asStringMap(`\${merge(${props.tags.fqn}, { ${Object.entries(props.projectTags).map(([k, v]) => `${JSON.stringify(k)} = ${JSON.stringify(v)}`).join(', ')} })}`) }],
   });
 }
