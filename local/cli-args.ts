@@ -60,6 +60,9 @@ type Parsed = { values: Record<string, string | boolean | undefined>; positional
 
 function parse(argv: readonly string[], options: NonNullable<Parameters<typeof parseArgs>[0]>['options'], allowPositionals: boolean): Parsed {
   try {
+    // parseArgs' result type follows the literal type of `options`, which this shared helper
+    // cannot carry; Parsed is the shape every caller's options produce.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     return parseArgs({ args: [...argv], allowPositionals, strict: true, options }) as Parsed;
   } catch (err) {
     throw new UsageError((err as Error).message);

@@ -107,7 +107,7 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     }
     const api = /^\/api\/jobs\/([^/]+)$/.exec(path);
     if (api) {
-      const jobId = decodeURIComponent(api[1]!);
+      const jobId = decodeURIComponent(api[1]);
       const entry = await readJournalEntry(stateDir, jobId);
       if (!entry) return json(res, 404, { error: `No local job ${jobId} in ${stateDir}` });
       return json(res, 200, await jobView(entry, objectFile));
@@ -214,9 +214,10 @@ function urlPath(location: string): string {
  * is, on this server's origin; otherwise the outputs' s3:// keys give the same paths.
  */
 export function mediaOf(entry: JournalEntry): JobMedia {
-  const record = entry.record as (JournalEntry['record'] & { playback?: Partial<Record<'hls' | 'mp4' | 'thumbnails', unknown>> }) | undefined;
+  const record = entry.record;
   const pick = (field: 'hls' | 'mp4' | 'thumbnails'): string[] => {
-    const fromPlayback = record?.playback?.[field];
+    // `playback` (public URLs, issue #12) is read when a record has it; older records have only outputs.
+    const fromPlayback = (record as { playback?: Partial<Record<typeof field, unknown>> } | undefined)?.playback?.[field];
     const value = fromPlayback ?? record?.outputs?.[field];
     const list = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
     return list.filter((v): v is string => typeof v === 'string').map(urlPath);

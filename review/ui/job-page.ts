@@ -144,6 +144,6 @@ function keyValues(values: Record<string, unknown>): HTMLDListElement {
   return h(
     'dl',
     { class: 'kv' },
-    ...Object.entries(values).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))]),
+    ...Object.entries(values).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))]),
   );
 }

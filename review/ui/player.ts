@@ -31,7 +31,7 @@ export function hlsPlayer(masterUrl: string, renditions: readonly RenditionView[
       data.levels.forEach((level, index) => picker.append(h('option', { value: index }, label(level.height, level.bitrate))));
     });
     hls.on(Hls.Events.FRAG_LOADED, (_event, data) => {
-      if (typeof data.frag.level !== 'number' || data.frag.type !== 'main') return;
+      if (typeof data.frag.level !== 'number' || String(data.frag.type) !== 'main') return;
       loaded.add(data.frag.level);
       figure.dataset.levelLoaded = String(data.frag.level);
       figure.dataset.levelsLoaded = [...loaded].sort((a, b) => a - b).join(',');

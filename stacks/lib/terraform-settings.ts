@@ -1,4 +1,4 @@
-import { Fn, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 
