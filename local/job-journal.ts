@@ -102,5 +102,5 @@ export function failedStateOf(path: readonly StatePathStep[], failurePathStart =
   const failed = path.find((s) => s.outcome === 'failed' || s.outcome === 'caught');
   if (failed) return failed.name;
   const start = path.findIndex((s) => s.name === failurePathStart);
-  return start > 0 ? path[start - 1]!.name : undefined;
+  return start > 0 ? path[start - 1].name : undefined;
 }

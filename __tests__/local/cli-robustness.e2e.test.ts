@@ -32,8 +32,8 @@ function start(command: string, args: string[]): Run {
       child.on('close', (code) => done(code));
     }),
   };
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (run.stdout += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (run.stderr += c));
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (run.stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (run.stderr += c));
   return run;
 }
 

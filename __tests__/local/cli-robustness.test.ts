@@ -133,7 +133,7 @@ describe('npm run local: what a user types never crashes it', () => {
       stderr: { write: () => undefined },
       // "Ctrl-C" once the page has been fetched
       untilStopped: async () => {
-        const url = /Serving the review page at (\S+)\//.exec(out.join(''))![1]!;
+        const url = /Serving the review page at (\S+)\//.exec(out.join(''))![1];
         pageStatus = (await fetch(`${url}/api/jobs`)).status;
       },
     };

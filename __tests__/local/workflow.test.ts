@@ -97,7 +97,7 @@ describe('LocalStepFunctions', () => {
       expect(step.exitedAt).toBeGreaterThanOrEqual(step.enteredAt);
       expect(step.enteredAt).toBeGreaterThanOrEqual(outcome.startDate.getTime());
     }
-    expect(outcome.path[1]!.enteredAt).toBeGreaterThanOrEqual(outcome.path[0]!.exitedAt!);
+    expect(outcome.path[1].enteredAt).toBeGreaterThanOrEqual(outcome.path[0].exitedAt!);
     expect(outcome.lastState).toEqual({ jobId: 'job-path', recorded: {} });
   });
 

@@ -101,7 +101,7 @@ suite('review page in Chromium (npm run local:serve over a real local run)', () 
   it('plays the HLS master, switches rendition, loads every thumbnail and shows the QC checks of the record', async () => {
     // Prepare
     const page = await open(`/jobs/${completed.jobId}`);
-    const levels = await page.$$eval('#rendition option', (options) => options.map((o) => (o as HTMLOptionElement).value).filter((v) => v !== '-1'));
+    const levels = await page.$$eval('#rendition option', (options) => options.map((o) => (o).value).filter((v) => v !== '-1'));
     expect(levels).toHaveLength(2);
 
     // Act: play until time advances and hls.js has loaded a fragment
@@ -139,7 +139,7 @@ suite('review page in Chromium (npm run local:serve over a real local run)', () 
     expect(switched.playing).toContain(`(level ${other})`);
 
     // Assess: thumbnails
-    const thumbs = await page.$$eval('#thumbnails img', (imgs) => imgs.map((i) => ({ complete: (i as HTMLImageElement).complete, width: (i as HTMLImageElement).naturalWidth })));
+    const thumbs = await page.$$eval('#thumbnails img', (imgs) => imgs.map((i) => ({ complete: (i).complete, width: (i).naturalWidth })));
     expect(thumbs.length).toBe(completed.record!.outputs!.thumbnails.length);
     for (const t of thumbs) expect(t.width).toBeGreaterThan(0);
 

@@ -9,7 +9,7 @@ import { renderListPage } from './list-page';
 
 const app = document.getElementById('app')!;
 const job = /^\/jobs\/([^/]+)\/?$/.exec(location.pathname);
-(job ? renderJobPage(app, decodeURIComponent(job[1]!)) : renderListPage(app)).catch((err: unknown) => {
+(job ? renderJobPage(app, decodeURIComponent(job[1])) : renderListPage(app)).catch((err: unknown) => {
   app.replaceChildren();
   const p = document.createElement('p');
   p.className = 'problem';
