@@ -15,7 +15,7 @@ describe('Terraform settings of every stack (stacks/lib/terraform-settings.ts)',
     const { provider, variable } = app.stack(name).json;
     const tags = (provider?.aws as { default_tags: { tags: string }[] }[])[0].default_tags[0].tags;
     // merge(): later maps win, so the stack's own tags cannot be replaced by var.tags.
-    expect(tags).toMatch(/^\$\{merge\(var\.tags, \{"Application" = "video-workflow", .*"ManagedBy" = "cdktf"\}\)\}$/);
+    expect(tags).toMatch(/^\$\{merge\(var\.tags, \{ "Application" = "video-workflow", .*"ManagedBy" = "cdktf" \}\)\}$/);
     expect(variable?.tags).toEqual(expect.objectContaining({ type: 'map(string)', default: {}, description: expect.stringContaining('default_tags') }));
     const conditions = (variable?.tags?.validation as { condition: string }[]).map((v) => v.condition).join('\n');
     expect(conditions).toContain('!startswith(lower(k), "aws:")');
