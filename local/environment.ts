@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ENVIRONMENTS } from '../stacks/config';
 import type { StandIns } from './standins';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './standins';
@@ -67,4 +68,23 @@ export function applyEnvironment(env: Record<string, string>): void {
     if (value === '') delete process.env[key];
     else process.env[key] = value;
   }
+}
+
+/**
+ * The EventBridge envelope AWS services put their events in (version, id, time, account,
+ * region), for the local run's stand-ins of S3, MediaConvert and Step Functions events.
+ * https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html
+ */
+export function localEvent(source: string, detailType: string, resources: string[], detail: Record<string, unknown>): Record<string, unknown> {
+  return {
+    version: '0',
+    id: randomBytes(16).toString('hex'),
+    'detail-type': detailType,
+    source,
+    account: LOCAL_ACCOUNT_ID,
+    time: new Date().toISOString(),
+    region: LOCAL_REGION,
+    resources,
+    detail,
+  };
 }

@@ -9,7 +9,7 @@ import { renderWorkflowDefinition, type WorkflowSubstitutions } from '../asl/def
 import type { JobRecord, WorkflowInput } from '../handlers/shared/job';
 import { ENVIRONMENTS, workflowTimeoutSeconds } from '../stacks/config';
 import { failedStateOf, fromExecutionState, writeJournalEntry } from './job-journal';
-import { applyEnvironment, handlerEnvironment, LOCAL_ARNS, LOCAL_NAMES } from './environment';
+import { applyEnvironment, handlerEnvironment, LOCAL_ARNS, LOCAL_NAMES, localEvent } from './environment';
 import { mapBounded } from './pool';
 import { parseS3Uri } from './s3-uri';
 import { S3ObjectStore } from './s3-store';
@@ -189,24 +189,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     const sendProgressEvent = async (jobId: string, mediaConvertJobId: string, detail: Record<string, unknown>, state?: FileState) => {
       if (!jobProgress) return;
-      const event = {
-        version: '0',
-        id: randomBytes(16).toString('hex'),
-        'detail-type': 'MediaConvert Job State Change',
-        source: 'aws.mediaconvert',
-        account: LOCAL_ACCOUNT_ID,
-        time: new Date().toISOString(),
-        region: LOCAL_REGION,
-        resources: [`arn:aws:mediaconvert:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:jobs/${mediaConvertJobId}`],
-        detail: {
-          timestamp: Date.now(),
-          accountId: LOCAL_ACCOUNT_ID,
-          queue: LOCAL_ARNS.mediaConvertQueue,
-          jobId: mediaConvertJobId,
-          userMetadata: { jobId, workflow: LOCAL_NAMES.workflow },
-          ...detail,
-        },
-      };
+      const event = localEvent('aws.mediaconvert', 'MediaConvert Job State Change', [`arn:aws:mediaconvert:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:jobs/${mediaConvertJobId}`], {
+        timestamp: Date.now(),
+        accountId: LOCAL_ACCOUNT_ID,
+        queue: LOCAL_ARNS.mediaConvertQueue,
+        jobId: mediaConvertJobId,
+        userMetadata: { jobId, workflow: LOCAL_NAMES.workflow },
+        ...detail,
+      });
       try {
         const context = lambdaContext(`${LOCAL_NAMES.workflow}-job-progress`, LOCAL_ARNS.lambda('job-progress'), 30_000);
         await invocations.run(async () => await jobProgress(event, context));

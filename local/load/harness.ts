@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { INGEST_MAX_RECEIVE_COUNT } from '../../stacks/ingest';
 import type { JobRecord, WorkflowInput } from '../../handlers/shared/job';
-import { LOCAL_NAMES } from '../environment';
+import { LOCAL_NAMES, localEvent } from '../environment';
 import { mapBounded } from '../pool';
 import { startLocalRuntime, type LocalRuntime } from '../runtime';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../standins';
+import { LOCAL_ACCOUNT_ID } from '../standins';
 import { StatesError } from '../tasks';
 import { runLocalTranscode, type CreateJobRequest, type LocalTranscoderDeps, type TranscodeOutcome } from '../transcoder';
 import { FAULT_RATES, type FaultRates } from './rates';
@@ -376,51 +376,31 @@ async function putObject(s3: S3Client, key: string, body: Buffer): Promise<void>
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
  */
 export function objectCreatedEvent(key: string, size: number, etag: string): Record<string, unknown> {
-  return {
+  return localEvent('aws.s3', 'Object Created', [`arn:aws:s3:::${LOCAL_NAMES.sourceBucket}`], {
     version: '0',
-    id: randomBytes(16).toString('hex'),
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    account: LOCAL_ACCOUNT_ID,
-    time: new Date().toISOString(),
-    region: LOCAL_REGION,
-    resources: [`arn:aws:s3:::${LOCAL_NAMES.sourceBucket}`],
-    detail: {
-      version: '0',
-      bucket: { name: LOCAL_NAMES.sourceBucket },
-      object: { key, size, etag, sequencer: randomBytes(8).toString('hex').toUpperCase() },
-      'request-id': randomBytes(8).toString('hex').toUpperCase(),
-      requester: LOCAL_ACCOUNT_ID,
-      reason: 'PutObject',
-    },
-  };
+    bucket: { name: LOCAL_NAMES.sourceBucket },
+    object: { key, size, etag, sequencer: randomBytes(8).toString('hex').toUpperCase() },
+    'request-id': randomBytes(8).toString('hex').toUpperCase(),
+    requester: LOCAL_ACCOUNT_ID,
+    reason: 'PutObject',
+  });
 }
 
 /** https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html ("Step Functions Execution Status Change"). */
 function executionStatusEvent(executionArn: string, name: string, status: string, error?: string, cause?: string): Record<string, unknown> {
   const stateMachineArn = executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, '');
-  return {
-    version: '0',
-    id: randomBytes(16).toString('hex'),
-    'detail-type': 'Step Functions Execution Status Change',
-    source: 'aws.states',
-    account: LOCAL_ACCOUNT_ID,
-    time: new Date().toISOString(),
-    region: LOCAL_REGION,
-    resources: [executionArn],
-    detail: {
-      executionArn,
-      stateMachineArn,
-      name,
-      status,
-      startDate: Date.now(),
-      stopDate: Date.now(),
-      input: null,
-      output: null,
-      error: status === 'TIMED_OUT' ? 'States.Timeout' : (error ?? null),
-      cause: status === 'TIMED_OUT' ? 'The execution timed out' : (cause ?? null),
-    },
-  };
+  return localEvent('aws.states', 'Step Functions Execution Status Change', [executionArn], {
+    executionArn,
+    stateMachineArn,
+    name,
+    status,
+    startDate: Date.now(),
+    stopDate: Date.now(),
+    input: null,
+    output: null,
+    error: status === 'TIMED_OUT' ? 'States.Timeout' : (error ?? null),
+    cause: status === 'TIMED_OUT' ? 'The execution timed out' : (cause ?? null),
+  });
 }
 
 interface Template {
