@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { Statement } from './lib/iam';
 import { address, Names } from './lib/naming';
 
 export interface EncryptionProps {
@@ -24,7 +25,10 @@ const ACCOUNT_KEY_ACTIONS = [
   'kms:UpdateKeyDescription',
 ];
 
-function keyPolicy(accountId: string, services: readonly string[]): string {
+export const SERVICES = ['cloudwatch.amazonaws.com', 'events.amazonaws.com'];
+
+/** A key policy: the account administers it (IAM delegation) and `services` of this account encrypt messages with it. */
+export function keyPolicy(accountId: string, services: readonly string[], extra: readonly Statement[] = []): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
@@ -47,6 +51,7 @@ function keyPolicy(accountId: string, services: readonly string[]): string {
         // is sent, without risking undelivered alarms and events where it is not.
         Condition: { StringEqualsIfExists: { 'aws:SourceAccount': accountId } },
       },
+      ...extra,
     ],
   });
 }
@@ -61,10 +66,11 @@ export class Encryption extends Construct {
   readonly dataKey?: KmsKey;
   /** The key the notification topic uses (the data key in prod). */
   readonly topicKey: KmsKey;
+  private readonly addedKeyStatements: Statement[] = [];
 
-  constructor(scope: Construct, id: string, props: EncryptionProps) {
+  constructor(scope: Construct, id: string, private readonly props: EncryptionProps) {
     super(scope, id);
-    const services = ['cloudwatch.amazonaws.com', 'events.amazonaws.com'];
+    const services = SERVICES;
     if (props.enableCustomerManagedKey) {
       this.dataKey = address(
         new KmsKey(this, 'data', {
@@ -92,6 +98,16 @@ export class Encryption extends Construct {
         'topic',
       );
     }
+  }
+
+  /**
+   * Adds statements to the data key's policy (prod), e.g. CloudFront decrypting outputs for one
+   * distribution; the account and service statements stay. No-op without a customer-managed key.
+   */
+  addDataKeyStatements(...statements: Statement[]): void {
+    if (!this.dataKey) return;
+    this.addedKeyStatements.push(...statements);
+    this.dataKey.policy = keyPolicy(this.props.accountId, SERVICES, this.addedKeyStatements);
   }
 
   /** Key ARNs a principal needs for data encrypted under this stack's keys (S3, table, queues). */

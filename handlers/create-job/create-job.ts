@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { InvalidSourceKey, ObjectNotFound } from '../shared/errors';
 import { parseWith, readJsonBody, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
 import type { StartJobDeps, StartJobRequest, StartJobResult } from '../shared/start-job';
-import { statusUrlFor, toPublicJob } from '../shared/public-job';
+import { statusUrlFor, toPublicJob, type PublicViewOptions } from '../shared/public-job';
 
 /**
  * The caller names an object in the source bucket; the bucket itself is fixed by the
@@ -24,6 +24,8 @@ export interface CreateJobDeps {
   readonly startJob: StartJobFn;
   /** Everything startJob needs except the per-request logger. */
   readonly startDeps: Omit<StartJobDeps, 'log'>;
+  /** How an existing job is shown (create-job cannot sign playback: see unsignedView). @default record's playback */
+  readonly view?: PublicViewOptions;
 }
 
 /**
@@ -53,7 +55,7 @@ export async function createJob(event: ApiEvent, ctx: RequestContext, deps: Crea
   ctx.appendKeys({ jobId: job.jobId });
   if (!result.created) {
     ctx.log.info('Existing job returned', { jobId: job.jobId, status: job.status });
-    return { statusCode: 200, body: { ...toPublicJob(job) } };
+    return { statusCode: 200, body: { ...toPublicJob(job, deps.view) } };
   }
   ctx.log.info('Job accepted', { jobId: job.jobId, force: body.force === true });
   const statusUrl = statusUrlFor(job.jobId);

@@ -1,12 +1,37 @@
-import { requireEnv } from '../shared/config';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { intEnv, requireEnv } from '../shared/config';
 import { documentClient } from '../shared/clients';
 import { apiHandler } from '../shared/http';
 import { DynamoJobStore } from '../shared/job-store';
-import { getJob } from './get-job';
+import { logger } from '../shared/logger';
+import { deliverySettings } from '../shared/playback';
+import { getJob, type GetJobDelivery } from './get-job';
+import { PlaybackSigner } from './signed-playback';
+import { privateKeyReader } from './signing-key';
 
 let store: DynamoJobStore | undefined;
+let delivery: GetJobDelivery | undefined;
+
+/** Signed playback when DELIVERY_SIGNED_PLAYBACK is true: the key pair id, key ARN and TTL must then be set. */
+function deliveryConfig(): GetJobDelivery {
+  const settings = deliverySettings();
+  if (!settings?.signed) return { settings };
+  let sm: SecretsManagerClient | undefined;
+  let ssm: SSMClient | undefined;
+  const readPrivateKey = privateKeyReader(requireEnv('DELIVERY_SIGNING_PRIVATE_KEY_ARN'), {
+    secretsManager: () => (sm ??= new SecretsManagerClient({})),
+    ssm: () => (ssm ??= new SSMClient({})),
+  });
+  const signer = new PlaybackSigner(
+    { keyPairId: requireEnv('DELIVERY_KEY_PAIR_ID'), readPrivateKey, ttlSeconds: intEnv('DELIVERY_URL_TTL_SECONDS', 3600) },
+    logger,
+  );
+  return { settings, signer };
+}
 
 export const handler = apiHandler('GET /jobs/{jobId}', (event, ctx) => {
   store ??= new DynamoJobStore(documentClient(), requireEnv('JOBS_TABLE_NAME'));
-  return getJob(event, ctx, store);
+  delivery ??= deliveryConfig();
+  return getJob(event, ctx, store, delivery);
 });

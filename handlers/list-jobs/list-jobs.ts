@@ -3,7 +3,7 @@ import { InvalidRequest } from '../shared/errors';
 import { parseWith, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
 import type { JobStore } from '../shared/job-store';
 import { JOB_ID_PATTERN, JOB_STATUSES, type JobStatus } from '../shared/job';
-import { toPublicJob } from '../shared/public-job';
+import { toPublicJob, type PublicViewOptions } from '../shared/public-job';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
@@ -70,8 +70,8 @@ export function decodePageToken(token: string, status: JobStatus): StatusIndexKe
   return parsed.data;
 }
 
-/** GET /jobs?status=&limit=&next= */
-export async function listJobs(event: ApiEvent, ctx: RequestContext, store: JobLister): Promise<HttpResponse> {
+/** GET /jobs?status=&limit=&next= (`view`: list-jobs cannot sign, so signed playback is omitted; see unsignedView). */
+export async function listJobs(event: ApiEvent, ctx: RequestContext, store: JobLister, view: PublicViewOptions = {}): Promise<HttpResponse> {
   const query = parseWith(QuerySchema, event.queryStringParameters ?? {}, 'query');
   const limit = query.limit ?? DEFAULT_LIMIT;
   const startKey = query.next === undefined ? undefined : decodePageToken(query.next, query.status);
@@ -81,7 +81,7 @@ export async function listJobs(event: ApiEvent, ctx: RequestContext, store: JobL
   return {
     statusCode: 200,
     body: {
-      items: page.items.map(toPublicJob),
+      items: page.items.map((job) => toPublicJob(job, view)),
       ...(page.lastEvaluatedKey === undefined ? {} : { next: encodePageToken(page.lastEvaluatedKey, query.status) }),
     },
   };

@@ -77,6 +77,14 @@ export class UploadTooLarge extends WorkflowError {
   readonly name = 'UploadTooLarge';
 }
 
+/**
+ * Signed playback is configured but URLs cannot be signed (key unreadable or invalid): get-job
+ * fails closed (500) instead of returning URLs CloudFront would refuse, or unsigned ones.
+ */
+export class PlaybackSigningFailed extends WorkflowError {
+  readonly name = 'PlaybackSigningFailed';
+}
+
 /** The name of a thrown value for logs and records: `err.name` for an Error, else 'UnknownError'. */
 export function errorName(err: unknown): string {
   return err instanceof Error ? err.name : 'UnknownError';

@@ -8,6 +8,7 @@ import {
   JobNotFound,
   ObjectNotFound,
   PayloadTooLarge,
+  PlaybackSigningFailed,
   UnsupportedMedia,
   UploadTooLarge,
   WorkflowError,
@@ -133,6 +134,7 @@ function mapError(err: unknown): Mapped {
   if (err instanceof UnsupportedMedia) return { statusCode: 422, code: 'UNSUPPORTED_MEDIA', expose: true };
   if (err instanceof ObjectNotFound) return { statusCode: 404, code: 'SOURCE_NOT_FOUND', expose: true };
   if (err instanceof JobNotFound) return { statusCode: 404, code: 'NOT_FOUND', expose: true };
+  if (err instanceof PlaybackSigningFailed) return { statusCode: 500, code: 'PLAYBACK_SIGNING_FAILED', expose: false };
   return { statusCode: 500, code: 'INTERNAL_ERROR', expose: false };
 }
 

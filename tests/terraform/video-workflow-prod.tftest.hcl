@@ -36,3 +36,32 @@ run "prod_environment" {
     error_message = "prod logs errors only, without execution data."
   }
 }
+
+override_resource {
+  target          = aws_cloudfront_distribution.delivery
+  override_during = plan
+  values = {
+    id          = "E2OFFLINECHECK"
+    arn         = "arn:aws:cloudfront::123456789012:distribution/E2OFFLINECHECK"
+    domain_name = "d111111abcdef8.cloudfront.net"
+  }
+}
+
+run "prod_delivery_decrypts_through_the_distribution_only" {
+  command = plan
+
+  assert {
+    condition = anytrue([for s in jsondecode(aws_kms_key.data.policy).Statement :
+      s.Principal == { Service = "cloudfront.amazonaws.com" } && s.Action == "kms:Decrypt" &&
+    s.Condition == { StringEquals = { "AWS:SourceArn" = "arn:aws:cloudfront::123456789012:distribution/E2OFFLINECHECK" } }])
+    error_message = "The prod data key lets CloudFront decrypt outputs through this distribution only."
+  }
+  assert {
+    condition     = length([for s in jsondecode(aws_kms_key.data.policy).Statement : s if s.Sid == "AccountAdministersAndDelegatesToIam" || s.Sid == "ServicesDeliverEncryptedMessages"]) == 2
+    error_message = "The account and service statements of the data key stay."
+  }
+  assert {
+    condition     = length(aws_cloudfront_monitoring_subscription.delivery) == 1
+    error_message = "prod turns on CloudFront's additional metrics (cache hit rate)."
+  }
+}
