@@ -14,17 +14,17 @@ let store: DynamoJobStore | undefined;
 let delivery: GetJobDelivery | undefined;
 
 /** Signed playback when DELIVERY_SIGNED_PLAYBACK is true: the key pair id, key ARN and TTL must then be set. */
-function deliveryConfig(): GetJobDelivery {
-  const settings = deliverySettings();
+export function deliveryConfig(env: NodeJS.ProcessEnv = process.env): GetJobDelivery {
+  const settings = deliverySettings(env);
   if (!settings?.signed) return { settings };
   let sm: SecretsManagerClient | undefined;
   let ssm: SSMClient | undefined;
-  const readPrivateKey = privateKeyReader(requireEnv('DELIVERY_SIGNING_PRIVATE_KEY_ARN'), {
+  const readPrivateKey = privateKeyReader(requireEnv('DELIVERY_SIGNING_PRIVATE_KEY_ARN', env), {
     secretsManager: () => (sm ??= new SecretsManagerClient({})),
     ssm: () => (ssm ??= new SSMClient({})),
   });
   const signer = new PlaybackSigner(
-    { keyPairId: requireEnv('DELIVERY_KEY_PAIR_ID'), readPrivateKey, ttlSeconds: intEnv('DELIVERY_URL_TTL_SECONDS', 3600) },
+    { keyPairId: requireEnv('DELIVERY_KEY_PAIR_ID', env), readPrivateKey, ttlSeconds: intEnv('DELIVERY_URL_TTL_SECONDS', 3600, env) },
     logger,
   );
   return { settings, signer };

@@ -58,7 +58,7 @@ export interface PublicPlayback extends Playback {
 export interface PlaybackSignature {
   /** ISO time after which CloudFront refuses the signature. */
   readonly expiresAt: string;
-  /** `Policy=...&Signature=...&Key-Pair-Id=...` */
+  /** The signer's query string (`Policy=...&Key-Pair-Id=...&Signature=...`), verbatim. */
   readonly queryString: string;
   readonly query: { readonly Policy: string; readonly Signature: string; readonly 'Key-Pair-Id': string };
 }
