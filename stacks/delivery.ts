@@ -41,7 +41,7 @@ const CUSTOM_DOMAIN = 'length(var.delivery_domain_names) > 0';
  *
  * - Origin: the output bucket through an Origin Access Control (SigV4, always), no legacy OAI;
  *   the bucket policy (outputReadStatement) admits cloudfront.amazonaws.com for s3:GetObject
- *   only with AWS:SourceArn = this distribution:
+ *   only with aws:SourceArn = this distribution (condition keys are case-insensitive):
  *   https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
  *   ("Restrict access to an Amazon S3 origin"); SSE-KMS objects also need the key policy
  *   statement keyStatement() returns (same page, "SSE-KMS").
@@ -220,7 +220,7 @@ export class Delivery extends Construct {
       Principal: { Service: 'cloudfront.amazonaws.com' },
       Action: 's3:GetObject',
       Resource: `${outputBucketArn}/*`,
-      Condition: { StringEquals: { 'AWS:SourceArn': this.distribution.arn } },
+      Condition: { StringEquals: { 'aws:SourceArn': this.distribution.arn } },
     };
   }
 
@@ -232,7 +232,7 @@ export class Delivery extends Construct {
       Principal: { Service: 'cloudfront.amazonaws.com' },
       Action: 'kms:Decrypt',
       Resource: '*',
-      Condition: { StringEquals: { 'AWS:SourceArn': this.distribution.arn } },
+      Condition: { StringEquals: { 'aws:SourceArn': this.distribution.arn } },
     };
   }
 }

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
+import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
 import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -42,6 +43,9 @@ export interface DeliveryMonitoring {
   /** CacheHitRate is graphed only when the distribution has additional metrics on. */
   readonly additionalMetrics: boolean;
 }
+
+/** Metric of get-job's "Playback signing failed" log lines (a log metric filter; dimension service = function name). */
+export const PLAYBACK_SIGNING_FAILURES = 'PlaybackSigningFailures';
 
 /** CloudFront publishes every metric in us-east-1 with dimension Region = Global. */
 export const CLOUDFRONT_METRICS_REGION = 'us-east-1';
@@ -313,6 +317,26 @@ export class Monitoring extends Construct {
       }),
       'delivery_alarms_email',
     );
+    // get-job fails closed when it cannot sign playback (500 PLAYBACK_SIGNING_FAILED): its log
+    // line `errorName: PlaybackSigningFailed` becomes a metric, so one failure alarms at once
+    // (the API 5xx rate alarm would need a share of all requests).
+    const getJob = this.props.functions['get-job'];
+    if (getJob) {
+      address(
+        new CloudwatchLogMetricFilter(this, 'playback-signing-failures', {
+          name: names.of('playback-signing-failures'),
+          logGroupName: getJob.logGroup.name,
+          pattern: '{ $.errorName = "PlaybackSigningFailed" }',
+          metricTransformation: { namespace: METRICS_NAMESPACE, name: PLAYBACK_SIGNING_FAILURES, value: '1', dimensions: { service: '$.service' } },
+        }),
+        'playback_signing_failed',
+      );
+      this.alarm('playback_signing_failed', {
+        alarmDescription: 'get-job could not sign playback URLs (signing key unreadable or invalid) and answered 500. Runbook: docs/runbook.md#playback-signing-failed',
+        namespace: METRICS_NAMESPACE, metricName: PLAYBACK_SIGNING_FAILURES, dimensions: { service: getJob.functionName },
+        statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold', treatMissingData: 'notBreaching',
+      });
+    }
     // The stack's own topic when the stack is in us-east-1, else the us-east-1 topic above.
     // (A token cannot sit inside a hand-written expression: the stack topic by its stable address.)
     const action = `\${${elsewhere} ? aws_sns_topic.delivery_alarms[0].arn : aws_sns_topic.notifications.arn}`;

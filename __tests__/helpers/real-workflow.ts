@@ -53,6 +53,8 @@ export const HANDLER_ENV = {
   UPLOAD_PREFIX: 'uploads/',
   MAX_UPLOAD_BYTES: String(5 * 1024 ** 3),
   UPLOAD_URL_EXPIRES_SECONDS: '900',
+  DELIVERY_BASE_URL: 'https://d111111abcdef8.cloudfront.net',
+  DELIVERY_SIGNED_PLAYBACK: 'false',
 };
 
 /**

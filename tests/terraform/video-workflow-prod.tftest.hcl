@@ -53,7 +53,7 @@ run "prod_delivery_decrypts_through_the_distribution_only" {
   assert {
     condition = anytrue([for s in jsondecode(aws_kms_key.data.policy).Statement :
       s.Principal == { Service = "cloudfront.amazonaws.com" } && s.Action == "kms:Decrypt" &&
-    s.Condition == { StringEquals = { "AWS:SourceArn" = "arn:aws:cloudfront::123456789012:distribution/E2OFFLINECHECK" } }])
+    s.Condition == { StringEquals = { "aws:SourceArn" = "arn:aws:cloudfront::123456789012:distribution/E2OFFLINECHECK" } }])
     error_message = "The prod data key lets CloudFront decrypt outputs through this distribution only."
   }
   assert {

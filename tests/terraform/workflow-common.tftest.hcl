@@ -206,7 +206,7 @@ run "delivery_defaults" {
   assert {
     condition = anytrue([for s in jsondecode(aws_s3_bucket_policy.output.policy).Statement :
       s.Effect == "Allow" && s.Principal == { Service = "cloudfront.amazonaws.com" } && s.Action == "s3:GetObject" &&
-    s.Condition == { StringEquals = { "AWS:SourceArn" = "arn:aws:cloudfront::123456789012:distribution/E2OFFLINECHECK" } }])
+    s.Condition == { StringEquals = { "aws:SourceArn" = "arn:aws:cloudfront::123456789012:distribution/E2OFFLINECHECK" } }])
     error_message = "The output bucket lets CloudFront read objects only through this distribution (AWS:SourceArn)."
   }
   assert {
