@@ -16,8 +16,13 @@ export interface DeliveryProps {
   /** The output bucket: the distribution's only origin. */
   readonly outputBucket: S3Bucket;
   /**
-   * CloudFront's additional metrics (CacheHitRate, 4xx/5xx by status code, origin latency),
-   * billed as custom CloudWatch metrics.
+   * CloudFront's additional metrics: CacheHitRate, OriginLatency and the 401/403/404/502/503/504
+   * error rates, 8 metrics per distribution that "incur an additional cost"
+   * (CreateMonitoringSubscription, https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateMonitoringSubscription.html;
+   * "Viewing additional CloudFront distribution metrics",
+   * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/viewing-cloudfront-metrics.html):
+   * billed as custom CloudWatch metrics, about 8 x $0.30 = $2.40 per distribution-month at the
+   * first CloudWatch price tier. On in prod only (EnvironmentConfig.enableDeliveryAdditionalMetrics).
    * @default false
    */
   readonly enableAdditionalMetrics?: boolean;

@@ -1,3 +1,4 @@
+import { requireEnv } from './config';
 import { ConfigurationError } from './errors';
 import type { JobOutputs } from './job';
 import { parseS3Uri } from './s3-uri';
@@ -38,6 +39,12 @@ export function deliverySettings(env: NodeJS.ProcessEnv = process.env): Delivery
     });
   }
   return { baseUrl, signed: signed === 'true' };
+}
+
+/** deliverySettings for a handler that cannot work without it (publish): a missing base URL is a named error. */
+export function requireDeliverySettings(env: NodeJS.ProcessEnv = process.env): DeliverySettings {
+  requireEnv('DELIVERY_BASE_URL', env);
+  return deliverySettings(env)!;
 }
 
 /** `s3://<output>/<jobId>/hls/x.m3u8` -> `<baseUrl>/<jobId>/hls/x.m3u8` (each key segment URL-encoded). */
