@@ -53,7 +53,7 @@ run "prod_delivery_decrypts_through_the_distribution_only" {
   assert {
     condition = anytrue([for s in jsondecode(aws_kms_key.data.policy).Statement :
       s.Principal == { Service = "cloudfront.amazonaws.com" } && s.Action == "kms:Decrypt" &&
-    s.Condition == { StringEquals = { "aws:SourceArn" = "arn:aws:cloudfront::123456789012:distribution/E2OFFLINECHECK" } }])
+    lookup(s, "Condition", null) == { StringEquals = { "aws:SourceArn" = "arn:aws:cloudfront::123456789012:distribution/E2OFFLINECHECK" } }])
     error_message = "The prod data key lets CloudFront decrypt outputs through this distribution only."
   }
   assert {
@@ -61,7 +61,7 @@ run "prod_delivery_decrypts_through_the_distribution_only" {
     error_message = "The account and service statements of the data key stay."
   }
   assert {
-    condition     = length(aws_cloudfront_monitoring_subscription.delivery) == 1
+    condition     = aws_cloudfront_monitoring_subscription.delivery.monitoring_subscription[0].realtime_metrics_subscription_config[0].realtime_metrics_subscription_status == "Enabled"
     error_message = "prod turns on CloudFront's additional metrics (cache hit rate)."
   }
 }
