@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { budgetArnPattern } from './budget';
 import { Statement } from './lib/iam';
 import { address, Names } from './lib/naming';
 
@@ -27,8 +28,11 @@ const ACCOUNT_KEY_ACTIONS = [
 
 export const SERVICES = ['cloudwatch.amazonaws.com', 'events.amazonaws.com'];
 
-/** A key policy: the account administers it (IAM delegation) and `services` of this account encrypt messages with it. */
-export function keyPolicy(accountId: string, services: readonly string[], extra: readonly Statement[] = []): string {
+/**
+ * A key policy: the account administers it (IAM delegation), `services` of this account encrypt
+ * messages with it, this stack's budgets notify through it (when `budgets` is given), plus `extra`.
+ */
+export function keyPolicy(accountId: string, services: readonly string[], budgets: string | undefined, extra: readonly Statement[] = []): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
@@ -51,6 +55,20 @@ export function keyPolicy(accountId: string, services: readonly string[], extra:
         // is sent, without risking undelivered alarms and events where it is not.
         Condition: { StringEqualsIfExists: { 'aws:SourceAccount': accountId } },
       },
+      ...(budgets === undefined
+        ? []
+        : [
+            {
+              // AWS Budgets publishes budget alerts to the (encrypted) notification topic, for this
+              // stack's budgets only: https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html
+              Sid: 'BudgetsOfThisStackNotify',
+              Effect: 'Allow',
+              Principal: { Service: 'budgets.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:SourceAccount': accountId }, ArnLike: { 'aws:SourceArn': budgets } },
+            },
+          ]),
       ...extra,
     ],
   });
@@ -77,7 +95,7 @@ export class Encryption extends Construct {
           description: `${props.names.prefix}: buckets, jobs table, queues and topic`,
           enableKeyRotation: true,
           deletionWindowInDays: 30,
-          policy: keyPolicy(props.accountId, services),
+          policy: keyPolicy(props.accountId, services, budgetArnPattern(props.names, props.accountId)),
         }),
         'data',
       );
@@ -89,7 +107,7 @@ export class Encryption extends Construct {
           description: `${props.names.prefix}: notification topic`,
           enableKeyRotation: true,
           deletionWindowInDays: 7,
-          policy: keyPolicy(props.accountId, services),
+          policy: keyPolicy(props.accountId, services, budgetArnPattern(props.names, props.accountId)),
         }),
         'topic',
       );
@@ -107,7 +125,7 @@ export class Encryption extends Construct {
   addDataKeyStatements(...statements: Statement[]): void {
     if (!this.dataKey) return;
     this.addedKeyStatements.push(...statements);
-    this.dataKey.policy = keyPolicy(this.props.accountId, SERVICES, this.addedKeyStatements);
+    this.dataKey.policy = keyPolicy(this.props.accountId, SERVICES, budgetArnPattern(this.props.names, this.props.accountId), this.addedKeyStatements);
   }
 
   /** Key ARNs a principal needs for data encrypted under this stack's keys (S3, table, queues). */

@@ -10,6 +10,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { deliveryConfig } from '../../handlers/get-job';
+import { accessConfigFromEnv } from '../../handlers/shared/caller';
 import { getJob } from '../../handlers/get-job/get-job';
 import { listJobs } from '../../handlers/list-jobs/list-jobs';
 import { documentClient } from '../../handlers/shared/clients';
@@ -30,6 +31,8 @@ const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:video/p
 const PARAMETER_ARN = 'arn:aws:ssm:eu-west-1:123456789012:parameter/video/playback-signing-key';
 const KEY_PAIR_ID = 'K2JOBTESTKEY';
 const TTL = 600;
+/** The stack's default access settings; the fixtures' default caller is an admin. */
+const ACCESS = accessConfigFromEnv({});
 // A key generated per run: no private key is ever committed.
 const { publicKey, privateKey } = generateKeyPairSync('rsa', {
   modulusLength: 2048,
@@ -67,7 +70,7 @@ function verifies(policy: string, signature: string): boolean {
 function loadGetJob(env: Record<string, string>): (event: ApiEvent) => Promise<ApiResult> {
   const delivery = deliveryConfig({ DELIVERY_BASE_URL: CDN, DELIVERY_SIGNED_PLAYBACK: 'true', DELIVERY_URL_TTL_SECONDS: String(TTL), ...env });
   const store = new DynamoJobStore(documentClient(), 'jobs');
-  return apiHandler('GET /jobs/{jobId}', (event, ctx) => getJob(event, ctx, store, delivery));
+  return apiHandler('GET /jobs/{jobId}', (event, ctx) => getJob(event, ctx, store, ACCESS, delivery));
 }
 
 beforeAll(() => logger.setLogLevel('SILENT'));
@@ -147,7 +150,7 @@ describe('GET /jobs/{jobId} with signed playback', () => {
 
   it('fails closed when the route has settings saying signed but no signer', async () => {
     const store = new DynamoJobStore(documentClient(), 'jobs');
-    const handler = apiHandler('GET /jobs/{jobId}', (event, ctx) => getJob(event, ctx, store, { settings: { baseUrl: CDN, signed: true } }));
+    const handler = apiHandler('GET /jobs/{jobId}', (event, ctx) => getJob(event, ctx, store, ACCESS, { settings: { baseUrl: CDN, signed: true } }));
     const res = await handler(getJobEvent(JOB_ID));
     expect(res.statusCode).toBe(500);
     expect(res.body).not.toContain(CDN);
@@ -167,7 +170,7 @@ describe('GET /jobs with signed playback', () => {
     // Prepare: the view list-jobs/index.ts passes for the stack's environment
     const view = unsignedView(deliverySettings({ DELIVERY_BASE_URL: CDN, DELIVERY_SIGNED_PLAYBACK: 'true' }));
     const store = new DynamoJobStore(documentClient(), 'jobs');
-    const list = apiHandler('GET /jobs', (event, ctx) => listJobs(event, ctx, store, view));
+    const list = apiHandler('GET /jobs', (event, ctx) => listJobs(event, ctx, store, ACCESS, view));
 
     // Act
     const res = await list(listJobsEvent({ status: 'COMPLETED' }));

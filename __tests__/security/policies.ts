@@ -220,6 +220,11 @@ export class Resolver {
         return field('alarm_name');
       case 'aws_cloudwatch_metric_alarm.arn':
         return arn('cloudwatch', `alarm:${field('alarm_name')}`);
+      case 'aws_apigatewayv2_api.id':
+        // API Gateway assigns the id at creation: a fixed 10-character stand-in per stack and address.
+        return this.apiId(name);
+      case 'aws_apigatewayv2_api.execution_arn':
+        return arn('execute-api', this.apiId(name));
       default:
         return this.fail(expr, `unsupported attribute "${attr}" of ${type}`);
     }
@@ -228,6 +233,10 @@ export class Resolver {
   /** CloudFront assigns distribution ids at creation: a fixed stand-in per stack, like kmsKeyId. */
   private distributionId(name: string): string {
     return `E${createHash('sha256').update(`${this.stack.name}/${name}`).digest('hex').slice(0, 13).toUpperCase()}`;
+  }
+
+  private apiId(name: string): string {
+    return createHash('sha256').update(`${this.stack.name}/api/${name}`).digest('hex').slice(0, 10);
   }
 
   /**

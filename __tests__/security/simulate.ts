@@ -6,7 +6,8 @@
  */
 import { anonymousPrincipal, runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import type { StackName, SynthResult } from '../helpers/synth';
-import { ACCOUNT, extractPolicies, OTHER_ACCOUNT, Resolver, type ExtractedPolicy } from './policies';
+import { apiRolePolicy, type ApiRole } from './api-roles';
+import { ACCOUNT, extractPolicies, OTHER_ACCOUNT, REGION, Resolver, type ExtractedPolicy } from './policies';
 
 export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 
@@ -21,7 +22,9 @@ export type Principal =
   | { readonly service: string }
   | { readonly admin: 'this-account' | 'other-account' }
   /** An unsigned request from anyone on the internet. */
-  | { readonly anonymous: true };
+  | { readonly anonymous: true }
+  /** An API caller holding the docs/api.md policy of that role (AWS_IAM mode), for this stack's API. */
+  | { readonly apiRole: ApiRole };
 
 export interface SimulationCase {
   /** One line saying what is proven, shown as the test name. */
@@ -114,6 +117,10 @@ export class Simulator {
       principal = c.principal.service;
     } else if ('anonymous' in c.principal) {
       principal = anonymousPrincipal;
+    } else if ('apiRole' in c.principal) {
+      principal = `arn:aws:iam::${ACCOUNT}:role/video-api-${c.principal.apiRole}`;
+      const apiId = this.resolver(stack).attribute('aws_apigatewayv2_api.jobs.id');
+      identityPolicies = [{ name: `docs/api.md ${c.principal.apiRole}`, policy: apiRolePolicy(c.principal.apiRole, { region: REGION, accountId: ACCOUNT, apiId }) }];
     } else {
       const account = c.principal.admin === 'this-account' ? ACCOUNT : OTHER_ACCOUNT;
       principal = `arn:aws:iam::${account}:role/administrator`;

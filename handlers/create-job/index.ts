@@ -1,3 +1,4 @@
+import { accessConfigFromEnv } from '../shared/caller';
 import { requireEnv } from '../shared/config';
 import { apiHandler } from '../shared/http';
 import { deliverySettings } from '../shared/playback';
@@ -8,7 +9,13 @@ import { createJob, type CreateJobDeps } from './create-job';
 let deps: CreateJobDeps | undefined;
 
 function loadDeps(env: NodeJS.ProcessEnv): CreateJobDeps {
-  return { sourceBucket: requireEnv('SOURCE_BUCKET', env), startJob, startDeps: startJobDepsFromEnv(env), view: unsignedView(deliverySettings(env)) };
+  return {
+    sourceBucket: requireEnv('SOURCE_BUCKET', env),
+    startJob,
+    startDeps: startJobDepsFromEnv(env),
+    access: accessConfigFromEnv(env),
+    view: unsignedView(deliverySettings(env)),
+  };
 }
 
 /** Config is read on first use so a bad deployment answers 500 with a logged, named error. */

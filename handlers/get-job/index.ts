@@ -1,5 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { accessConfigFromEnv, type AccessConfig } from '../shared/caller';
 import { intEnv, requireEnv } from '../shared/config';
 import { documentClient } from '../shared/clients';
 import { apiHandler } from '../shared/http';
@@ -10,8 +11,7 @@ import { getJob, type GetJobDelivery } from './get-job';
 import { PlaybackSigner } from './signed-playback';
 import { privateKeyReader } from './signing-key';
 
-let store: DynamoJobStore | undefined;
-let delivery: GetJobDelivery | undefined;
+let deps: { store: DynamoJobStore; access: AccessConfig; delivery: GetJobDelivery } | undefined;
 
 /** Signed playback when DELIVERY_SIGNED_PLAYBACK is true: the key pair id, key ARN and TTL must then be set. */
 export function deliveryConfig(env: NodeJS.ProcessEnv = process.env): GetJobDelivery {
@@ -31,7 +31,6 @@ export function deliveryConfig(env: NodeJS.ProcessEnv = process.env): GetJobDeli
 }
 
 export const handler = apiHandler('GET /jobs/{jobId}', (event, ctx) => {
-  store ??= new DynamoJobStore(documentClient(), requireEnv('JOBS_TABLE_NAME'));
-  delivery ??= deliveryConfig();
-  return getJob(event, ctx, store, delivery);
+  deps ??= { store: new DynamoJobStore(documentClient(), requireEnv('JOBS_TABLE_NAME')), access: accessConfigFromEnv(), delivery: deliveryConfig() };
+  return getJob(event, ctx, deps.store, deps.access, deps.delivery);
 });

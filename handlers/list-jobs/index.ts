@@ -1,3 +1,4 @@
+import { accessConfigFromEnv, type AccessConfig } from '../shared/caller';
 import { requireEnv } from '../shared/config';
 import { documentClient } from '../shared/clients';
 import { apiHandler } from '../shared/http';
@@ -6,9 +7,9 @@ import { deliverySettings } from '../shared/playback';
 import { unsignedView } from '../shared/public-job';
 import { listJobs } from './list-jobs';
 
-let store: DynamoJobStore | undefined;
+let deps: { store: DynamoJobStore; access: AccessConfig } | undefined;
 
 export const handler = apiHandler('GET /jobs', (event, ctx) => {
-  store ??= new DynamoJobStore(documentClient(), requireEnv('JOBS_TABLE_NAME'));
-  return listJobs(event, ctx, store, unsignedView(deliverySettings()));
+  deps ??= { store: new DynamoJobStore(documentClient(), requireEnv('JOBS_TABLE_NAME')), access: accessConfigFromEnv() };
+  return listJobs(event, ctx, deps.store, deps.access, unsignedView(deliverySettings()));
 });
