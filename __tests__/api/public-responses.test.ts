@@ -115,6 +115,8 @@ describe('the leak scan', () => {
     expect(findLeaks(`{"a":"account ${ACCOUNT}."}`)).toEqual([`12-digit account id: ${ACCOUNT}`]);
     expect(findLeaks(`{"a":"video-workflow-dev-output"}`)).toEqual(['bucket name: video-workflow-dev-output']);
     expect(findLeaks(`{"jobId":"${'a'.repeat(20)}123456789012","size":1234567890123}`)).toEqual([]);
+    expect(findLeaks(`{"key":"uploads/o/00000000-0000-4000-8000-000000000007/clip.mp4"}`)).toEqual([]);
+    expect(findLeaks(`{"bucket":"media-${ACCOUNT}-eu-west-1"}`)).toEqual([`12-digit account id: ${ACCOUNT}`]);
   });
 
   it('exempts only the presigned POST target of POST /uploads', () => {

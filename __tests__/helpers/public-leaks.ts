@@ -6,7 +6,8 @@
 export const LEAK_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
   ['s3:// URI', /s3:\/\//i],
   ['ARN', /\barn:aws[a-z-]*:/i],
-  ['12-digit account id', /(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])/],
+  // Not the last group of a UUID (upload keys carry one: `.../00000000-0000-4000-8000-000000000007/clip.mp4`).
+  ['12-digit account id', /(?<![0-9A-Za-z])(?<![0-9a-fA-F]{4}-)\d{12}(?![0-9A-Za-z])/],
   ['bucket name', /video-workflow-[a-z0-9-]*-(source|output|archive)\b/],
 ];
 

@@ -93,8 +93,9 @@ describe.each(ENVIRONMENT_NAMES)('delivery (%s)', (envName) => {
 
   it('lets CloudFront read output objects only through this distribution, and keeps the TLS-only deny', () => {
     const statements = JSON.parse(stack().resource('aws_s3_bucket_policy', 'output').policy).Statement;
-    expect(statements).toEqual([
-      expect.objectContaining({ Sid: 'DenyInsecureTransport', Effect: 'Deny' }),
+    // The bucket's own statements (TLS-only deny; in prod the data-key denies) stay beside CloudFront's.
+    expect(statements[0]).toMatchObject({ Sid: 'DenyInsecureTransport', Effect: 'Deny' });
+    expect(statements.filter((st: { Principal?: unknown }) => JSON.stringify(st.Principal ?? null).includes('cloudfront'))).toEqual([
       {
         Sid: 'CloudFrontReadsThroughThisDistribution', Effect: 'Allow', Principal: { Service: 'cloudfront.amazonaws.com' },
         Action: 's3:GetObject', Resource: '${aws_s3_bucket.output.arn}/*', Condition: { StringEquals: { 'aws:SourceArn': DISTRIBUTION_ARN } },
@@ -107,8 +108,8 @@ describe.each(ENVIRONMENT_NAMES)('delivery (%s)', (envName) => {
     const keys = stack().resources('aws_kms_key');
     if (ENVIRONMENTS[envName].enableCustomerManagedKey) {
       const statements = JSON.parse(keys.data!.policy).Statement;
-      expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(['AccountAdministersAndDelegatesToIam', 'ServicesDeliverEncryptedMessages', 'CloudFrontDecryptsOutputsForThisDistribution']);
-      expect(statements[2]).toEqual({
+      expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(['AccountAdministersAndDelegatesToIam', 'ServicesDeliverEncryptedMessages', 'BudgetsOfThisStackNotify', 'CloudFrontDecryptsOutputsForThisDistribution']);
+      expect(statements[3]).toEqual({
         Sid: 'CloudFrontDecryptsOutputsForThisDistribution', Effect: 'Allow', Principal: { Service: 'cloudfront.amazonaws.com' },
         Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'aws:SourceArn': DISTRIBUTION_ARN } },
       });
