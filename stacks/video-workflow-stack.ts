@@ -21,6 +21,7 @@ import { Storage, UPLOAD_PREFIX } from './storage';
 import { Transcoder } from './transcoder';
 import { StackVariables } from './variables';
 import { Workflow } from './workflow';
+import { projectProvider } from './lib/terraform-settings';
 
 export const APP_NAME = 'video-workflow';
 
@@ -43,10 +44,13 @@ export class VideoWorkflowStack extends TerraformStack {
     const { env } = props;
     const variables = new StackVariables(this, env);
 
-    const defaultTags = [{ tags: { Application: APP_NAME, Environment: env.name, ManagedBy: 'cdktf' } }];
-    new AwsProvider(this, 'aws', { region: variables.awsRegion.stringValue, defaultTags });
-    // CloudFront publishes its metrics in us-east-1 only: the playback alarm lives there.
-    const usEast1 = new AwsProvider(this, 'aws_us_east_1', { alias: 'us_east_1', region: CLOUDFRONT_METRICS_REGION, defaultTags });
+    const provider = projectProvider(this, {
+      region: variables.awsRegion.stringValue,
+      projectTags: { Application: APP_NAME, Environment: env.name, ManagedBy: 'cdktf' },
+      tags: variables.tags,
+    });
+    // CloudFront publishes its metrics in us-east-1 only: the playback alarm lives there (same tags).
+    const usEast1 = new AwsProvider(this, 'aws_us_east_1', { alias: 'us_east_1', region: CLOUDFRONT_METRICS_REGION, defaultTags: provider.defaultTags });
     if (env.backend === 'local') {
       // Relative to the stack folder (cdktf.out/stacks/<stack>): ./terraform-state/ at the
       // repository root, outside cdktf.out so a clean synth never loses state.
