@@ -84,7 +84,7 @@ describe('publish handler', () => {
     });
     expect(snsMock).toHaveReceivedCommandWith(PublishCommand, { TopicArn: TOPIC_ARN, Subject: 'Video job completed' });
     // The public part is the job's public view; the operator part keeps the internal locations.
-    const message = JSON.parse(snsMock.commandCalls(PublishCommand)[0]!.args[0].input.Message as string);
+    const message = JSON.parse(snsMock.commandCalls(PublishCommand)[0].args[0].input.Message as string);
     expect(message).toMatchObject({ event: 'JOB_COMPLETED', jobId: JOB_ID, job: { jobId: JOB_ID, status: 'COMPLETED' }, operator: { source: sourceRef(), outputs: expectedOutputsResult } });
     expect(JSON.stringify(message.job)).not.toMatch(/s3:\/\/|video-workflow-dev-(source|output)|arn:aws|\b\d{12}\b/);
   });

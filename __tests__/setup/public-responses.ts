@@ -21,7 +21,7 @@ if (/[\\/]__tests__[\\/]api[\\/]/.test(testPath)) {
   // Every route handler is built by apiHandler (handlers/shared/http.ts): wrapping it sees
   // every response of every route, including handlers a test loads with jest.isolateModules.
   jest.doMock('../../handlers/shared/http', () => {
-    const actual = jest.requireActual('../../handlers/shared/http') as typeof import('../../handlers/shared/http');
+    const actual = jest.requireActual<typeof import('../../handlers/shared/http')>('../../handlers/shared/http');
     return {
       ...actual,
       apiHandler: (route: string, ...rest: [RouteCore, ...unknown[]]) => {

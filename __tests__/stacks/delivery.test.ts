@@ -107,7 +107,7 @@ describe.each(ENVIRONMENT_NAMES)('delivery (%s)', (envName) => {
   it(`${ENVIRONMENTS[envName].enableCustomerManagedKey ? 'lets CloudFront decrypt with the data key through this distribution only' : 'has no data key to open to CloudFront'}`, () => {
     const keys = stack().resources('aws_kms_key');
     if (ENVIRONMENTS[envName].enableCustomerManagedKey) {
-      const statements = JSON.parse(keys.data!.policy).Statement;
+      const statements = JSON.parse(keys.data.policy).Statement;
       expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(['AccountAdministersAndDelegatesToIam', 'ServicesDeliverEncryptedMessages', 'BudgetsOfThisStackNotify', 'CloudFrontDecryptsOutputsForThisDistribution']);
       expect(statements[3]).toEqual({
         Sid: 'CloudFrontDecryptsOutputsForThisDistribution', Effect: 'Allow', Principal: { Service: 'cloudfront.amazonaws.com' },
@@ -115,7 +115,7 @@ describe.each(ENVIRONMENT_NAMES)('delivery (%s)', (envName) => {
       });
     } else {
       expect(keys.data).toBeUndefined();
-      expect(keys.topic!.policy).not.toContain('cloudfront');
+      expect(keys.topic.policy).not.toContain('cloudfront');
     }
   });
 

@@ -200,7 +200,7 @@ describe.each(ENVIRONMENT_NAMES)('alarms (%s)', (envName) => {
   });
 
   it('alarms in us-east-1 on the 5xxErrorRate of this distribution, through the provider alias', () => {
-    const alarm = alarms(envName).delivery_5xx_rate!;
+    const alarm = alarms(envName).delivery_5xx_rate;
     expect(alarm).toMatchObject({
       provider: 'aws.us_east_1',
       namespace: 'AWS/CloudFront',
@@ -245,7 +245,7 @@ describe.each(ENVIRONMENT_NAMES)('dashboard (%s)', (envName) => {
     const stack = app.env(envName);
     expect(stack.resource('aws_cloudwatch_dashboard', 'main').dashboard_name).toBe(prefix);
     // CloudFront metrics exist in us-east-1 only.
-    for (const w of dashboard(envName).widgets) expect(w.properties.region).toBe(w.properties.metrics[0]![0] === 'AWS/CloudFront' ? 'us-east-1' : '${var.aws_region}');
+    for (const w of dashboard(envName).widgets) expect(w.properties.region).toBe(w.properties.metrics[0][0] === 'AWS/CloudFront' ? 'us-east-1' : '${var.aws_region}');
   });
 
   it('only graphs metrics whose dimensions point at this environment\'s resources', () => {

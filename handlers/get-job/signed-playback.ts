@@ -61,7 +61,7 @@ export class PlaybackSigner {
       throw new PlaybackSigningFailed('The playback signing key cannot be read', { cause: err, context: { jobId } });
     }
     const expiresEpoch = Math.floor((this.config.now ?? (() => new Date()))().getTime() / 1000) + this.config.ttlSeconds;
-    const resource = jobResource(urls[0]!, jobId);
+    const resource = jobResource(urls[0], jobId);
     let signed: string;
     try {
       signed = getSignedUrl({ url: resource, keyPairId: this.config.keyPairId, privateKey, policy: jobPolicy(resource, expiresEpoch) });

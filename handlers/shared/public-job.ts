@@ -83,7 +83,7 @@ export const PUBLIC_ERROR_MESSAGES: Readonly<Record<string, string>> = {
 export const GENERIC_ERROR_MESSAGE = 'The job failed; an operator can see the cause in the job record.';
 
 export function publicErrorMessage(name: string): string {
-  return Object.prototype.hasOwnProperty.call(PUBLIC_ERROR_MESSAGES, name) ? PUBLIC_ERROR_MESSAGES[name]! : GENERIC_ERROR_MESSAGE;
+  return Object.prototype.hasOwnProperty.call(PUBLIC_ERROR_MESSAGES, name) ? PUBLIC_ERROR_MESSAGES[name] : GENERIC_ERROR_MESSAGE;
 }
 
 /**
