@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandInput, type SFNClient, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -79,12 +80,30 @@ export interface LocalRuntimeOptions {
   readonly onEvent?: (event: RunEvent) => void;
   /** Shorter Retry pauses, for tests. */
   readonly retryIntervalMs?: number;
+  /** What runs a CreateJob request (default: ffmpeg, runLocalTranscode); the load harness swaps in a fast stand-in. */
+  readonly transcode?: typeof runLocalTranscode;
 }
 
 export interface LocalRuntime {
   readonly standIns: StandIns;
   runFile(path: string): Promise<VideoResult>;
+  /** The wiring behind runFile, for drivers that bring their own ingest path (the load harness). */
+  readonly internals: LocalRuntimeInternals;
   close(): Promise<void>;
+}
+
+export interface LocalRuntimeInternals {
+  readonly sfn: LocalStepFunctions;
+  /** start-job's dependencies as the cloud functions read them (Step Functions excepted). */
+  readonly startDeps: Omit<import('../handlers/shared/start-job').StartJobDeps, 'sfn'>;
+  readonly jobStore: import('../handlers/shared/job-store').DynamoJobStore;
+  readonly objects: S3ObjectStore;
+  /** The plain DynamoDB client the ASL's DynamoDB tasks use. */
+  readonly dynamodb: DynamoDBClient;
+  /** Delivers a "MediaConvert Job State Change" event to the real job-progress handler. */
+  sendProgressEvent(jobId: string, mediaConvertJobId: string, detail: Record<string, unknown>): Promise<void>;
+  /** Delivers any EventBridge event (e.g. "Step Functions Execution Status Change") to job-progress. */
+  invokeJobProgress(event: unknown): Promise<unknown>;
 }
 
 type HandlerModule = { handler: LambdaHandler };
@@ -200,7 +219,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       let lastSent = 0;
       let pending: Promise<void> = Promise.resolve();
       try {
-        const outcome = await runLocalTranscode(request, {
+        const outcome = await (options.transcode ?? runLocalTranscode)(request, {
           store,
           workRoot: layout.work,
           region: LOCAL_REGION,
@@ -253,6 +272,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         return () => Promise.reject(new StatesError('States.Runtime', `Task ${task.name}: resource ${resource} has no local implementation`));
       },
     });
+    // The handlers' own Step Functions client (job-progress asks DescribeExecution before it
+    // believes an execution-status event) answers from the local stand-in: there is no local
+    // Step Functions endpoint, so the call is served in the client's middleware.
+    serveSfnClientLocally(sharedClients.sfnClient(), sfn);
+
     // Fail at start, not mid-run, when the ASL names a resource the local run cannot serve.
     for (const task of taskStates(definition)) {
       const known =
@@ -340,6 +364,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     return {
       standIns,
       runFile,
+      internals: {
+        sfn,
+        startDeps,
+        jobStore,
+        objects: store,
+        dynamodb,
+        sendProgressEvent: (jobId, mediaConvertJobId, detail) => sendProgressEvent(jobId, mediaConvertJobId, detail),
+        invokeJobProgress: async (event) => {
+          if (!jobProgress) throw new Error('handlers/job-progress/index.ts is missing');
+          const context = lambdaContext(`${LOCAL_NAMES.workflow}-job-progress`, LOCAL_ARNS.lambda('job-progress'), 30_000);
+          return invocations.run(() => Promise.resolve(jobProgress(event, context)));
+        },
+      },
       close: async () => {
         // The handlers' shared S3 and SNS clients live as long as the process.
         dynamodb.destroy();
@@ -379,4 +416,21 @@ async function copyOutputs(store: S3ObjectStore, outputs: NonNullable<JobRecord[
     hls = localPathOf(outputs.hls);
   }
   return { mp4, ...(hls ? { hls } : {}), thumbnails };
+}
+
+/** StartExecution and DescribeExecution on an SDK SFNClient go to `local` instead of the network. */
+function serveSfnClientLocally(client: SFNClient, local: LocalStepFunctions): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command =
+        context.commandName === 'StartExecutionCommand'
+          ? new StartExecutionCommand(args.input as StartExecutionCommandInput)
+          : context.commandName === 'DescribeExecutionCommand'
+            ? new DescribeExecutionCommand(args.input as DescribeExecutionCommandInput)
+            : undefined;
+      if (command === undefined) return next(args);
+      return { output: { $metadata: {}, ...((await local.send(command)) as object) }, response: {} };
+    },
+    { step: 'initialize', name: 'localStepFunctions' },
+  );
 }

@@ -52,6 +52,7 @@ interface Running {
   readonly startDate: Date;
   status: ExecutionStatus;
   readonly done: Promise<ExecutionOutcome>;
+  readonly abort: () => void;
 }
 
 /** Every Task state, top level (the workflow has no Parallel/Map). */
@@ -75,6 +76,7 @@ export class LocalStepFunctions {
   private readonly machine: StateMachine;
   private readonly executions = new Map<string, Running>();
   private readonly tasks: TaskStateInfo[];
+  private readonly stoppedAs = new Map<string, 'ABORTED' | 'TIMED_OUT'>();
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     this.machine = new StateMachine(options.definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
@@ -97,6 +99,22 @@ export class LocalStepFunctions {
     const running = this.executions.get(executionArn);
     if (!running) return Promise.reject(new Error(`No local execution ${executionArn}`));
     return running.done;
+  }
+
+  /**
+   * Ends a running execution from outside: ABORTED (StopExecution) or TIMED_OUT (its
+   * TimeoutSeconds elapsed; the load harness cannot wait hours for the real one).
+   */
+  stop(executionArn: string, as: 'ABORTED' | 'TIMED_OUT' = 'ABORTED'): void {
+    const running = this.executions.get(executionArn);
+    if (!running) throw new StatesError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    this.stoppedAs.set(executionArn, as);
+    running.abort();
+  }
+
+  /** Every execution started so far (the load harness counts them per object version). */
+  startedExecutions(): ExecutionInfo[] {
+    return [...this.executions.values()].map((r) => r.info);
   }
 
   private start(command: StartExecutionCommand): { executionArn: string; startDate: Date } {
@@ -144,6 +162,7 @@ export class LocalStepFunctions {
       startDate,
       status: 'RUNNING',
       done: this.settle(info, startDate, execution.result, execution.eventLogs),
+      abort: () => execution.abort(),
     };
     this.executions.set(executionArn, running);
     void running.done.then((o) => (running.status = o.status));
@@ -168,7 +187,12 @@ export class LocalStepFunctions {
     } catch (err) {
       const e = err as Error & { cause?: unknown };
       const inner = (e.cause instanceof Error ? e.cause : e);
-      const status = e.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : e.name === 'ExecutionAbortedError' ? 'ABORTED' : 'FAILED';
+      const status =
+        e.name === 'ExecutionTimeoutError'
+          ? 'TIMED_OUT'
+          : e.name === 'ExecutionAbortedError'
+            ? (this.stoppedAs.get(info.executionArn) ?? 'ABORTED')
+            : 'FAILED';
       outcome = {
         executionArn: info.executionArn,
         status,
@@ -178,7 +202,10 @@ export class LocalStepFunctions {
         stopDate: new Date(),
       };
     }
-    await watch.catch(() => undefined);
+    // The event log of an aborted execution never ends: give the last events a moment, not forever.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([watch.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, outcome.status === 'ABORTED' ? 100 : 5_000)))]);
+    clearTimeout(timer);
     return outcome;
   }
 

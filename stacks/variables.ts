@@ -2,6 +2,7 @@ import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { CLOUDWATCH_RETENTION_DAYS, EnvironmentConfig } from './config';
 import { tagsVariable } from './lib/terraform-settings';
+import { IngestVariables } from './ingest-variables';
 
 /**
  * Values an operator sets per deployment (tfvars), declared at stack level so their names in
@@ -25,6 +26,8 @@ export class StackVariables {
   readonly apiThrottleRateLimit: TerraformVariable;
   readonly corsAllowedOrigins: TerraformVariable;
   readonly maxUploadBytes: TerraformVariable;
+  /** Ingest queue draining (stacks/ingest-variables.ts). */
+  readonly ingest: IngestVariables;
   readonly apiJwtReadScope: TerraformVariable;
   readonly apiJwtWriteScope: TerraformVariable;
   readonly apiJwtAdminScope: TerraformVariable;
@@ -39,6 +42,7 @@ export class StackVariables {
   readonly delivery: DeliveryVariables;
 
   constructor(scope: Construct, env: EnvironmentConfig) {
+    this.ingest = new IngestVariables(scope);
     this.awsRegion = new TerraformVariable(scope, 'aws_region', {
       type: 'string',
       default: 'us-east-1',

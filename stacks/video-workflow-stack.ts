@@ -43,6 +43,7 @@ export class VideoWorkflowStack extends TerraformStack {
     super(scope, id);
     const { env } = props;
     const variables = new StackVariables(this, env);
+    const ingestVariables = variables.ingest;
 
     const provider = projectProvider(this, {
       region: variables.awsRegion.stringValue,
@@ -133,7 +134,14 @@ export class VideoWorkflowStack extends TerraformStack {
     ];
 
     const ingest = new Ingest(this, 'ingest', {
-      names, sourceBucketName: storage.source.bucket, allowedExtensions: env.allowedExtensions, kmsKeyArn, consumerTimeoutSeconds: 60,
+      names, sourceBucketName: storage.source.bucket, allowedExtensions: env.allowedExtensions, kmsKeyArn,
+      // lambda_timeout_seconds is at most 60 (its validation), and start-workflow uses it.
+      consumerTimeoutSeconds: 60,
+      scaling: {
+        batchSize: ingestVariables.batchSize.numberValue,
+        batchingWindowSeconds: ingestVariables.batchingWindowSeconds.numberValue,
+        maximumConcurrency: ingestVariables.maximumConcurrency.numberValue,
+      },
     });
     const startWorkflow = newFunction(this, functionDefaults, {
       handler: 'start-workflow',

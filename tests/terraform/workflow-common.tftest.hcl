@@ -18,6 +18,10 @@ run "plan_defaults" {
     error_message = "No CORS on any bucket unless cors_allowed_origins is set."
   }
   assert {
+    condition     = aws_sqs_queue.ingest.visibility_timeout_seconds == 365 && aws_lambda_event_source_mapping.start_workflow.batch_size == 10 && aws_lambda_event_source_mapping.start_workflow.scaling_config[0].maximum_concurrency == 10
+    error_message = "The ingest queue's visibility timeout is 6 x 60 s + the 5 s batching window (docs/scale.md); batches of 10, at most 10 concurrent start-workflow invocations."
+  }
+  assert {
     condition     = aws_sfn_state_machine.workflow.type == "STANDARD"
     error_message = "The workflow must be a STANDARD state machine: .sync MediaConvert jobs outlive Express executions."
   }
@@ -381,6 +385,26 @@ run "rejects_malformed_public_key" {
     delivery_signing_private_key_arn = "arn:aws:ssm:us-east-1:123456789012:parameter/video/playback-signing-key"
   }
   expect_failures = [var.delivery_signing_public_key_pem]
+
+run "ingest_scaling_from_variables" {
+  command = plan
+  variables {
+    ingest_batching_window_seconds = 20
+    ingest_maximum_concurrency     = 50
+  }
+  assert {
+    condition     = aws_sqs_queue.ingest.visibility_timeout_seconds == 380 && aws_lambda_event_source_mapping.start_workflow.scaling_config[0].maximum_concurrency == 50
+    error_message = "The visibility timeout follows the batching window (6 x 60 + 20 = 380 s) and the mapping takes ingest_maximum_concurrency."
+  }
+}
+
+run "rejects_ingest_concurrency_lambda_does_not_allow" {
+  command = plan
+  variables {
+    ingest_maximum_concurrency = 1
+  }
+  expect_failures = [var.ingest_maximum_concurrency]
+}
 
 run "custom_scopes_and_admins" {
   command = plan
