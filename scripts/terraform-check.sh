@@ -63,7 +63,7 @@ for stack_dir in "$ROOT"/cdktf.out/stacks/*/; do
   # and have the us-east-1 provider alias (CloudFront alarm), which needs its own offline override.
   if [[ "$stack" != "video-workflow-state" ]]; then
     cp "$ROOT/tests/terraform/workflow-common.tftest.hcl" "$dir/tests/"
-    cp "$ROOT/tests/terraform/offline_override_us_east_1.tf.json" "$dir/zz_offline_override_us_east_1.tf.json"
+    cp "$ROOT/tests/terraform/us_east_1_offline_override.tf.json" "$dir/zz_us_east_1_offline_override.tf.json"
   fi
   echo "=== $stack"
   if (cd "$dir" && terraform init -backend=false -input=false -no-color >"$WORK/$stack.init.log" 2>&1); then

@@ -385,6 +385,7 @@ run "rejects_malformed_public_key" {
     delivery_signing_private_key_arn = "arn:aws:ssm:us-east-1:123456789012:parameter/video/playback-signing-key"
   }
   expect_failures = [var.delivery_signing_public_key_pem]
+}
 
 run "ingest_scaling_from_variables" {
   command = plan
