@@ -209,6 +209,7 @@ describe('variables', () => {
     'max_jobs_per_owner_per_day',
     'mediaconvert_concurrent_jobs', 'max_source_duration_seconds', 'mediaconvert_monthly_budget_usd',
     'max_executions_started_per_hour', 'max_transcoding_minutes_per_hour',
+    'ingest_batch_size', 'ingest_batching_window_seconds', 'ingest_maximum_concurrency',
     'tags',
   ];
 
