@@ -65,3 +65,34 @@ run "prod_delivery_decrypts_through_the_distribution_only" {
     error_message = "prod turns on CloudFront's additional metrics (cache hit rate)."
   }
 }
+
+# The output bucket policy (in the environment files: in prod it also names the data key, whose
+# ARN the prod file overrides).
+override_resource {
+  target          = aws_s3_bucket.output
+  override_during = plan
+  values = {
+    arn                         = "arn:aws:s3:::video-workflow-offline-output"
+    bucket_regional_domain_name = "video-workflow-offline-output.s3.us-east-1.amazonaws.com"
+  }
+}
+override_resource {
+  target          = aws_kms_key.data
+  override_during = plan
+  values          = { arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-1111-4222-8333-444444444444" }
+}
+
+run "delivery_bucket_policy" {
+  command = plan
+
+  assert {
+    condition = anytrue([for s in jsondecode(aws_s3_bucket_policy.output.policy).Statement :
+      s.Effect == "Allow" && s.Principal == { Service = "cloudfront.amazonaws.com" } && s.Action == "s3:GetObject" &&
+    s.Condition == { StringEquals = { "aws:SourceArn" = "arn:aws:cloudfront::123456789012:distribution/E2OFFLINECHECK" } }])
+    error_message = "The output bucket lets CloudFront read objects only through this distribution (AWS:SourceArn)."
+  }
+  assert {
+    condition     = anytrue([for s in jsondecode(aws_s3_bucket_policy.output.policy).Statement : s.Sid == "DenyInsecureTransport" && s.Effect == "Deny"])
+    error_message = "The output bucket keeps its TLS-only deny."
+  }
+}

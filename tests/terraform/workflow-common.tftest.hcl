@@ -240,16 +240,6 @@ run "delivery_defaults" {
     error_message = "Without delivery_domain_names the distribution uses its *.cloudfront.net certificate and no aliases."
   }
   assert {
-    condition = anytrue([for s in jsondecode(aws_s3_bucket_policy.output.policy).Statement :
-      s.Effect == "Allow" && s.Principal == { Service = "cloudfront.amazonaws.com" } && s.Action == "s3:GetObject" &&
-    s.Condition == { StringEquals = { "aws:SourceArn" = "arn:aws:cloudfront::123456789012:distribution/E2OFFLINECHECK" } }])
-    error_message = "The output bucket lets CloudFront read objects only through this distribution (AWS:SourceArn)."
-  }
-  assert {
-    condition     = anytrue([for s in jsondecode(aws_s3_bucket_policy.output.policy).Statement : s.Sid == "DenyInsecureTransport" && s.Effect == "Deny"])
-    error_message = "The output bucket keeps its TLS-only deny."
-  }
-  assert {
     condition     = length(aws_cloudfront_key_group.playback) == 0 && length(aws_cloudfront_public_key.playback) == 0 && length(aws_iam_role_policy.get_job_signing_key) == 0
     error_message = "No key group, public key or key grant when signed playback is off."
   }
