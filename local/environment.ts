@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ENVIRONMENTS } from '../stacks/config';
+import { localDeliveryBaseUrl } from './delivery';
 import type { StandIns } from './standins';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './standins';
 
@@ -59,7 +60,20 @@ export function handlerEnvironment(standIns: Pick<StandIns, 's3Endpoint' | 'dyna
     JOB_TTL_DAYS: String(ENVIRONMENTS.dev.jobTtlDays),
     WORKFLOW_NAME: LOCAL_NAMES.workflow,
     POWERTOOLS_SERVICE_NAME: LOCAL_NAMES.workflow,
+    // As the stack sets the distribution's domain: publish writes playback URLs on the local
+    // delivery server (`npm run local:serve`, URL path = output key), unsigned.
+    DELIVERY_BASE_URL: localDeliveryBaseUrl(localDeliveryPort()),
+    DELIVERY_SIGNED_PLAYBACK: 'false',
   };
+}
+
+/** LOCAL_DELIVERY_PORT when set (the port `npm run local:serve` is told to use), else the default. */
+export function localDeliveryPort(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.LOCAL_DELIVERY_PORT;
+  if (raw === undefined || raw === '') return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`LOCAL_DELIVERY_PORT must be a TCP port (1-65535), got "${raw}"`);
+  return port;
 }
 
 /** Applies the environment before any handler module (and its module-scope SDK clients) loads. */

@@ -59,9 +59,11 @@ for stack_dir in "$ROOT"/cdktf.out/stacks/*/; do
   cp -R "$stack_dir". "$dir/"
   cp "$ROOT/tests/terraform/offline_override.tf.json" "$dir/zz_offline_override.tf.json"
   cp "$tests" "$dir/tests/"
-  # The environment stacks also share workflow-common.tftest.hcl (everything that does not differ).
+  # The environment stacks also share workflow-common.tftest.hcl (everything that does not differ),
+  # and have the us-east-1 provider alias (CloudFront alarm), which needs its own offline override.
   if [[ "$stack" != "video-workflow-state" ]]; then
     cp "$ROOT/tests/terraform/workflow-common.tftest.hcl" "$dir/tests/"
+    cp "$ROOT/tests/terraform/us_east_1_offline_override.tf.json" "$dir/zz_us_east_1_offline_override.tf.json"
   fi
   echo "=== $stack"
   if (cd "$dir" && terraform init -backend=false -input=false -no-color >"$WORK/$stack.init.log" 2>&1); then

@@ -13,6 +13,8 @@ export interface AlarmThresholds {
   readonly lambdaErrorsPerFiveMinutes: number;
   /** API Gateway 5xx rate (percent of requests over 5 minutes). */
   readonly api5xxRatePercent: number;
+  /** CloudFront 5xxErrorRate of the playback distribution (percent of requests over 5 minutes). */
+  readonly delivery5xxRatePercent: number;
 }
 
 export interface EnvironmentConfig {
@@ -48,6 +50,11 @@ export interface EnvironmentConfig {
   readonly archiveStorageClass: 'GLACIER_IR' | 'STANDARD_IA' | 'DEEP_ARCHIVE';
   /** Upper bound for one MediaConvert job (Transcode task timeout). */
   readonly transcodeTimeoutSeconds: number;
+  /**
+   * CloudFront additional metrics (cache hit rate, error rates by status code, origin latency) on
+   * the playback distribution: billed as 8 custom CloudWatch metrics (see stacks/delivery.ts).
+   */
+  readonly enableDeliveryAdditionalMetrics: boolean;
   /** Spend guardrails: defaults of the variables of the same names (stacks/variables.ts). */
   readonly spend: SpendDefaults;
 }
@@ -84,10 +91,11 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     defaultMaxJobsPerOwnerPerDay: 100,
     stateMachineLogLevel: 'ALL',
     includeExecutionDataInLogs: true,
-    alarms: { ingestQueueMaxAgeSeconds: 900, lambdaErrorsPerFiveMinutes: 5, api5xxRatePercent: 10 },
+    alarms: { ingestQueueMaxAgeSeconds: 900, lambdaErrorsPerFiveMinutes: 5, api5xxRatePercent: 10, delivery5xxRatePercent: 10 },
     allowedExtensions: VIDEO_EXTENSIONS,
     archiveStorageClass: 'STANDARD_IA',
     transcodeTimeoutSeconds: 2 * 3600,
+    enableDeliveryAdditionalMetrics: false,
     spend: { mediaConvertConcurrentJobs: 2, maxSourceDurationSeconds: 3600, mediaConvertMonthlyBudgetUsd: 50, executionsStartedPerHour: 60, transcodingMinutesPerHour: 120 },
   },
   staging: {
@@ -105,10 +113,11 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     defaultMaxJobsPerOwnerPerDay: 500,
     stateMachineLogLevel: 'ERROR',
     includeExecutionDataInLogs: false,
-    alarms: { ingestQueueMaxAgeSeconds: 600, lambdaErrorsPerFiveMinutes: 3, api5xxRatePercent: 5 },
+    alarms: { ingestQueueMaxAgeSeconds: 600, lambdaErrorsPerFiveMinutes: 3, api5xxRatePercent: 5, delivery5xxRatePercent: 5 },
     allowedExtensions: VIDEO_EXTENSIONS,
     archiveStorageClass: 'GLACIER_IR',
     transcodeTimeoutSeconds: 4 * 3600,
+    enableDeliveryAdditionalMetrics: false,
     spend: { mediaConvertConcurrentJobs: 5, maxSourceDurationSeconds: 2 * 3600, mediaConvertMonthlyBudgetUsd: 200, executionsStartedPerHour: 200, transcodingMinutesPerHour: 600 },
   },
   prod: {
@@ -126,10 +135,11 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     defaultMaxJobsPerOwnerPerDay: 2000,
     stateMachineLogLevel: 'ERROR',
     includeExecutionDataInLogs: false,
-    alarms: { ingestQueueMaxAgeSeconds: 300, lambdaErrorsPerFiveMinutes: 1, api5xxRatePercent: 1 },
+    alarms: { ingestQueueMaxAgeSeconds: 300, lambdaErrorsPerFiveMinutes: 1, api5xxRatePercent: 1, delivery5xxRatePercent: 1 },
     allowedExtensions: VIDEO_EXTENSIONS,
     archiveStorageClass: 'GLACIER_IR',
     transcodeTimeoutSeconds: 6 * 3600,
+    enableDeliveryAdditionalMetrics: true,
     spend: { mediaConvertConcurrentJobs: 20, maxSourceDurationSeconds: 4 * 3600, mediaConvertMonthlyBudgetUsd: 2000, executionsStartedPerHour: 1000, transcodingMinutesPerHour: 6000 },
   },
 };

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { budgetArnPattern } from './budget';
+import { Statement } from './lib/iam';
 import { address, Names } from './lib/naming';
 
 export interface EncryptionProps {
@@ -25,7 +26,13 @@ const ACCOUNT_KEY_ACTIONS = [
   'kms:UpdateKeyDescription',
 ];
 
-function keyPolicy(accountId: string, services: readonly string[], budgetArnPattern: string): string {
+export const SERVICES = ['cloudwatch.amazonaws.com', 'events.amazonaws.com'];
+
+/**
+ * A key policy: the account administers it (IAM delegation), `services` of this account encrypt
+ * messages with it, this stack's budgets notify through it (when `budgets` is given), plus `extra`.
+ */
+export function keyPolicy(accountId: string, services: readonly string[], budgets: string | undefined, extra: readonly Statement[] = []): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
@@ -48,16 +55,21 @@ function keyPolicy(accountId: string, services: readonly string[], budgetArnPatt
         // is sent, without risking undelivered alarms and events where it is not.
         Condition: { StringEqualsIfExists: { 'aws:SourceAccount': accountId } },
       },
-      {
-        // AWS Budgets publishes budget alerts to the (encrypted) notification topic, for this
-        // stack's budgets only: https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html
-        Sid: 'BudgetsOfThisStackNotify',
-        Effect: 'Allow',
-        Principal: { Service: 'budgets.amazonaws.com' },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: '*',
-        Condition: { StringEquals: { 'aws:SourceAccount': accountId }, ArnLike: { 'aws:SourceArn': budgetArnPattern } },
-      },
+      ...(budgets === undefined
+        ? []
+        : [
+            {
+              // AWS Budgets publishes budget alerts to the (encrypted) notification topic, for this
+              // stack's budgets only: https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html
+              Sid: 'BudgetsOfThisStackNotify',
+              Effect: 'Allow',
+              Principal: { Service: 'budgets.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:SourceAccount': accountId }, ArnLike: { 'aws:SourceArn': budgets } },
+            },
+          ]),
+      ...extra,
     ],
   });
 }
@@ -72,10 +84,11 @@ export class Encryption extends Construct {
   readonly dataKey?: KmsKey;
   /** The key the notification topic uses (the data key in prod). */
   readonly topicKey: KmsKey;
+  private readonly addedKeyStatements: Statement[] = [];
 
-  constructor(scope: Construct, id: string, props: EncryptionProps) {
+  constructor(scope: Construct, id: string, private readonly props: EncryptionProps) {
     super(scope, id);
-    const services = ['cloudwatch.amazonaws.com', 'events.amazonaws.com'];
+    const services = SERVICES;
     if (props.enableCustomerManagedKey) {
       this.dataKey = address(
         new KmsKey(this, 'data', {
@@ -103,6 +116,16 @@ export class Encryption extends Construct {
         'topic',
       );
     }
+  }
+
+  /**
+   * Adds statements to the data key's policy (prod), e.g. CloudFront decrypting outputs for one
+   * distribution; the account and service statements stay. No-op without a customer-managed key.
+   */
+  addDataKeyStatements(...statements: Statement[]): void {
+    if (!this.dataKey) return;
+    this.addedKeyStatements.push(...statements);
+    this.dataKey.policy = keyPolicy(this.props.accountId, SERVICES, budgetArnPattern(this.props.names, this.props.accountId), this.addedKeyStatements);
   }
 
   /** Key ARNs a principal needs for data encrypted under this stack's keys (S3, table, queues). */

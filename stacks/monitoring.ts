@@ -1,8 +1,16 @@
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
+import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
 import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { Token } from 'cdktf';
 import { METRICS_NAMESPACE } from '../handlers/shared/metric-names';
 import { EnvironmentConfig } from './config';
+import { keyPolicy, SERVICES } from './encryption';
 import { STATUS_INDEX } from './jobs-table';
 import { address, Names, snake } from './lib/naming';
 import { NodejsFunction } from './lib/nodejs-function';
@@ -24,15 +32,33 @@ export interface MonitoringProps {
   readonly mediaConvertQueueArn: string;
   readonly apiId: string;
   readonly tableName: string;
+  /** The playback distribution (stacks/delivery.ts): its alarm and dashboard row. */
+  readonly delivery?: DeliveryMonitoring;
   /** Spend alarms' thresholds (max_executions_started_per_hour, max_transcoding_minutes_per_hour). */
   readonly spendThresholds: { readonly executionsStartedPerHour: number; readonly transcodingMinutesPerHour: number };
 }
+
+export interface DeliveryMonitoring {
+  readonly distributionId: string;
+  /** Provider alias for us-east-1, where CloudFront publishes its metrics (and so where its alarms live). */
+  readonly usEast1: AwsProvider;
+  /** CacheHitRate is graphed only when the distribution has additional metrics on. */
+  readonly additionalMetrics: boolean;
+}
+
+/** Metric of get-job's "Playback signing failed" log lines (a log metric filter; dimension service = function name). */
+export const PLAYBACK_SIGNING_FAILURES = 'PlaybackSigningFailures';
+
+/** CloudFront publishes every metric in us-east-1 with dimension Region = Global. */
+export const CLOUDFRONT_METRICS_REGION = 'us-east-1';
 
 /** One metric line on a graph: [namespace, metric, dim1, value1, ..., {options}]. */
 type MetricLine = (string | Record<string, unknown>)[];
 
 interface GraphWidget {
   readonly title: string;
+  /** Region of the metrics. @default the dashboard's region */
+  readonly region?: string;
   readonly metrics: MetricLine[];
   readonly stat?: string;
   readonly period?: number;
@@ -53,7 +79,7 @@ export function dashboardBody(region: string, rows: readonly (readonly GraphWidg
         y,
         width,
         height: 6,
-        properties: { title: w.title, region, view: 'timeSeries', stacked: false, stat: w.stat ?? 'Sum', period: w.period ?? 300, metrics: w.metrics },
+        properties: { title: w.title, region: w.region ?? region, view: 'timeSeries', stacked: false, stat: w.stat ?? 'Sum', period: w.period ?? 300, metrics: w.metrics },
       });
       x += width;
     }
@@ -214,9 +240,143 @@ export class Monitoring extends Construct {
             { title: 'Source minutes processed', metrics: [[METRICS_NAMESPACE, 'SourceMinutesProcessed', ...service]] },
             { title: 'Bytes read by the metadata probe', metrics: [[METRICS_NAMESPACE, 'ProbeBytesRead', ...service]] },
           ],
+          ...this.deliveryRows(),
         ]),
       }),
       'main',
+    );
+    this.watchDelivery();
+  }
+
+  // ---- CloudFront (playback distribution) ----
+  // Metrics: AWS/CloudFront Requests, BytesDownloaded, 4xxErrorRate, 5xxErrorRate (and with
+  // additional metrics CacheHitRate), dimensions DistributionId + Region=Global, published in
+  // us-east-1 only: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/programming-cloudwatch-metrics.html
+  // ("Types of CloudFront metrics"). An alarm evaluates metrics of its own Region, and its SNS
+  // action must be a topic of that Region (PutMetricAlarm, AlarmActions:
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html),
+  // so the alarm is created through the us-east-1 provider alias and, when the stack lives
+  // elsewhere, notifies a small us-east-1 topic (same email subscription, its own key).
+
+  private deliveryRows(): GraphWidget[][] {
+    const d = this.props.delivery;
+    if (!d) return [];
+    const dims = ['DistributionId', d.distributionId, 'Region', 'Global'];
+    const cf = (metric: string) => ['AWS/CloudFront', metric, ...dims];
+    const region = CLOUDFRONT_METRICS_REGION;
+    return [
+      [
+        { title: 'Playback requests (CloudFront)', region, metrics: [cf('Requests')] },
+        { title: 'Playback bytes downloaded', region, metrics: [cf('BytesDownloaded')] },
+        { title: 'Playback 4xx / 5xx rate (%)', region, stat: 'Average', metrics: [cf('4xxErrorRate'), cf('5xxErrorRate')] },
+        ...(d.additionalMetrics ? [{ title: 'Playback cache hit rate (%)', region, stat: 'Average', metrics: [cf('CacheHitRate')] }] : []),
+      ],
+    ];
+  }
+
+  private watchDelivery(): void {
+    const d = this.props.delivery;
+    if (!d) return;
+    const { names, env } = this.props;
+    const elsewhere = `var.aws_region != "${CLOUDFRONT_METRICS_REGION}"`;
+    const count = Token.asNumber(`\${${elsewhere} ? 1 : 0}`);
+    address(
+      new KmsKey(this, 'delivery-alarms-key', {
+        provider: d.usEast1,
+        count,
+        description: `${names.prefix}: CloudFront alarm topic (us-east-1)`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 7,
+        policy: keyPolicy(this.props.accountId, SERVICES, undefined),
+      }),
+      'delivery_alarms',
+    );
+    address(
+      new SnsTopic(this, 'delivery-alarms-topic', {
+        provider: d.usEast1,
+        count,
+        name: names.of('delivery-alarms'),
+        kmsMasterKeyId: '${aws_kms_key.delivery_alarms[0].arn}',
+      }),
+      'delivery_alarms',
+    );
+    const topicArn = '${aws_sns_topic.delivery_alarms[0].arn}';
+    address(
+      new SnsTopicPolicy(this, 'delivery-alarms-policy', {
+        provider: d.usEast1,
+        count,
+        arn: topicArn,
+        policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'CloudWatchAlarmsOfThisStack',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: 'sns:Publish',
+              Resource: topicArn,
+              Condition: {
+                ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${CLOUDFRONT_METRICS_REGION}:${this.props.accountId}:alarm:${names.prefix}-*` },
+                StringEquals: { 'aws:SourceAccount': this.props.accountId },
+              },
+            },
+            { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 'sns:Publish', Resource: topicArn, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+          ],
+        }),
+      }),
+      'delivery_alarms',
+    );
+    address(
+      new SnsTopicSubscription(this, 'delivery-alarms-email', {
+        provider: d.usEast1,
+        count: Token.asNumber(`\${${elsewhere} && var.notification_email != "" ? 1 : 0}`),
+        topicArn,
+        protocol: 'email',
+        endpoint: '${var.notification_email}',
+      }),
+      'delivery_alarms_email',
+    );
+    // get-job fails closed when it cannot sign playback (500 PLAYBACK_SIGNING_FAILED): its log
+    // line `errorName: PlaybackSigningFailed` becomes a metric, so one failure alarms at once
+    // (the API 5xx rate alarm would need a share of all requests).
+    const getJob = this.props.functions['get-job'];
+    if (getJob) {
+      address(
+        new CloudwatchLogMetricFilter(this, 'playback-signing-failures', {
+          name: names.of('playback-signing-failures'),
+          logGroupName: getJob.logGroup.name,
+          pattern: '{ $.errorName = "PlaybackSigningFailed" }',
+          metricTransformation: { namespace: METRICS_NAMESPACE, name: PLAYBACK_SIGNING_FAILURES, value: '1', dimensions: { service: '$.service' } },
+        }),
+        'playback_signing_failed',
+      );
+      this.alarm('playback_signing_failed', {
+        alarmDescription: 'get-job could not sign playback URLs (signing key unreadable or invalid) and answered 500. Runbook: docs/runbook.md#playback-signing-failed',
+        namespace: METRICS_NAMESPACE, metricName: PLAYBACK_SIGNING_FAILURES, dimensions: { service: getJob.functionName },
+        statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold', treatMissingData: 'notBreaching',
+      });
+    }
+    // The stack's own topic when the stack is in us-east-1, else the us-east-1 topic above.
+    // (A token cannot sit inside a hand-written expression: the stack topic by its stable address.)
+    const action = `\${${elsewhere} ? aws_sns_topic.delivery_alarms[0].arn : aws_sns_topic.notifications.arn}`;
+    address(
+      new CloudwatchMetricAlarm(this, 'delivery_5xx_rate', {
+        provider: d.usEast1,
+        alarmName: names.of('delivery-5xx-rate'),
+        alarmDescription: `At least ${env.alarms.delivery5xxRatePercent}% of playback requests failed with 5xx (CloudFront or the output bucket). Runbook: docs/runbook.md#delivery-5xx-rate`,
+        namespace: 'AWS/CloudFront',
+        metricName: '5xxErrorRate',
+        dimensions: { DistributionId: d.distributionId, Region: 'Global' },
+        statistic: 'Average',
+        period: 300,
+        evaluationPeriods: 2,
+        threshold: env.alarms.delivery5xxRatePercent,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        treatMissingData: 'notBreaching',
+        alarmActions: [action],
+        okActions: [action],
+      }),
+      'delivery_5xx_rate',
     );
   }
 

@@ -79,6 +79,8 @@ export class Storage extends Construct {
   readonly source: S3Bucket;
   readonly output: S3Bucket;
   readonly archive: S3Bucket;
+  /** Each bucket's policy and its statements, so other constructs can add theirs (addBucketStatements). */
+  private readonly policies = new Map<'source' | 'output' | 'archive', { resource: S3BucketPolicy; statements: Statement[] }>();
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
@@ -215,6 +217,13 @@ export class Storage extends Construct {
     ];
   }
 
+  /** Adds statements to a bucket's policy (e.g. CloudFront's read through its distribution); the existing ones stay. */
+  addBucketStatements(name: 'source' | 'output' | 'archive', ...added: Statement[]): void {
+    const entry = this.policies.get(name)!;
+    entry.statements.push(...added);
+    entry.resource.policy = policyDocument(entry.statements);
+  }
+
   private bucket(name: 'source' | 'output' | 'archive', props: StorageProps, versioned: boolean): S3Bucket {
     const bucket = address(
       new S3Bucket(this, name, {
@@ -263,13 +272,15 @@ export class Storage extends Construct {
         name,
       );
     }
-    address(
+    const statements = [tlsOnlyStatement(bucket.arn), ...(props.kmsKeyArn ? dataKeyOnlyStatements(bucket.arn, props.kmsKeyArn) : [])];
+    const policy = address(
       new S3BucketPolicy(this, `${name}-policy`, {
         bucket: bucket.id,
-        policy: policyDocument([tlsOnlyStatement(bucket.arn), ...(props.kmsKeyArn ? dataKeyOnlyStatements(bucket.arn, props.kmsKeyArn) : [])]),
+        policy: policyDocument(statements),
       }),
       name,
     );
+    this.policies.set(name, { resource: policy, statements });
     return bucket;
   }
 }

@@ -39,6 +39,7 @@ export class StackVariables {
   readonly mediaConvertMonthlyBudgetUsd: TerraformVariable;
   readonly maxExecutionsStartedPerHour: TerraformVariable;
   readonly maxTranscodingMinutesPerHour: TerraformVariable;
+  readonly delivery: DeliveryVariables;
 
   constructor(scope: Construct, env: EnvironmentConfig) {
     this.ingest = new IngestVariables(scope);
@@ -311,6 +312,120 @@ export class StackVariables {
         {
           condition: '${var.max_transcoding_minutes_per_hour >= 1}',
           errorMessage: 'max_transcoding_minutes_per_hour must be at least 1.',
+        },
+      ],
+    });
+    this.delivery = new DeliveryVariables(scope);
+  }
+}
+
+/** CloudFront's price classes: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PriceClass.html */
+export const DELIVERY_PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
+/** Longest a signed playback URL may live (a week); players refetch the job for fresh URLs. */
+export const MAX_DELIVERY_URL_TTL_SECONDS = 7 * 24 * 3600;
+
+/** Delivery (CloudFront) settings: stacks/delivery.ts and get-job's signed playback read them. */
+export class DeliveryVariables {
+  readonly priceClass: TerraformVariable;
+  readonly domainNames: TerraformVariable;
+  readonly certificateArn: TerraformVariable;
+  readonly corsAllowedOrigins: TerraformVariable;
+  readonly signingPublicKeyPem: TerraformVariable;
+  readonly signingPrivateKeyArn: TerraformVariable;
+  readonly urlTtlSeconds: TerraformVariable;
+
+  constructor(scope: Construct) {
+    this.priceClass = new TerraformVariable(scope, 'delivery_price_class', {
+      type: 'string',
+      default: 'PriceClass_100',
+      description: 'CloudFront price class of the playback distribution (edge locations used, and what they cost).',
+      validation: [
+        {
+          condition: `\${contains([${DELIVERY_PRICE_CLASSES.map((c) => `"${c}"`).join(', ')}], var.delivery_price_class)}`,
+          errorMessage: `delivery_price_class must be one of ${DELIVERY_PRICE_CLASSES.join(', ')}.`,
+        },
+      ],
+    });
+    this.domainNames = new TerraformVariable(scope, 'delivery_domain_names', {
+      type: 'list(string)',
+      default: [],
+      description:
+        'Custom domain names (CNAMEs) of the playback distribution; the first one is used in playback URLs. Empty (default): the *.cloudfront.net domain.',
+      validation: [
+        {
+          condition: '${alltrue([for d in var.delivery_domain_names : can(regex("^([a-z0-9]([a-z0-9-]*[a-z0-9])?[.])+[a-z]{2,}$", d))])}',
+          errorMessage: 'delivery_domain_names entries must be lowercase host names such as video.example.com (no scheme, no path, no wildcard).',
+        },
+        {
+          condition: '${length(var.delivery_domain_names) == 0 || var.delivery_certificate_arn != ""}',
+          errorMessage: 'delivery_domain_names needs delivery_certificate_arn: an ACM certificate in us-east-1 that covers every name.',
+        },
+      ],
+    });
+    this.certificateArn = new TerraformVariable(scope, 'delivery_certificate_arn', {
+      type: 'string',
+      default: '',
+      description: 'ACM certificate (in us-east-1, as CloudFront requires) for delivery_domain_names. Required when names are set.',
+      validation: [
+        {
+          condition: '${var.delivery_certificate_arn == "" || can(regex("^arn:aws:acm:us-east-1:[0-9]{12}:certificate/[0-9a-f-]+$", var.delivery_certificate_arn))}',
+          errorMessage:
+            'delivery_certificate_arn must be an ACM certificate ARN in us-east-1 (arn:aws:acm:us-east-1:<account>:certificate/<id>): CloudFront only uses certificates from us-east-1.',
+        },
+      ],
+    });
+    this.corsAllowedOrigins = new TerraformVariable(scope, 'delivery_cors_allowed_origins', {
+      type: 'list(string)',
+      default: [],
+      description:
+        'Browser origins allowed to fetch playback (manifests, segments, thumbnails) from the distribution. Empty (default): no CORS headers; ["*"] allows every origin.',
+      validation: [
+        {
+          condition:
+            '${alltrue([for o in var.delivery_cors_allowed_origins : can(regex("^https?://[^/*]+$", o))]) || var.delivery_cors_allowed_origins == tolist(["*"])}',
+          errorMessage: 'delivery_cors_allowed_origins must list origins such as https://app.example.com (no path), or be exactly ["*"].',
+        },
+      ],
+    });
+    this.signingPublicKeyPem = new TerraformVariable(scope, 'delivery_signing_public_key_pem', {
+      type: 'string',
+      default: '',
+      description:
+        'PEM public key (RSA 2048, "-----BEGIN PUBLIC KEY-----") for signed playback. Set: every request to the distribution must be signed. Empty (default): unsigned playback.',
+      validation: [
+        {
+          condition:
+            '${var.delivery_signing_public_key_pem == "" || can(regex("^-----BEGIN PUBLIC KEY-----\\r?\\n[A-Za-z0-9+/=\\r\\n]+-----END PUBLIC KEY-----(\\r?\\n)?$", var.delivery_signing_public_key_pem))}',
+          errorMessage: 'delivery_signing_public_key_pem must be empty or a PEM public key ("-----BEGIN PUBLIC KEY-----" ... "-----END PUBLIC KEY-----").',
+        },
+        {
+          condition: '${var.delivery_signing_public_key_pem == "" || var.delivery_signing_private_key_arn != ""}',
+          errorMessage: 'delivery_signing_public_key_pem needs delivery_signing_private_key_arn: where get-job reads the matching private key.',
+        },
+      ],
+    });
+    this.signingPrivateKeyArn = new TerraformVariable(scope, 'delivery_signing_private_key_arn', {
+      type: 'string',
+      default: '',
+      description:
+        'ARN of the Secrets Manager secret or SSM SecureString parameter holding the PEM private key that matches delivery_signing_public_key_pem. Only get-job may read it; the key never enters Terraform state.',
+      validation: [
+        {
+          condition:
+            '${var.delivery_signing_private_key_arn == "" || can(regex("^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+|ssm:[a-z0-9-]+:[0-9]{12}:parameter/.+)$", var.delivery_signing_private_key_arn))}',
+          errorMessage:
+            'delivery_signing_private_key_arn must be empty or the ARN of a Secrets Manager secret (arn:aws:secretsmanager:...:secret:...) or an SSM parameter (arn:aws:ssm:...:parameter/...).',
+        },
+      ],
+    });
+    this.urlTtlSeconds = new TerraformVariable(scope, 'delivery_url_ttl_seconds', {
+      type: 'number',
+      default: 3600,
+      description: 'Lifetime (seconds) of signed playback URLs that GET /jobs/{jobId} returns.',
+      validation: [
+        {
+          condition: `\${var.delivery_url_ttl_seconds >= 60 && var.delivery_url_ttl_seconds <= ${MAX_DELIVERY_URL_TTL_SECONDS}}`,
+          errorMessage: `delivery_url_ttl_seconds must be between 60 and ${MAX_DELIVERY_URL_TTL_SECONDS} (7 days).`,
         },
       ],
     });

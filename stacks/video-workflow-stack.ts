@@ -1,17 +1,20 @@
-import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Api } from './api';
 import { budgetArnPattern, MediaConvertBudget } from './budget';
 import { EnvironmentConfig } from './config';
+import { Delivery, SIGNING_ENABLED } from './delivery';
 import { Encryption } from './encryption';
 import { Ingest } from './ingest';
 import { JobsTable, OWNER_INDEX, STATUS_INDEX } from './jobs-table';
-import { keyStatements, Statement } from './lib/iam';
+import { keyStatements, policyDocument, Statement } from './lib/iam';
 import { Limits } from './limits';
 import { address, Names } from './lib/naming';
 import { FunctionDefaults, newFunction } from './lib/nodejs-function';
-import { Monitoring } from './monitoring';
+import { CLOUDFRONT_METRICS_REGION, Monitoring } from './monitoring';
 import { Notifications } from './notifications';
 import { requireStateBucket, StateBackendSettings } from './state-backend';
 import { Storage, UPLOAD_PREFIX } from './storage';
@@ -42,11 +45,13 @@ export class VideoWorkflowStack extends TerraformStack {
     const variables = new StackVariables(this, env);
     const ingestVariables = variables.ingest;
 
-    projectProvider(this, {
+    const provider = projectProvider(this, {
       region: variables.awsRegion.stringValue,
       projectTags: { Application: APP_NAME, Environment: env.name, ManagedBy: 'cdktf' },
       tags: variables.tags,
     });
+    // CloudFront publishes its metrics in us-east-1 only: the playback alarm lives there (same tags).
+    const usEast1 = new AwsProvider(this, 'aws_us_east_1', { alias: 'us_east_1', region: CLOUDFRONT_METRICS_REGION, defaultTags: provider.defaultTags });
     if (env.backend === 'local') {
       // Relative to the stack folder (cdktf.out/stacks/<stack>): ./terraform-state/ at the
       // repository root, outside cdktf.out so a clean synth never loses state.
@@ -72,6 +77,9 @@ export class VideoWorkflowStack extends TerraformStack {
     const dataKeyArns = encryption.dataKeyArns;
     const kmsKeyArn = encryption.dataKey?.arn;
     const storage = new Storage(this, 'storage', { names, env, variables, kmsKeyArn });
+    const delivery = new Delivery(this, 'delivery', { names, outputBucket: storage.output, enableAdditionalMetrics: env.enableDeliveryAdditionalMetrics });
+    storage.addBucketStatements('output', delivery.outputReadStatement(storage.output.arn));
+    encryption.addDataKeyStatements(delivery.keyStatement());
     const jobs = new JobsTable(this, 'jobs', { names, enableDeletionProtection: env.enableDeletionProtection, kmsKeyArn });
     const limits = new Limits(this, 'limits', { names, enableDeletionProtection: env.enableDeletionProtection, kmsKeyArn });
     const notifications = new Notifications(this, 'notifications', { names, variables, accountId, kmsKeyArn: encryption.topicKey.arn });
@@ -85,7 +93,15 @@ export class VideoWorkflowStack extends TerraformStack {
       memorySize: variables.lambdaMemoryMb.numberValue,
       timeout: variables.lambdaTimeoutSeconds.numberValue,
       logRetentionDays: variables.logRetentionDays.numberValue,
-      environment: { JOBS_TABLE_NAME: table.name, WORKFLOW_NAME: names.prefix, POWERTOOLS_LOG_LEVEL: 'INFO' },
+      environment: {
+        JOBS_TABLE_NAME: table.name,
+        WORKFLOW_NAME: names.prefix,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        // Public job views (handlers/shared/public-job.ts) carry playback URLs on this base;
+        // when signing is on, only get-job (which holds the key) returns them.
+        DELIVERY_BASE_URL: delivery.baseUrl,
+        DELIVERY_SIGNED_PLAYBACK: `\${${SIGNING_ENABLED} ? "true" : "false"}`,
+      },
     };
     const workflow = new Workflow(this, 'workflow', {
       names, env, variables, accountId, region, storage, jobs, notifications, transcoder, dataKeyArns, topicKeyArn: encryption.topicKey.arn, functionDefaults,
@@ -150,8 +166,32 @@ export class VideoWorkflowStack extends TerraformStack {
       handler: 'get-job',
       description: 'GET /jobs/{jobId}',
       statements: [{ Sid: 'ReadJobRecord', Action: ['dynamodb:GetItem'], Resource: table.arn }, ...kms('DecryptJobRecord', ['kms:Decrypt'])],
-      environment: accessEnv,
+      environment: {
+        ...accessEnv,
+        DELIVERY_KEY_PAIR_ID: delivery.keyPairId,
+        DELIVERY_SIGNING_PRIVATE_KEY_ARN: variables.delivery.signingPrivateKeyArn.stringValue,
+        DELIVERY_URL_TTL_SECONDS: variables.delivery.urlTtlSeconds.toString(),
+      },
     });
+    // Only get-job reads the signing key, and only when signed playback is configured. Both
+    // actions on the one ARN: the ARN's service decides which applies (the key is a Secrets
+    // Manager secret or an SSM SecureString); under the AWS-managed key of either service the
+    // key policy already allows decryption through that service for this account's principals.
+    address(
+      new IamRolePolicy(this, 'get-job-signing-key', {
+        count: Token.asNumber(`\${${SIGNING_ENABLED} ? 1 : 0}`),
+        name: 'read-playback-signing-key',
+        role: getJob.role.id,
+        policy: policyDocument([
+          {
+            Sid: 'ReadPlaybackSigningKey',
+            Action: ['secretsmanager:GetSecretValue', 'ssm:GetParameter'],
+            Resource: variables.delivery.signingPrivateKeyArn.stringValue,
+          },
+        ]),
+      }),
+      'get_job_signing_key',
+    );
     const listJobs = newFunction(this, functionDefaults, {
       handler: 'list-jobs',
       description: 'GET /jobs: the caller\'s jobs (owner index); admins every owner\'s (status index)',
@@ -207,6 +247,7 @@ export class VideoWorkflowStack extends TerraformStack {
       mediaConvertQueueArn: transcoder.queue.arn,
       apiId: api.api.id,
       tableName: table.name,
+      delivery: { distributionId: delivery.distribution.id, usEast1, additionalMetrics: env.enableDeliveryAdditionalMetrics },
       spendThresholds: {
         executionsStartedPerHour: variables.maxExecutionsStartedPerHour.numberValue,
         transcodingMinutesPerHour: variables.maxTranscodingMinutesPerHour.numberValue,
@@ -230,5 +271,7 @@ export class VideoWorkflowStack extends TerraformStack {
     output('mediaconvert_queue_arn', transcoder.queue.arn, 'ARN of this environment\'s MediaConvert queue.');
     output('api_endpoint', api.endpoint, 'Base URL of the job API (SigV4-signed unless a JWT authorizer is configured).');
     output('dashboard_url', monitoring.dashboardUrl, 'CloudWatch dashboard of this environment.');
+    output('delivery_domain_name', delivery.distribution.domainName, 'CloudFront domain of the playback distribution (*.cloudfront.net); point delivery_domain_names here.');
+    output('delivery_distribution_id', delivery.distribution.id, 'Id of the playback distribution (invalidations, metrics).');
   }
 }

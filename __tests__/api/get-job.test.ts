@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../handlers/get-job';
 import type { JobRecord } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
+import { PUBLIC_ERROR_MESSAGES } from '../../handlers/shared/public-job';
 import { getJobEvent, bodyOf } from '../fixtures/api-events';
 import { FakeJobsTable } from '../helpers/jobs-table';
 
@@ -41,6 +42,11 @@ const completed: JobRecord = {
     mp4: [`s3://video-workflow-test-output/${JOB_ID}/mp4/clip_1080.mp4`],
     hls: `s3://video-workflow-test-output/${JOB_ID}/hls/clip.m3u8`,
     thumbnails: [`s3://video-workflow-test-output/${JOB_ID}/thumbnails/clip.0000000.jpg`],
+  },
+  playback: {
+    hls: `https://d111111abcdef8.cloudfront.net/${JOB_ID}/hls/clip.m3u8`,
+    mp4: [`https://d111111abcdef8.cloudfront.net/${JOB_ID}/mp4/clip_1080.mp4`],
+    thumbnails: [`https://d111111abcdef8.cloudfront.net/${JOB_ID}/thumbnails/clip.0000000.jpg`],
   },
   qc: { passed: true, failures: [], checkCount: 9 },
   warnings: ['ArchiveFailed: copy to archive bucket timed out'],
@@ -90,7 +96,8 @@ describe('GET /jobs/{jobId}', () => {
         audioTrackCount: 1,
         bitRate: 4_000_000,
       },
-      outputs: completed.outputs,
+      // Playback URLs on the distribution; the s3:// outputs stay internal.
+      playback: completed.playback,
       qc: { passed: true, checkCount: 9, failures: [] },
       warnings: ['ArchiveFailed: copy to archive bucket timed out'],
       createdAt: '2026-11-29T10:00:00.000Z',
@@ -121,8 +128,11 @@ describe('GET /jobs/{jobId}', () => {
     // Assess
     const body = bodyOf(res);
     expect(res.statusCode).toBe(200);
-    expect(body).toMatchObject({ status: 'FAILED', progress: 40, error: { name: 'UnsupportedMedia', cause: 'No video track' } });
+    // The public message comes from the allow-list; the raw cause stays in the record.
+    expect(body).toMatchObject({ status: 'FAILED', progress: 40, error: { name: 'UnsupportedMedia', message: PUBLIC_ERROR_MESSAGES.UnsupportedMedia } });
+    expect(res.body).not.toContain('No video track');
     expect(body).not.toHaveProperty('outputs');
+    expect(body).not.toHaveProperty('playback');
     expect(body).not.toHaveProperty('warnings');
     expect(res.body).not.toContain('video-workflow-test-source');
     expect(res.body).not.toContain('arn:aws');

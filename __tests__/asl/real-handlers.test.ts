@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { CopyObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { jobRecord } from '../fixtures/events';
 import { mockClient } from 'aws-sdk-client-mock';
 import { logger } from '../../handlers/shared/logger';
 import { executionArnOf, runWorkflow, SOURCE_BUCKET, TEST_JOB_ID, TEST_SUBSTITUTIONS, workflowInput } from '../helpers/asl-harness';
@@ -34,7 +35,8 @@ beforeEach(() => {
   s3Mock.reset();
   ddbMock.reset();
   snsMock.reset();
-  ddbMock.on(UpdateCommand).resolves({ Attributes: { jobId: TEST_JOB_ID, status: 'COMPLETED' } });
+  // ALL_NEW: the whole record, as DynamoDB answers (publish builds the notification's public view from it).
+  ddbMock.on(UpdateCommand).resolves({ Attributes: jobRecord({ jobId: TEST_JOB_ID, status: 'COMPLETED' }) });
   healthyServices(s3Mock, snsMock);
 });
 

@@ -35,6 +35,13 @@ function input(overrides: Record<string, unknown> = {}) {
   return { jobId: JOB_ID, source: sourceRef(), metadata, plan: { expectedOutputs, outputPrefix: out('') }, transcode, qc, ...overrides };
 }
 
+const DELIVERY_BASE_URL = 'https://d111111abcdef8.cloudfront.net';
+const expectedPlayback = {
+  hls: `${DELIVERY_BASE_URL}/${JOB_ID}/hls/clip.m3u8`,
+  mp4: [`${DELIVERY_BASE_URL}/${JOB_ID}/mp4/clip_1080p.mp4`],
+  thumbnails: [`${DELIVERY_BASE_URL}/${JOB_ID}/thumbnails/clip_thumb.0000002.jpg`],
+};
+
 const expectedOutputsResult = {
   mp4: [out('mp4/clip_1080p.mp4')],
   hls: out('hls/clip.m3u8'),
@@ -42,7 +49,7 @@ const expectedOutputsResult = {
 };
 
 beforeAll(() => {
-  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs', TOPIC_ARN, OUTPUT_BUCKET });
+  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs', TOPIC_ARN, OUTPUT_BUCKET, DELIVERY_BASE_URL, DELIVERY_SIGNED_PLAYBACK: 'false' });
   logger.setLogLevel('SILENT');
 });
 
@@ -67,6 +74,7 @@ describe('publish handler', () => {
         ':to': 'COMPLETED',
         ':from0': 'PROCESSING',
         ':f_outputs': expectedOutputsResult,
+        ':f_playback': expectedPlayback,
         ':f_qc': { passed: true, failures: [], checkCount: 2 },
         ':f_metadata': metadata,
         ':f_mediaConvertJobId': '1767323100000-abc123',
@@ -74,11 +82,11 @@ describe('publish handler', () => {
         ':f_finishedAt': expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       }),
     });
-    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
-      TopicArn: TOPIC_ARN,
-      Subject: 'Video job completed',
-      Message: JSON.stringify({ event: 'JOB_COMPLETED', jobId: JOB_ID, source: sourceRef(), outputs: expectedOutputsResult }),
-    });
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, { TopicArn: TOPIC_ARN, Subject: 'Video job completed' });
+    // The public part is the job's public view; the operator part keeps the internal locations.
+    const message = JSON.parse(snsMock.commandCalls(PublishCommand)[0].args[0].input.Message as string);
+    expect(message).toMatchObject({ event: 'JOB_COMPLETED', jobId: JOB_ID, job: { jobId: JOB_ID, status: 'COMPLETED' }, operator: { source: sourceRef(), outputs: expectedOutputsResult } });
+    expect(JSON.stringify(message.job)).not.toMatch(/s3:\/\/|video-workflow-dev-(source|output)|arn:aws|\b\d{12}\b/);
   });
 
   it('proceeds on a retry after COMPLETED was already written', async () => {

@@ -59,6 +59,8 @@ export const HANDLER_ENV = {
   UPLOADS_TABLE_NAME: 'video-workflow-test-uploads',
   MAX_UPLOAD_BYTES: String(5 * 1024 ** 3),
   UPLOAD_URL_EXPIRES_SECONDS: '900',
+  DELIVERY_BASE_URL: 'https://d111111abcdef8.cloudfront.net',
+  DELIVERY_SIGNED_PLAYBACK: 'false',
 };
 
 /**

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, truncate, writeFile, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
+import { localDeliveryBaseUrl } from '../../local/delivery';
 import { ffmpegAvailable, ffprobe, probedVideoSize } from '../../local/ffmpeg';
 import { makeClip, runLocal } from './fixtures';
 
@@ -21,6 +22,7 @@ interface JsonRecord {
   outputs: { mp4: string[]; hls?: string; thumbnails: string[] };
   metadata?: { displayWidth: number; displayHeight: number; audioTrackCount: number };
   localWarnings: string[];
+  playback?: { hls?: string; mp4: string[]; thumbnails: string[] };
 }
 
 function lastLineJson(stdout: string): JsonRecord[] {
@@ -84,6 +86,10 @@ suite('npm run local (end to end: real ASL, real handlers, stand-ins, ffmpeg)', 
         expect(path.startsWith(join(out, record.jobId!))).toBe(true);
         expect((await stat(path)).size).toBeGreaterThan(0);
       }
+      // Playback URLs on the local delivery server (npm run local:serve): URL path = output
+      // object key (`/<jobId>/...`), the layout the CloudFront distribution serves.
+      const asUrl = (path: string) => `${localDeliveryBaseUrl()}/${record.jobId}/${relative(join(out, record.jobId!), path).split(sep).join('/')}`;
+      expect(record.playback).toEqual({ hls: asUrl(record.outputs.hls!), mp4: record.outputs.mp4.map(asUrl), thumbnails: record.outputs.thumbnails.map(asUrl) });
       // The master lists every rendition, each present locally, at a size with the source's orientation.
       const parser = new Parser();
       parser.push(await readFile(record.outputs.hls!, 'utf8'));

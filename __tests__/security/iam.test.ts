@@ -33,17 +33,20 @@ describe('IAM documents in cdk.tf.json', () => {
     for (const p of policies) byStack.set(p.stack, (byStack.get(p.stack) ?? 0) + 1);
 
     // Assess: every workflow stack has 14 roles (12 functions, workflow, MediaConvert) with one
-    // inline policy and one trust policy each, and the resource policies; no interpolation is left.
+    // inline policy and one trust policy each (get-job has a second, counted one: the playback
+    // signing key, only when signing is on), and the resource policies; no interpolation is left.
     for (const env of ENVIRONMENT_NAMES) {
       const stack = workflowStackName(env);
       const roles = Object.keys(app.stack(stack).resources('aws_iam_role'));
       expect(roles).toHaveLength(15); // 13 functions (pin-source included), the workflow and MediaConvert
       const kinds = policies.filter((p) => p.stack === stack).map((p) => p.kind);
-      expect(kinds.filter((k) => k === 'identity')).toHaveLength(roles.length);
+      expect(kinds.filter((k) => k === 'identity')).toHaveLength(roles.length + 1);
+      expect(policies.filter((p) => p.stack === stack && p.kind === 'identity' && p.address === 'aws_iam_role_policy.get_job_signing_key')).toHaveLength(1);
       expect(kinds.filter((k) => k === 'trust')).toHaveLength(roles.length);
       expect(kinds.filter((k) => k === 'bucket')).toHaveLength(3);
       expect(kinds.filter((k) => k === 'queue')).toHaveLength(3);
-      expect(kinds.filter((k) => k === 'topic')).toHaveLength(1);
+      // The notification topic, and the us-east-1 topic of the CloudFront alarm (counted: only outside us-east-1).
+      expect(kinds.filter((k) => k === 'topic')).toHaveLength(2);
     }
     expect(policies.filter((p) => p.stack === 'video-workflow-state').map((p) => p.address)).toEqual(['aws_s3_bucket_policy.state']);
     expect(JSON.stringify(policies.map((p) => p.document))).not.toContain('${');

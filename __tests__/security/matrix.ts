@@ -6,7 +6,7 @@
  */
 import { environmentConfig, type EnvironmentName } from '../../stacks/config';
 import { STATE_STACK, workflowStackName } from '../helpers/synth';
-import { ACCOUNT, OTHER_ACCOUNT, REGION } from './policies';
+import { ACCOUNT, OTHER_ACCOUNT, REGION, SIGNING_KEY_ARN } from './policies';
 import { API_ROLES, type ApiRole } from './api-roles';
 import type { Principal, SimulationCase } from './simulate';
 
@@ -30,6 +30,9 @@ const UPLOAD = `${SOURCE}/uploads/clip.mp4`;
 const PINNED = `${ARCHIVE}/work/0123456789abcdef0123456789abcdef/source.mp4`;
 const machineArn = (env: EnvironmentName) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:video-workflow-${env}-workflow`;
 const INSECURE = { 'aws:SecureTransport': 'false' };
+const DISTRIBUTION = '${aws_cloudfront_distribution.delivery.arn}';
+const OTHER_DISTRIBUTION = `arn:aws:cloudfront::${ACCOUNT}:distribution/EOTHERDISTRIB1`;
+const MANIFEST = `${OUTPUT}/${JOB}/hls/clip.m3u8`;
 
 /** The cases for one environment (pure data: resolved against the synthesized stacks by Simulator). */
 export function simulationCases(env: EnvironmentName): SimulationCase[] {
@@ -49,6 +52,20 @@ export function simulationCases(env: EnvironmentName): SimulationCase[] {
   });
 
   const cases: SimulationCase[] = [
+    // ---- delivery: CloudFront reads outputs through this distribution only; get-job alone reads the signing key ----
+    allow('CloudFront reads outputs for this distribution (OAC, aws:SourceArn)', service('cloudfront.amazonaws.com'), 's3:GetObject', MANIFEST, { 'aws:SourceArn': DISTRIBUTION }),
+    deny('CloudFront acting for another distribution cannot read outputs', service('cloudfront.amazonaws.com'), 's3:GetObject', MANIFEST, { context: { 'aws:SourceArn': OTHER_DISTRIBUTION } }),
+    deny('CloudFront cannot list the output bucket', service('cloudfront.amazonaws.com'), 's3:ListBucket', OUTPUT, { context: { 'aws:SourceArn': DISTRIBUTION } }),
+    deny('an anonymous request cannot read outputs', { anonymous: true }, 's3:GetObject', MANIFEST),
+    deny('an anonymous request cannot read the source bucket', { anonymous: true }, 's3:GetObject', UPLOAD),
+    deny('another account\'s administrator cannot read outputs', { admin: 'other-account' }, 's3:GetObject', MANIFEST),
+    allow('get-job reads the playback signing key (Secrets Manager)', role('get_job'), 'secretsmanager:GetSecretValue', SIGNING_KEY_ARN),
+    deny('get-job cannot read any other secret', role('get_job'), 'secretsmanager:GetSecretValue', `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:other-AbCdEf`),
+    ...(['list_jobs', 'create_job', 'publish', 'start_workflow', 'quality_control'] as const).map((fn) =>
+      deny(`${fn.replace(/_/g, '-')} cannot read the playback signing key`, role(fn), 'secretsmanager:GetSecretValue', SIGNING_KEY_ARN),
+    ),
+    deny('the workflow role cannot read the playback signing key', { role: 'workflow' }, 'secretsmanager:GetSecretValue', SIGNING_KEY_ARN),
+
     // ---- must allow: each function's own calls ----
     allow('extract-metadata reads source objects (ranged GetObject)', role('extract_metadata'), 's3:GetObject', UPLOAD),
     allow('extract-metadata reads a pinned source version', role('extract_metadata'), 's3:GetObjectVersion', UPLOAD),
@@ -244,6 +261,9 @@ export function simulationCases(env: EnvironmentName): SimulationCase[] {
       }),
       deny('get-job cannot encrypt with the data key', role('get_job'), 'kms:GenerateDataKey', dataKey),
       deny('another account\'s administrator cannot decrypt with the data key', { admin: 'other-account' }, 'kms:Decrypt', dataKey),
+      allow('CloudFront decrypts outputs with the data key for this distribution', service('cloudfront.amazonaws.com'), 'kms:Decrypt', dataKey, { 'aws:SourceArn': DISTRIBUTION }),
+      deny('CloudFront acting for another distribution cannot decrypt with the data key', service('cloudfront.amazonaws.com'), 'kms:Decrypt', dataKey, { context: { 'aws:SourceArn': OTHER_DISTRIBUTION } }),
+      deny('CloudFront cannot encrypt with the data key', service('cloudfront.amazonaws.com'), 'kms:GenerateDataKey', dataKey, { context: { 'aws:SourceArn': DISTRIBUTION } }),
       deny('EventBridge acting for another account cannot use the data key', service('events.amazonaws.com'), 'kms:GenerateDataKey', dataKey, { context: { 'aws:SourceAccount': OTHER_ACCOUNT } }),
     );
   }

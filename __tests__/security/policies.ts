@@ -16,6 +16,8 @@ import type { StackName, SynthesizedStack, SynthResult, TerraformJson } from '..
 export const ACCOUNT = '123456789012';
 export const OTHER_ACCOUNT = '999999999999';
 export const REGION = 'us-east-1';
+/** The value the matrix gives delivery_signing_private_key_arn (the variable is empty by default). */
+export const SIGNING_KEY_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:video-workflow/playback-signing-key-AbCdEf`;
 
 export type PolicyKind = 'identity' | 'trust' | 'bucket' | 'topic' | 'queue' | 'key';
 
@@ -125,6 +127,7 @@ export class Resolver {
 
   private expression(expr: string): string {
     if (expr === 'var.aws_region') return REGION;
+    if (expr === 'var.delivery_signing_private_key_arn') return SIGNING_KEY_ARN;
     const data = /^data\.([a-z0-9_]+)\.([a-z0-9_]+)\.([a-z0-9_]+)$/.exec(expr);
     if (data) {
       const [, type, name, attr] = data;
@@ -132,7 +135,8 @@ export class Resolver {
       if (type === 'aws_caller_identity' && attr === 'account_id') return ACCOUNT;
       return this.fail(expr, 'unsupported data source attribute');
     }
-    const ref = /^([a-z0-9_]+)\.([a-z0-9_]+)\.([a-z0-9_]+)$/.exec(expr);
+    // `[0]`: the one instance of a counted resource (e.g. the us-east-1 alarm topic).
+    const ref = /^([a-z0-9_]+)\.([a-z0-9_]+)(?:\[0\])?\.([a-z0-9_]+)$/.exec(expr);
     if (!ref) return this.fail(expr, 'only plain references are supported');
     const [, type, name, attr] = ref;
     const config = this.json.resource?.[type]?.[name];
@@ -206,6 +210,11 @@ export class Resolver {
       case 'aws_cloudwatch_event_rule.arn':
         if (config.event_bus_name !== undefined && config.event_bus_name !== 'default') this.fail(expr, 'rule on a custom bus');
         return arn('events', `rule/${field('name')}`);
+      case 'aws_cloudfront_distribution.id':
+        return this.distributionId(name);
+      case 'aws_cloudfront_distribution.arn':
+        // CloudFront is global: no Region in the ARN.
+        return `arn:aws:cloudfront::${ACCOUNT}:distribution/${this.distributionId(name)}`;
       case 'aws_cloudwatch_metric_alarm.alarm_name':
       case 'aws_cloudwatch_metric_alarm.id':
         return field('alarm_name');
@@ -219,6 +228,11 @@ export class Resolver {
       default:
         return this.fail(expr, `unsupported attribute "${attr}" of ${type}`);
     }
+  }
+
+  /** CloudFront assigns distribution ids at creation: a fixed stand-in per stack, like kmsKeyId. */
+  private distributionId(name: string): string {
+    return `E${createHash('sha256').update(`${this.stack.name}/${name}`).digest('hex').slice(0, 13).toUpperCase()}`;
   }
 
   private apiId(name: string): string {

@@ -4,7 +4,7 @@
  * attached to the requested resource (bucket, topic, queue, key policy or trust policy).
  * iam-simulate is AGPL: it is used by tests and scripts only, never by stacks/ or handlers/.
  */
-import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { anonymousPrincipal, runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import type { StackName, SynthResult } from '../helpers/synth';
 import { apiRolePolicy, type ApiRole } from './api-roles';
 import { ACCOUNT, extractPolicies, OTHER_ACCOUNT, REGION, Resolver, type ExtractedPolicy } from './policies';
@@ -15,12 +15,14 @@ export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
  * Who asks. `role`: an aws_iam_role of the principal's stack, by Terraform name.
  * `service`: an AWS service principal (assume-role, resource-policy deliveries).
  * `admin`: an administrator (Action "*" on "*") of this account or of another one, to show
- * what resource policies deny regardless of identity grants.
+ * what resource policies deny regardless of identity grants. `anonymous`: an unsigned request.
  */
 export type Principal =
   | { readonly role: string }
   | { readonly service: string }
   | { readonly admin: 'this-account' | 'other-account' }
+  /** An unsigned request from anyone on the internet. */
+  | { readonly anonymous: true }
   /** An API caller holding the docs/api.md policy of that role (AWS_IAM mode), for this stack's API. */
   | { readonly apiRole: ApiRole };
 
@@ -103,7 +105,7 @@ export class Simulator {
     const context: Record<string, string> = { 'aws:SecureTransport': 'true' };
     for (const [k, v] of Object.entries(c.context ?? {})) context[k] = this.resolver(resourceStack).resolve(v);
 
-    let principal: string;
+    let principal: string | typeof anonymousPrincipal;
     let identity: ExtractedPolicy[] = [];
     let identityPolicies: Simulation['identityPolicies'] = [];
     if ('role' in c.principal) {
@@ -113,6 +115,8 @@ export class Simulator {
       identityPolicies = identity.map((p) => ({ name: p.address, policy: p.document }));
     } else if ('service' in c.principal) {
       principal = c.principal.service;
+    } else if ('anonymous' in c.principal) {
+      principal = anonymousPrincipal;
     } else if ('apiRole' in c.principal) {
       principal = `arn:aws:iam::${ACCOUNT}:role/video-api-${c.principal.apiRole}`;
       const apiId = this.resolver(stack).attribute('aws_apigatewayv2_api.jobs.id');
@@ -140,7 +144,7 @@ export class Simulator {
     }
     return {
       decision: response.overallResult,
-      principal,
+      principal: typeof principal === 'string' ? principal : 'anonymous',
       resource,
       identityPolicies: identity.map((p) => p.address),
       resourcePolicy: resourcePolicy ? `${resourcePolicy.stack} ${resourcePolicy.address}` : undefined,

@@ -116,15 +116,17 @@ describe.each(ENVIRONMENT_NAMES)('spend guardrails (%s)', (env) => {
   it('makes prod buckets refuse writes under any encryption but the data key (the default applies when none is named)', () => {
     for (const bucket of ['source', 'output', 'archive']) {
       const statements = policyOf(app.env(env).resource('aws_s3_bucket_policy', bucket)).Statement;
+      // The output bucket also admits CloudFront's reads through this distribution (stacks/delivery.ts).
+      const cloudFront = bucket === 'output' ? ['CloudFrontReadsThroughThisDistribution'] : [];
       const sids = statements.map((s) => s.Sid);
       if (ENVIRONMENTS[env].enableCustomerManagedKey) {
-        expect(sids).toEqual(['DenyInsecureTransport', 'DenyOtherEncryption', 'DenyOtherKmsKeys']);
+        expect(sids).toEqual(['DenyInsecureTransport', 'DenyOtherEncryption', 'DenyOtherKmsKeys', ...cloudFront]);
         expect(statements[2]).toMatchObject({
           Effect: 'Deny', Action: 's3:PutObject',
           Condition: { Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' }, StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': '${aws_kms_key.data.arn}' } },
         });
       } else {
-        expect(sids).toEqual(['DenyInsecureTransport']);
+        expect(sids).toEqual(['DenyInsecureTransport', ...cloudFront]);
       }
     }
   });

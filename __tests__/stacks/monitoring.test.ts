@@ -19,6 +19,8 @@ const HANDLERS = readdirSync(HANDLERS_DIR).filter((d) => d !== 'shared' && statS
 const TOPIC = '${aws_sns_topic.notifications.arn}';
 const STATE_MACHINE = '${aws_sfn_state_machine.workflow.arn}';
 const MEDIACONVERT_QUEUE_ARN = '${aws_media_convert_queue.transcode.arn}';
+const DELIVERY_ALARM_TOPIC = '${var.aws_region != "us-east-1" ? aws_sns_topic.delivery_alarms[0].arn : aws_sns_topic.notifications.arn}';
+const DISTRIBUTION_ID = '${aws_cloudfront_distribution.delivery.id}';
 const API = { ApiId: '${aws_apigatewayv2_api.jobs.id}', Stage: '$default' };
 
 let app: SynthResult;
@@ -73,7 +75,8 @@ function foreignReferences(stack: SynthesizedStack, envName: EnvironmentName, va
   }
   const literal = value.replace(/\$\{[^}]*\}/g, '');
   // `service` of the handlers' EMF metrics is the stack name itself.
-  if (literal === value && value !== '$default' && value !== STATUS_INDEX && value !== `video-workflow-${envName}`) {
+  // `Global` is the documented Region dimension value of every CloudFront metric.
+  if (literal === value && value !== '$default' && value !== STATUS_INDEX && value !== `video-workflow-${envName}` && value !== 'Global') {
     const functionNames = Object.values(stack.resources('aws_lambda_function')).map((f) => f.function_name);
     if (!functionNames.includes(value)) problems.push(`literal "${value}" is not a function of this stack`);
   }
@@ -88,18 +91,21 @@ describe.each(ENVIRONMENT_NAMES)('alarms (%s)', (envName) => {
     expect(Object.keys(alarms(envName)).sort()).toEqual(
       [
         'workflow_failed', 'workflow_timed_out', 'mediaconvert_errors', 'ingest_dlq_messages', 'events_dlq_messages',
-        'ingest_queue_age', 'api_5xx_rate', 'executions_started_per_hour', 'transcoding_minutes_per_hour', ...HANDLERS.map((h) => `${snake(h)}_errors`),
+        'ingest_queue_age', 'api_5xx_rate', 'executions_started_per_hour', 'transcoding_minutes_per_hour', 'delivery_5xx_rate', 'playback_signing_failed',
+        ...HANDLERS.map((h) => `${snake(h)}_errors`),
       ].sort(),
     );
   });
 
   it('notifies the topic on ALARM and on OK, treats missing data as not breaching, and points to the runbook', () => {
     for (const [key, alarm] of Object.entries(alarms(envName))) {
+      // The CloudFront alarm lives in us-east-1: outside it, it notifies the us-east-1 topic.
+      const topic = key === 'delivery_5xx_rate' ? DELIVERY_ALARM_TOPIC : TOPIC;
       expect({ key, ...alarm }).toMatchObject({
         key,
         alarm_name: `${prefix}-${key.replace(/_/g, '-')}`,
-        alarm_actions: [TOPIC],
-        ok_actions: [TOPIC],
+        alarm_actions: [topic],
+        ok_actions: [topic],
         treat_missing_data: 'notBreaching',
         alarm_description: expect.stringMatching(/Runbook: docs\/runbook\.md#[a-z0-9-]+$/),
       });
@@ -193,6 +199,39 @@ describe.each(ENVIRONMENT_NAMES)('alarms (%s)', (envName) => {
     expect(byId.requests.metric).toEqual({ namespace: 'AWS/ApiGateway', metric_name: 'Count', dimensions: API, period: 300, stat: 'Sum' });
   });
 
+  it('alarms in us-east-1 on the 5xxErrorRate of this distribution, through the provider alias', () => {
+    const alarm = alarms(envName).delivery_5xx_rate;
+    expect(alarm).toMatchObject({
+      provider: 'aws.us_east_1',
+      namespace: 'AWS/CloudFront',
+      metric_name: '5xxErrorRate',
+      dimensions: { DistributionId: DISTRIBUTION_ID, Region: 'Global' },
+      statistic: 'Average',
+      threshold: env.alarms.delivery5xxRatePercent,
+    });
+    const provider = (app.env(envName).json.provider!.aws as Array<Record<string, unknown>>).find((p) => p.alias === 'us_east_1');
+    expect(provider).toMatchObject({ region: 'us-east-1' });
+    // The us-east-1 topic (and its key, policy and email subscription) exist only outside us-east-1.
+    const stack = app.env(envName);
+    for (const [type, name] of [['aws_sns_topic', 'delivery_alarms'], ['aws_kms_key', 'delivery_alarms'], ['aws_sns_topic_policy', 'delivery_alarms']] as const) {
+      expect(stack.resource(type, name)).toMatchObject({ provider: 'aws.us_east_1', count: '${var.aws_region != "us-east-1" ? 1 : 0}' });
+    }
+    expect(stack.resource('aws_sns_topic', 'delivery_alarms').kms_master_key_id).toBe('${aws_kms_key.delivery_alarms[0].arn}');
+  });
+
+  it('alarms on the first playback signing failure of get-job (log metric filter)', () => {
+    const stack = app.env(envName);
+    const filter = stack.resource('aws_cloudwatch_log_metric_filter', 'playback_signing_failed');
+    expect(filter).toMatchObject({
+      log_group_name: '${aws_cloudwatch_log_group.get_job.name}',
+      pattern: '{ $.errorName = "PlaybackSigningFailed" }',
+      metric_transformation: { namespace: 'VideoWorkflow', name: 'PlaybackSigningFailures', value: '1', dimensions: { service: '$.service' } },
+    });
+    expect(alarms(envName).playback_signing_failed).toMatchObject({
+      namespace: 'VideoWorkflow', metric_name: 'PlaybackSigningFailures', dimensions: { service: `${prefix}-get-job` }, threshold: 1,
+    });
+  });
+
   it('uses thresholds that differ per environment (prod strictest)', () => {
     expect(env.alarms.lambdaErrorsPerFiveMinutes).toBeGreaterThanOrEqual(ENVIRONMENTS.prod.alarms.lambdaErrorsPerFiveMinutes);
     expect(env.alarms.api5xxRatePercent).toBeGreaterThanOrEqual(ENVIRONMENTS.prod.alarms.api5xxRatePercent);
@@ -205,7 +244,8 @@ describe.each(ENVIRONMENT_NAMES)('dashboard (%s)', (envName) => {
   it('is named after the environment and draws in the stack region', () => {
     const stack = app.env(envName);
     expect(stack.resource('aws_cloudwatch_dashboard', 'main').dashboard_name).toBe(prefix);
-    for (const w of dashboard(envName).widgets) expect(w.properties.region).toBe('${var.aws_region}');
+    // CloudFront metrics exist in us-east-1 only.
+    for (const w of dashboard(envName).widgets) expect(w.properties.region).toBe(w.properties.metrics[0][0] === 'AWS/CloudFront' ? 'us-east-1' : '${var.aws_region}');
   });
 
   it('only graphs metrics whose dimensions point at this environment\'s resources', () => {
@@ -269,6 +309,14 @@ describe.each(ENVIRONMENT_NAMES)('dashboard (%s)', (envName) => {
     expect(ddb.map((l) => l.metric).sort()).toEqual(['ReadThrottleEvents', 'ReadThrottleEvents', 'WriteThrottleEvents', 'WriteThrottleEvents']);
     for (const l of ddb) expect(l.dimensions.TableName).toBe('${aws_dynamodb_table.jobs.name}');
     expect(ddb.filter((l) => l.dimensions.GlobalSecondaryIndexName === STATUS_INDEX)).toHaveLength(2);
+  });
+
+  it('has the playback row: requests, bytes downloaded, 4xx/5xx rate of this distribution (cache hit rate with additional metrics)', () => {
+    const cf = dashboard(envName).lines.filter((l) => l.namespace === 'AWS/CloudFront');
+    const expected = ['Requests', 'BytesDownloaded', '4xxErrorRate', '5xxErrorRate', ...(ENVIRONMENTS[envName].enableDeliveryAdditionalMetrics ? ['CacheHitRate'] : [])];
+    expect(cf.map((l) => l.metric)).toEqual(expected);
+    for (const l of cf) expect(l.dimensions).toEqual({ DistributionId: DISTRIBUTION_ID, Region: 'Global' });
+    expect(Object.keys(app.env(envName).resources('aws_cloudfront_monitoring_subscription'))).toEqual(ENVIRONMENTS[envName].enableDeliveryAdditionalMetrics ? ['delivery'] : []);
   });
 
   it('is linked from the dashboard_url output', () => {

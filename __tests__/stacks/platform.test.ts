@@ -203,6 +203,8 @@ describe('variables', () => {
     'aws_region', 'notification_email', 'lambda_memory_mb', 'metadata_lambda_memory_mb', 'lambda_timeout_seconds',
     'log_retention_days', 'output_transition_ia_days', 'output_expiration_days', 'api_jwt_issuer', 'api_jwt_audience',
     'api_throttle_burst_limit', 'api_throttle_rate_limit', 'cors_allowed_origins', 'max_upload_bytes',
+    'delivery_price_class', 'delivery_domain_names', 'delivery_certificate_arn', 'delivery_cors_allowed_origins',
+    'delivery_signing_public_key_pem', 'delivery_signing_private_key_arn', 'delivery_url_ttl_seconds',
     'api_jwt_read_scope', 'api_jwt_write_scope', 'api_jwt_admin_scope', 'api_admin_principals', 'upload_url_expires_seconds',
     'max_jobs_per_owner_per_day',
     'mediaconvert_concurrent_jobs', 'max_source_duration_seconds', 'mediaconvert_monthly_budget_usd',

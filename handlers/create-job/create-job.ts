@@ -4,7 +4,7 @@ import { Forbidden, InvalidSourceKey, ObjectNotFound } from '../shared/errors';
 import { parseWith, readJsonBody, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
 import type { StartJobDeps, StartJobRequest, StartJobResult } from '../shared/start-job';
 import { ownerUploadPrefix } from '../shared/owner';
-import { statusUrlFor, toPublicJob } from '../shared/public-job';
+import { statusUrlFor, toPublicJob, type PublicViewOptions } from '../shared/public-job';
 
 /**
  * The caller names an object in the source bucket; the bucket itself is fixed by the
@@ -37,6 +37,8 @@ export interface CreateJobDeps {
   /** Everything startJob needs except the per-request logger. */
   readonly startDeps: Omit<StartJobDeps, 'log'>;
   readonly access: AccessConfig;
+  /** How an existing job is shown (create-job cannot sign playback: see unsignedView). @default record's playback */
+  readonly view?: PublicViewOptions;
 }
 
 /**
@@ -76,7 +78,7 @@ export async function createJob(event: ApiEvent, ctx: RequestContext, deps: Crea
   ctx.appendKeys({ jobId: job.jobId });
   if (!result.created) {
     ctx.log.info('Existing job returned', { jobId: job.jobId, status: job.status });
-    return { statusCode: 200, body: { ...toPublicJob(job) } };
+    return { statusCode: 200, body: { ...toPublicJob(job, deps.view) } };
   }
   ctx.log.info('Job accepted', { jobId: job.jobId, force: body.force === true });
   const statusUrl = statusUrlFor(job.jobId);

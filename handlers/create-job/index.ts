@@ -1,13 +1,21 @@
 import { accessConfigFromEnv } from '../shared/caller';
 import { requireEnv } from '../shared/config';
 import { apiHandler } from '../shared/http';
+import { deliverySettings } from '../shared/playback';
+import { unsignedView } from '../shared/public-job';
 import { startJob, startJobDepsFromEnv } from '../shared/start-job';
 import { createJob, type CreateJobDeps } from './create-job';
 
 let deps: CreateJobDeps | undefined;
 
 function loadDeps(env: NodeJS.ProcessEnv): CreateJobDeps {
-  return { sourceBucket: requireEnv('SOURCE_BUCKET', env), startJob, startDeps: startJobDepsFromEnv(env), access: accessConfigFromEnv(env) };
+  return {
+    sourceBucket: requireEnv('SOURCE_BUCKET', env),
+    startJob,
+    startDeps: startJobDepsFromEnv(env),
+    access: accessConfigFromEnv(env),
+    view: unsignedView(deliverySettings(env)),
+  };
 }
 
 /** Config is read on first use so a bad deployment answers 500 with a logged, named error. */

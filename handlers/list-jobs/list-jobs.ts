@@ -5,7 +5,7 @@ import { parseWith, type ApiEvent, type HttpResponse, type RequestContext } from
 import type { JobStore } from '../shared/job-store';
 import { JOB_ID_PATTERN, JOB_STATUSES, type JobStatus } from '../shared/job';
 import { isOwner } from '../shared/owner';
-import { toPublicJob } from '../shared/public-job';
+import { toPublicJob, type PublicViewOptions } from '../shared/public-job';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
@@ -84,9 +84,10 @@ export function decodePageToken(token: string, view: ListView, by: string): Reco
 /**
  * GET /jobs?status=&owner=&limit=&next=: the caller's own jobs (owner index, status filtered
  * inside that partition). Admins may name any `owner`, or list every owner's jobs of one `status`
- * (status index). Never a Scan.
+ * (status index). Never a Scan. `publicView`: list-jobs cannot sign, so signed playback is
+ * omitted (see unsignedView).
  */
-export async function listJobs(event: ApiEvent, ctx: RequestContext, store: JobLister, access: AccessConfig): Promise<HttpResponse> {
+export async function listJobs(event: ApiEvent, ctx: RequestContext, store: JobLister, access: AccessConfig, publicView: PublicViewOptions = {}): Promise<HttpResponse> {
   const caller = callerOf(event, access);
   const query = parseWith(QuerySchema, event.queryStringParameters ?? {}, 'query');
   if (query.owner !== undefined && query.owner !== caller.owner && !caller.admin) {
@@ -113,7 +114,7 @@ export async function listJobs(event: ApiEvent, ctx: RequestContext, store: JobL
   return {
     statusCode: 200,
     body: {
-      items: page.items.map(toPublicJob),
+      items: page.items.map((job) => toPublicJob(job, publicView)),
       ...(page.lastEvaluatedKey === undefined ? {} : { next: encodePageToken(page.lastEvaluatedKey, view, caller.owner) }),
     },
   };

@@ -3,6 +3,7 @@ import { requireEnv } from '../shared/config';
 import { DynamoJobStore } from '../shared/job-store';
 import { logger } from '../shared/logger';
 import { emit } from '../shared/metrics';
+import { requireDeliverySettings } from '../shared/playback';
 import { parseTaskInput } from '../shared/schemas';
 import { publish, PublishDeps, publishInputSchema, PublishResult } from './publish';
 
@@ -14,6 +15,8 @@ function dependencies(): PublishDeps {
     sns: snsClient(),
     topicArn: requireEnv('TOPIC_ARN'),
     outputBucket: requireEnv('OUTPUT_BUCKET'),
+    // A missing base URL is a named deployment error, not a job without playback.
+    delivery: requireDeliverySettings(),
     log: logger,
     onCompleted: (durationSeconds) => emit([['VideosCompleted', 1], ['SourceMinutesProcessed', durationSeconds / 60]]),
   };

@@ -5,6 +5,8 @@ import { errorName, MalformedEvent, QualityCheckFailed } from '../shared/errors'
 import { ExpectedOutput, JOB_ID_PATTERN, JobOutputs, MediaMetadata, TranscodeResult } from '../shared/job';
 import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
+import { DeliverySettings, playbackFor } from '../shared/playback';
+import { toPublicJob, unsignedView } from '../shared/public-job';
 import { sourceRefSchema } from '../shared/schemas';
 
 /** The Publish task's Parameters in asl/video-workflow.asl.json. */
@@ -50,6 +52,8 @@ export interface PublishDeps {
   readonly sns: Pick<SNSClient, 'send'>;
   readonly topicArn: string;
   readonly outputBucket: string;
+  /** Where playback is served (DELIVERY_BASE_URL): the record's playback URLs use it. */
+  readonly delivery?: DeliverySettings;
   readonly now?: () => Date;
   readonly log?: LogSink;
   /** Called once, when this invocation moved the job to COMPLETED (not on a retry). */
@@ -108,8 +112,10 @@ export async function publish(input: PublishInput, deps: PublishDeps): Promise<P
     });
   }
 
-  const { changed } = await deps.store.transition(input.jobId, 'COMPLETED', {
+  const playback = deps.delivery === undefined ? undefined : playbackFor(outputs, deps.delivery.baseUrl);
+  const { changed, job } = await deps.store.transition(input.jobId, 'COMPLETED', {
     outputs,
+    ...(playback === undefined ? {} : { playback }),
     qc: { passed: input.qc.passed, failures: input.qc.failures, checkCount: input.qc.checks.length },
     metadata: input.metadata as unknown as MediaMetadata,
     mediaConvertJobId: input.transcode.mediaConvertJobId,
@@ -124,7 +130,14 @@ export async function publish(input: PublishInput, deps: PublishDeps): Promise<P
       new PublishCommand({
         TopicArn: deps.topicArn,
         Subject: 'Video job completed',
-        Message: JSON.stringify({ event: 'JOB_COMPLETED', jobId: input.jobId, source: input.source, outputs }),
+        // `job` is the public view (no bucket, s3:// URI, account id or ARN); `operator` holds
+        // the internal locations for whoever runs the pipeline.
+        Message: JSON.stringify({
+          event: 'JOB_COMPLETED',
+          jobId: input.jobId,
+          job: toPublicJob(job, unsignedView(deps.delivery)),
+          operator: { source: input.source, outputs },
+        }),
       }),
     );
     return { outputs, notified: true };

@@ -82,6 +82,14 @@ export class UploadTooLarge extends WorkflowError {
   readonly name = 'UploadTooLarge';
 }
 
+/**
+ * Signed playback is configured but URLs cannot be signed (key unreadable or invalid): get-job
+ * fails closed (500) instead of returning URLs CloudFront would refuse, or unsigned ones.
+ */
+export class PlaybackSigningFailed extends WorkflowError {
+  readonly name = 'PlaybackSigningFailed';
+}
+
 /** The caller may not do this (e.g. `force` without the admin scope); the message says what is missing. */
 export class Forbidden extends WorkflowError {
   readonly name = 'Forbidden';

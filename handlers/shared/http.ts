@@ -10,6 +10,7 @@ import {
   JobNotFound,
   ObjectNotFound,
   PayloadTooLarge,
+  PlaybackSigningFailed,
   QuotaExceeded,
   UnsupportedMedia,
   UploadAlreadyUsed,
@@ -137,6 +138,7 @@ function mapError(err: unknown): Mapped {
   if (err instanceof UnsupportedMedia) return { statusCode: 422, code: 'UNSUPPORTED_MEDIA', expose: true };
   if (err instanceof ObjectNotFound) return { statusCode: 404, code: 'SOURCE_NOT_FOUND', expose: true };
   if (err instanceof JobNotFound) return { statusCode: 404, code: 'NOT_FOUND', expose: true };
+  if (err instanceof PlaybackSigningFailed) return { statusCode: 500, code: 'PLAYBACK_SIGNING_FAILED', expose: false };
   if (err instanceof Forbidden) return { statusCode: 403, code: 'FORBIDDEN', expose: true };
   if (err instanceof QuotaExceeded) return { statusCode: 429, code: 'QUOTA_EXCEEDED', expose: true };
   if (err instanceof UploadAlreadyUsed) return { statusCode: 409, code: 'UPLOAD_ALREADY_USED', expose: true };

@@ -1,3 +1,5 @@
+import type { Playback } from './playback';
+
 /**
  * The job record (one DynamoDB item per job) and the state that travels through the
  * state machine. Field names here are the attribute names in the table and the keys in
@@ -133,7 +135,10 @@ export interface JobRecord {
   readonly mediaConvertJobId?: string;
   /** 0..100 while MediaConvert reports STATUS_UPDATE. */
   readonly progress?: number;
+  /** Internal: s3:// URIs of the outputs (operators, QC, archive). */
   readonly outputs?: JobOutputs;
+  /** Public: https URLs of the outputs on the delivery distribution (unsigned; get-job signs them). */
+  readonly playback?: Playback;
   readonly qc?: { readonly passed: boolean; readonly failures: readonly string[]; readonly checkCount: number };
   readonly error?: JobError;
   /** Non-fatal problems (archive copy failed, notification failed) on a COMPLETED job. */

@@ -1,10 +1,14 @@
 import type { JobRecord, JobStatus } from './job';
+import type { DeliverySettings, Playback } from './playback';
 import { SYSTEM_OWNER } from './owner';
 
 /**
  * The job as API callers see it. Internal details stay out: the bucket names (callers never
- * choose a bucket), the ETag, the execution ARN and MediaConvert job id (they carry the account
- * id and are operator concerns) and the TTL attribute.
+ * choose a bucket; they carry the account id and region), the output s3:// URIs (playback
+ * carries https URLs instead), the ETag, the execution ARN and MediaConvert job id (they carry
+ * the account id and are operator concerns), the raw error cause and the TTL attribute. No
+ * public view holds an s3:// URI, a bucket name, an account id or an ARN
+ * (__tests__/api/public-responses.test.ts and the scan of every API test response).
  */
 export interface PublicJob {
   readonly jobId: string;
@@ -16,9 +20,12 @@ export interface PublicJob {
   readonly progress?: number;
   readonly source: { readonly key: string; readonly versionId?: string; readonly size: number };
   readonly metadata?: PublicMetadata;
-  readonly outputs?: { readonly mp4: readonly string[]; readonly hls?: string; readonly thumbnails: readonly string[] };
+  /** COMPLETED jobs: https URLs on the delivery distribution (signed, with `signature`, when signing is on). */
+  readonly playback?: PublicPlayback;
+  /** `failures` name outputs by their path under the job (`hls/clip_720p.m3u8`), never by bucket. */
   readonly qc?: { readonly passed: boolean; readonly checkCount: number; readonly failures: readonly string[] };
-  readonly error?: { readonly name: string; readonly cause: string };
+  /** `message` comes from an allow-list per error name; the raw cause stays in the record for operators. */
+  readonly error?: { readonly name: string; readonly message: string };
   readonly warnings?: readonly string[];
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -41,12 +48,75 @@ export interface PublicMetadata {
   readonly bitRate?: number;
 }
 
+/** Playback as returned to callers; `signature` only when the URLs are signed (get-job). */
+export interface PublicPlayback extends Playback {
+  readonly signature?: PlaybackSignature;
+}
+
+/**
+ * One CloudFront custom-policy signature for every object under the job (`https://<domain>/<jobId>/*`):
+ * a player appends `queryString` to every manifest and segment request (hls.js xhrSetup /
+ * fetchSetup), because relative URLs inside a manifest drop a signed URL's query string.
+ */
+export interface PlaybackSignature {
+  /** ISO time after which CloudFront refuses the signature. */
+  readonly expiresAt: string;
+  /** The signer's query string (`Policy=...&Key-Pair-Id=...&Signature=...`), verbatim. */
+  readonly queryString: string;
+  readonly query: { readonly Policy: string; readonly Signature: string; readonly 'Key-Pair-Id': string };
+}
+
+/**
+ * What a public view says about a failure, per error name. Anything not listed gets the
+ * generic message: raw causes can quote bucket names, ARNs and AWS error text.
+ */
+export const PUBLIC_ERROR_MESSAGES: Readonly<Record<string, string>> = {
+  UnsupportedMedia: 'The source is not a video this pipeline can transcode (no video track, unsupported codec, truncated or empty file).',
+  ObjectNotFound: 'The source object does not exist (deleted or never uploaded).',
+  InvalidSourceKey: 'The source key is not accepted (prefix or file extension not allowed).',
+  MalformedEvent: 'The request or event that started this job could not be read.',
+  QualityCheckFailed: 'The transcoded outputs failed quality control; qc.failures lists the checks that failed.',
+  MediaConvertJobFailed: 'The transcoder could not process this source.',
+  ConfigurationError: 'The pipeline is misconfigured; an operator has been alerted.',
+  'States.Timeout': 'The job took longer than this environment allows.',
+};
+export const GENERIC_ERROR_MESSAGE = 'The job failed; an operator can see the cause in the job record.';
+
+export function publicErrorMessage(name: string): string {
+  return Object.prototype.hasOwnProperty.call(PUBLIC_ERROR_MESSAGES, name) ? PUBLIC_ERROR_MESSAGES[name] : GENERIC_ERROR_MESSAGE;
+}
+
+/**
+ * A QC detail as callers see it: output URIs become paths under the job
+ * (`s3://<bucket>/<jobId>/hls/a.m3u8` -> `hls/a.m3u8`), and any ARN left is redacted.
+ */
+export function publicDetail(detail: string, jobId: string): string {
+  return detail
+    .replace(/s3:\/\/[^/\s]+\/?([^\s]*)/g, (_m, key: string) => (key.startsWith(`${jobId}/`) ? key.slice(jobId.length + 1) : key || '(output)'))
+    .replace(/arn:aws[a-z-]*:[^\s,;)]*/g, '(redacted)');
+}
+
 export function statusUrlFor(jobId: string): string {
   return `/jobs/${jobId}`;
 }
 
-export function toPublicJob(job: JobRecord): PublicJob {
+export interface PublicViewOptions {
+  /**
+   * The playback to show: the record's unsigned URLs (default), signed ones (get-job), or none
+   * (signing is on and this view cannot sign: list-jobs, notifications).
+   */
+  readonly playback?: PublicPlayback | 'record' | 'omit';
+}
+
+/** The view for handlers that cannot sign: the record's URLs, or none when playback must be signed. */
+export function unsignedView(delivery: DeliverySettings | undefined): PublicViewOptions {
+  return { playback: delivery?.signed ? 'omit' : 'record' };
+}
+
+export function toPublicJob(job: JobRecord, options: PublicViewOptions = {}): PublicJob {
   const m = job.metadata;
+  const choice = options.playback ?? 'record';
+  const playback = job.status !== 'COMPLETED' || choice === 'omit' ? undefined : choice === 'record' ? job.playback : choice;
   return dropUndefined({
     jobId: job.jobId,
     status: job.status,
@@ -69,12 +139,12 @@ export function toPublicJob(job: JobRecord): PublicJob {
             audioTrackCount: m.audioTrackCount,
             bitRate: m.bitRate,
           }),
-    outputs:
-      job.outputs === undefined
+    playback: playback === undefined ? undefined : dropUndefined({ ...playback, mp4: [...playback.mp4], thumbnails: [...playback.thumbnails] }),
+    qc:
+      job.qc === undefined
         ? undefined
-        : dropUndefined({ mp4: [...job.outputs.mp4], hls: job.outputs.hls, thumbnails: [...job.outputs.thumbnails] }),
-    qc: job.qc === undefined ? undefined : { passed: job.qc.passed, checkCount: job.qc.checkCount, failures: [...job.qc.failures] },
-    error: job.error === undefined ? undefined : { name: job.error.name, cause: job.error.cause },
+        : { passed: job.qc.passed, checkCount: job.qc.checkCount, failures: job.qc.failures.map((f) => publicDetail(f, job.jobId)) },
+    error: job.error === undefined ? undefined : { name: job.error.name, message: publicErrorMessage(job.error.name) },
     warnings: job.warnings === undefined || job.warnings.length === 0 ? undefined : [...job.warnings],
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,

@@ -32,3 +32,38 @@ run "dev_environment" {
     error_message = "dev logs execution data (inputs and outputs); staging and prod do not."
   }
 }
+
+# The output bucket policy (in the environment files: in prod it also names the data key, whose
+# ARN the prod file overrides).
+override_resource {
+  target          = aws_s3_bucket.output
+  override_during = plan
+  values = {
+    arn                         = "arn:aws:s3:::video-workflow-offline-output"
+    bucket_regional_domain_name = "video-workflow-offline-output.s3.us-east-1.amazonaws.com"
+  }
+}
+override_resource {
+  target          = aws_cloudfront_distribution.delivery
+  override_during = plan
+  values = {
+    id          = "E2OFFLINECHECK"
+    arn         = "arn:aws:cloudfront::123456789012:distribution/E2OFFLINECHECK"
+    domain_name = "d111111abcdef8.cloudfront.net"
+  }
+}
+
+run "delivery_bucket_policy" {
+  command = plan
+
+  assert {
+    condition = anytrue([for s in jsondecode(aws_s3_bucket_policy.output.policy).Statement :
+      s.Effect == "Allow" && s.Principal == { Service = "cloudfront.amazonaws.com" } && s.Action == "s3:GetObject" &&
+    s.Condition == { StringEquals = { "aws:SourceArn" = "arn:aws:cloudfront::123456789012:distribution/E2OFFLINECHECK" } }])
+    error_message = "The output bucket lets CloudFront read objects only through this distribution (AWS:SourceArn)."
+  }
+  assert {
+    condition     = anytrue([for s in jsondecode(aws_s3_bucket_policy.output.policy).Statement : s.Sid == "DenyInsecureTransport" && s.Effect == "Deny"])
+    error_message = "The output bucket keeps its TLS-only deny."
+  }
+}

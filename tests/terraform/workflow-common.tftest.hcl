@@ -144,6 +144,239 @@ run "rejects_retention_cloudwatch_does_not_allow" {
   expect_failures = [var.log_retention_days]
 }
 
+# ---- Delivery (stacks/delivery.ts). The distribution, OAC, cache policies, key group, output
+# bucket ARN and us-east-1 topic are known only at apply: override_during = plan gives them
+# fixed values so the plan can assert the references between them (bucket policy condition,
+# behaviours' key groups, alarm actions).
+override_resource {
+  target          = aws_s3_bucket.output
+  override_during = plan
+  values = {
+    arn                         = "arn:aws:s3:::video-workflow-offline-output"
+    bucket_regional_domain_name = "video-workflow-offline-output.s3.us-east-1.amazonaws.com"
+  }
+}
+override_resource {
+  target          = aws_cloudfront_distribution.delivery
+  override_during = plan
+  values = {
+    id          = "E2OFFLINECHECK"
+    arn         = "arn:aws:cloudfront::123456789012:distribution/E2OFFLINECHECK"
+    domain_name = "d111111abcdef8.cloudfront.net"
+  }
+}
+override_resource {
+  target          = aws_cloudfront_origin_access_control.output
+  override_during = plan
+  values          = { id = "E3OACOFFLINE" }
+}
+override_resource {
+  target          = aws_cloudfront_cache_policy.manifests
+  override_during = plan
+  values          = { id = "manifests-policy-id" }
+}
+override_resource {
+  target          = aws_cloudfront_cache_policy.media
+  override_during = plan
+  values          = { id = "media-policy-id" }
+}
+override_resource {
+  target          = aws_cloudfront_public_key.playback
+  override_during = plan
+  values          = { id = "K2OFFLINEPUBKEY" }
+}
+override_resource {
+  target          = aws_cloudfront_key_group.playback
+  override_during = plan
+  values          = { id = "key-group-id" }
+}
+override_resource {
+  target          = aws_sns_topic.delivery_alarms
+  override_during = plan
+  values          = { arn = "arn:aws:sns:us-east-1:123456789012:delivery-alarms" }
+}
+
+run "delivery_defaults" {
+  command = plan
+
+  assert {
+    condition = (aws_cloudfront_origin_access_control.output.origin_access_control_origin_type == "s3" &&
+      aws_cloudfront_origin_access_control.output.signing_behavior == "always" &&
+    aws_cloudfront_origin_access_control.output.signing_protocol == "sigv4")
+    error_message = "The output bucket is read through an Origin Access Control that always signs (SigV4)."
+  }
+  assert {
+    condition = (length(aws_cloudfront_distribution.delivery.origin) == 1 &&
+      one(aws_cloudfront_distribution.delivery.origin).origin_access_control_id == "E3OACOFFLINE" &&
+      one(aws_cloudfront_distribution.delivery.origin).domain_name == aws_s3_bucket.output.bucket_regional_domain_name &&
+    length(one(aws_cloudfront_distribution.delivery.origin).s3_origin_config) == 0)
+    error_message = "The only origin is the output bucket through the OAC (no legacy OAI)."
+  }
+  assert {
+    condition = (aws_cloudfront_distribution.delivery.http_version == "http2and3" && aws_cloudfront_distribution.delivery.is_ipv6_enabled &&
+    aws_cloudfront_distribution.delivery.price_class == "PriceClass_100" && aws_cloudfront_distribution.delivery.enabled)
+    error_message = "HTTP/2 and HTTP/3, IPv6, PriceClass_100 by default."
+  }
+  assert {
+    condition = alltrue([for b in concat(aws_cloudfront_distribution.delivery.default_cache_behavior, aws_cloudfront_distribution.delivery.ordered_cache_behavior) :
+    b.viewer_protocol_policy == "redirect-to-https" && b.compress == false && length(b.trusted_key_groups) == 0])
+    error_message = "Every behaviour redirects to HTTPS, does not compress media, and needs no signature when signing is off."
+  }
+  assert {
+    condition     = [for b in aws_cloudfront_distribution.delivery.ordered_cache_behavior : b.path_pattern] == ["*.m3u8", "*.mpd", "*/thumbnails/*", "*.mp4"]
+    error_message = "Behaviours by path: manifests (HLS, DASH), thumbnails, MP4; segments fall to the default behaviour."
+  }
+  assert {
+    condition = ([for b in aws_cloudfront_distribution.delivery.ordered_cache_behavior : b.cache_policy_id] == ["manifests-policy-id", "manifests-policy-id", "media-policy-id", "media-policy-id"] &&
+    aws_cloudfront_distribution.delivery.default_cache_behavior[0].cache_policy_id == "media-policy-id")
+    error_message = "Manifests use the short-TTL policy; thumbnails, MP4 and segments the long-TTL one."
+  }
+  assert {
+    condition     = aws_cloudfront_cache_policy.manifests.max_ttl <= 300 && aws_cloudfront_cache_policy.media.default_ttl >= 86400
+    error_message = "Manifests live minutes at most in the cache, media at least a day by default."
+  }
+  assert {
+    condition     = aws_cloudfront_distribution.delivery.viewer_certificate[0].cloudfront_default_certificate && length(aws_cloudfront_distribution.delivery.aliases) == 0
+    error_message = "Without delivery_domain_names the distribution uses its *.cloudfront.net certificate and no aliases."
+  }
+  assert {
+    condition     = length(aws_cloudfront_key_group.playback) == 0 && length(aws_cloudfront_public_key.playback) == 0 && length(aws_iam_role_policy.get_job_signing_key) == 0
+    error_message = "No key group, public key or key grant when signed playback is off."
+  }
+  assert {
+    condition     = length(aws_cloudfront_response_headers_policy.playback.cors_config) == 0
+    error_message = "No CORS headers on playback unless delivery_cors_allowed_origins is set."
+  }
+  assert {
+    condition     = aws_lambda_function.get_job.environment[0].variables.DELIVERY_BASE_URL == "https://d111111abcdef8.cloudfront.net"
+    error_message = "Playback URLs use the distribution's domain by default."
+  }
+  assert {
+    condition = (aws_cloudwatch_metric_alarm.delivery_5xx_rate.namespace == "AWS/CloudFront" && aws_cloudwatch_metric_alarm.delivery_5xx_rate.metric_name == "5xxErrorRate" &&
+      aws_cloudwatch_metric_alarm.delivery_5xx_rate.dimensions.DistributionId == "E2OFFLINECHECK" &&
+      aws_cloudwatch_metric_alarm.delivery_5xx_rate.dimensions.Region == "Global" &&
+    length(aws_sns_topic.delivery_alarms) == 0)
+    error_message = "The 5xxErrorRate alarm watches this distribution; in us-east-1 it uses the stack's own topic."
+  }
+  assert {
+    condition     = output.delivery_domain_name == "d111111abcdef8.cloudfront.net" && output.delivery_distribution_id == "E2OFFLINECHECK"
+    error_message = "The stack outputs the distribution's domain and id."
+  }
+}
+
+run "delivery_signed_playback" {
+  command = plan
+  variables {
+    delivery_signing_private_key_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:video/playback-signing-key-AbCdEf"
+    delivery_signing_public_key_pem  = <<-EOT
+      -----BEGIN PUBLIC KEY-----
+      MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAyhI5ACcG3RFCddkw1q54
+      RrnW0Sbc/9UDrKy7HCTLyFdzYstDBMq1zJuXQzQkhwNXq8q7aaJ4X2QTxn8w0hzZ
+      wTKXJPsrELlbywWRg2vBei1xN93BV/nFYNwBMgu+Trx/rRyngkMo998T8gtQW5SE
+      7gL0bux3/8DJLsDJlX/znUI1Ie0nhTiXQ3YpJo+fcUvNkM53Q6jTjjLyzEZMRBCr
+      R71Ymlo6roI2a+bhWdj95FGBu/6M5KkqHN5J0W4ea29XmkVPJXMEk0dh3uAO5YAS
+      o9NdBxI22NON3l+wDSY39mSlqKrsRgLqwdlBk/AsCAuIl0RWKu3yOBqrqTt4slbn
+      4wIDAQAB
+      -----END PUBLIC KEY-----
+    EOT
+  }
+
+  assert {
+    condition     = length(aws_cloudfront_public_key.playback) == 1 && length(aws_cloudfront_key_group.playback) == 1 && aws_cloudfront_key_group.playback[0].items == toset(["K2OFFLINEPUBKEY"])
+    error_message = "Signed playback creates the public key and a key group holding it."
+  }
+  assert {
+    condition = alltrue([for b in concat(aws_cloudfront_distribution.delivery.default_cache_behavior, aws_cloudfront_distribution.delivery.ordered_cache_behavior) :
+    b.trusted_key_groups == tolist(["key-group-id"])])
+    error_message = "Every behaviour requires requests signed by the key group."
+  }
+  assert {
+    condition = (length(aws_iam_role_policy.get_job_signing_key) == 1 &&
+    jsondecode(aws_iam_role_policy.get_job_signing_key[0].policy).Statement[0].Resource == "arn:aws:secretsmanager:us-east-1:123456789012:secret:video/playback-signing-key-AbCdEf")
+    error_message = "get-job (and only get-job) may read the signing key, on its one ARN."
+  }
+  assert {
+    condition = (aws_lambda_function.get_job.environment[0].variables.DELIVERY_KEY_PAIR_ID == "K2OFFLINEPUBKEY" &&
+    aws_lambda_function.list_jobs.environment[0].variables.DELIVERY_SIGNED_PLAYBACK == "true")
+    error_message = "get-job signs with the public key's id; the other views know playback is signed."
+  }
+}
+
+run "delivery_custom_domain_and_cors" {
+  command = plan
+  variables {
+    delivery_domain_names         = ["video.example.com"]
+    delivery_certificate_arn      = "arn:aws:acm:us-east-1:123456789012:certificate/0f3e4a7c-1234-4bcd-9876-0123456789ab"
+    delivery_cors_allowed_origins = ["https://app.example.com"]
+    delivery_price_class          = "PriceClass_All"
+  }
+
+  assert {
+    condition = (aws_cloudfront_distribution.delivery.aliases == toset(["video.example.com"]) &&
+      aws_cloudfront_distribution.delivery.viewer_certificate[0].acm_certificate_arn == "arn:aws:acm:us-east-1:123456789012:certificate/0f3e4a7c-1234-4bcd-9876-0123456789ab" &&
+      aws_cloudfront_distribution.delivery.viewer_certificate[0].ssl_support_method == "sni-only" &&
+      aws_cloudfront_distribution.delivery.viewer_certificate[0].minimum_protocol_version == "TLSv1.2_2021" &&
+    !aws_cloudfront_distribution.delivery.viewer_certificate[0].cloudfront_default_certificate)
+    error_message = "A custom domain uses the ACM certificate, SNI and TLSv1.2_2021."
+  }
+  assert {
+    condition     = aws_lambda_function.get_job.environment[0].variables.DELIVERY_BASE_URL == "https://video.example.com" && aws_cloudfront_distribution.delivery.price_class == "PriceClass_All"
+    error_message = "Playback URLs use the first custom domain."
+  }
+  assert {
+    condition = (length(aws_cloudfront_response_headers_policy.playback.cors_config) == 1 &&
+    aws_cloudfront_response_headers_policy.playback.cors_config[0].access_control_allow_origins[0].items == toset(["https://app.example.com"]))
+    error_message = "CORS allows exactly the configured origins."
+  }
+}
+
+run "delivery_alarm_outside_us_east_1" {
+  command = plan
+  variables {
+    aws_region = "eu-west-1"
+  }
+
+  assert {
+    condition = (length(aws_sns_topic.delivery_alarms) == 1 && length(aws_kms_key.delivery_alarms) == 1 &&
+    aws_cloudwatch_metric_alarm.delivery_5xx_rate.alarm_actions == toset(["arn:aws:sns:us-east-1:123456789012:delivery-alarms"]))
+    error_message = "Outside us-east-1 the CloudFront alarm notifies an encrypted us-east-1 topic (alarm actions must be in the alarm's Region)."
+  }
+}
+
+run "rejects_domain_without_certificate" {
+  command = plan
+  variables {
+    delivery_domain_names = ["video.example.com"]
+  }
+  expect_failures = [var.delivery_domain_names]
+}
+
+run "rejects_certificate_outside_us_east_1" {
+  command = plan
+  variables {
+    delivery_domain_names    = ["video.example.com"]
+    delivery_certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/0f3e4a7c-1234-4bcd-9876-0123456789ab"
+  }
+  expect_failures = [var.delivery_certificate_arn]
+}
+
+run "rejects_unknown_price_class" {
+  command = plan
+  variables {
+    delivery_price_class = "PriceClass_50"
+  }
+  expect_failures = [var.delivery_price_class]
+}
+
+run "rejects_malformed_public_key" {
+  command = plan
+  variables {
+    delivery_signing_public_key_pem  = "ssh-rsa AAAAB3NzaC1yc2E not-a-pem"
+    delivery_signing_private_key_arn = "arn:aws:ssm:us-east-1:123456789012:parameter/video/playback-signing-key"
+  }
+  expect_failures = [var.delivery_signing_public_key_pem]
+}
+
 run "ingest_scaling_from_variables" {
   command = plan
   variables {
