@@ -14,7 +14,7 @@ import { startLocalRuntime, type LocalRuntime } from '../runtime';
 import { LOCAL_ACCOUNT_ID } from '../standins';
 import { StatesError } from '../tasks';
 import { runLocalTranscode, type CreateJobRequest, type LocalTranscoderDeps, type TranscodeOutcome } from '../transcoder';
-import { FAULT_RATES, type FaultRates } from './rates';
+import { FAULT_RATES, firstThenRate, type FaultRates } from './rates';
 import { DynamoThrottle, injectDynamoThrottle, seededRandom, shuffle, type Fault } from './faults';
 import { EventSourceMapping, LocalQueue, sleep } from './sqs';
 import { START_EXECUTION_QUOTA, TokenBucket } from './token-bucket';
@@ -193,7 +193,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       if (options.sabotage === 'ack-before-start') {
         for (const r of records) queue.delete(r.messageId, r.receiptHandle);
       }
-      const crashAfterStart = faults.has('crash') && random() < RATES.crash;
+      const crashAfterStart = faults.has('crash') && firstThenRate(injected.crashes, RATES.crash, random);
       let dead = false;
       const sfn = {
         send: async (command: unknown) => {
@@ -248,9 +248,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     for (const key of keys) {
       const body = JSON.stringify(objectCreatedEvent(key, clipBytes.length, clipEtag));
       queue.send(body);
-      if (faults.has('duplicates') && random() < RATES.duplicate) {
+      if (faults.has('duplicates') && firstThenRate(injected.duplicateEvents, RATES.duplicate, random)) {
         count('duplicateEvents');
-        if (random() < RATES.lateDuplicate) late.push(body);
+        if (late.length === 0 || random() < RATES.lateDuplicate) late.push(body);
         else queue.send(body);
       }
     }
@@ -423,6 +423,7 @@ class TemplateTranscoder {
   private runtime?: LocalRuntime;
   private lateEvents: Array<() => Promise<void>> = [];
   pending = 0;
+  private hangs = 0;
   readonly counts: Record<string, number> = {};
   onProgressDelivered: (jobId: string) => Promise<void> = async () => {};
   onHang: (jobId: string) => void = () => {};
@@ -445,12 +446,12 @@ class TemplateTranscoder {
     const jobId = request.UserMetadata?.jobId;
     if (!jobId) throw new StatesError('States.Runtime', 'CreateJob request without UserMetadata.jobId');
     if (this.faults.has('timeouts')) {
-      const roll = this.random();
-      if (roll < this.rates.executionTimeout) {
+      if (firstThenRate(this.hangs, this.rates.executionTimeout, this.random)) {
+        this.hangs += 1;
         this.onHang(jobId);
         return new Promise<never>(() => {}); // never returns: the execution is stopped around it
       }
-      if (roll < this.rates.executionTimeout + this.rates.taskTimeout) {
+      if (firstThenRate(this.counts.taskTimeouts, this.rates.taskTimeout, this.random)) {
         this.count('taskTimeouts');
         throw new StatesError('States.Timeout', 'Task timed out (injected)');
       }
@@ -511,7 +512,7 @@ class TemplateTranscoder {
     if (this.faults.has('reorder')) {
       steps = shuffle(steps, this.random);
       this.count('reorderedProgress');
-      if (this.random() < this.rates.lateProgress) {
+      if (firstThenRate(this.counts.lateProgress, this.rates.lateProgress, this.random)) {
         const held = steps.pop()!;
         this.count('lateProgress');
         this.lateEvents.push(() => send(held));
