@@ -3,7 +3,7 @@
  * timed figure is the median of several runs with min and max. Works on a fresh clone after
  * `npm ci` (no AWS account: the handlers run over mocked SDK clients, the ASL locally).
  *
- *   npm run bench -- [--runs 5] [--heavy-runs 3] [--test-runs 1] [--only synth,tests,bundles,orchestration,mediaconvert,local] [--local]
+ *   npm run bench -- [--runs 5] [--heavy-runs 3] [--test-runs 1] [--only synth,tests,bundles,orchestration,mediaconvert,local,load] [--local] [--load]
  *
  * --only        measure some groups; their figures replace the previous ones in results.json and
  *               the other groups are kept, marked stale with the date they were measured
@@ -13,6 +13,8 @@
  * --test-runs   `npm test` and `jest` (each over a minute on 2 cores: 1 by default to stay near 5 minutes)
  * --local       run `npm run bench:local` (several minutes, needs ffmpeg) instead of reading
  *               bench/results-local.json
+ * --load        run `npm run bench:load` (10,000 uploads with every fault: most of an hour on 2
+ *               cores) instead of reading bench/results-load.json
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -28,7 +30,8 @@ import { scale, summarize, timeCommand, type CommandOptions, type Summary } from
 const ROOT = resolve(__dirname, '..');
 const RESULTS = join(__dirname, 'results.json');
 const LOCAL_RESULTS = join(__dirname, 'results-local.json');
-const GROUPS = ['synth', 'tests', 'bundles', 'orchestration', 'mediaconvert', 'local'] as const;
+const LOAD_RESULTS = join(__dirname, 'results-load.json');
+const GROUPS = ['synth', 'tests', 'bundles', 'orchestration', 'mediaconvert', 'local', 'load'] as const;
 type Group = (typeof GROUPS)[number];
 
 const KB = 1024;
@@ -39,6 +42,7 @@ interface Options {
   readonly testRuns: number;
   readonly only: ReadonlySet<Group>;
   readonly local: boolean;
+  readonly load: boolean;
 }
 
 function options(): Options {
@@ -49,6 +53,7 @@ function options(): Options {
       'test-runs': { type: 'string', default: '1' },
       only: { type: 'string' },
       local: { type: 'boolean', default: false },
+      load: { type: 'boolean', default: false },
     },
   });
   const count = (name: string, raw: string) => {
@@ -65,6 +70,7 @@ function options(): Options {
     testRuns: count('test-runs', values['test-runs']),
     only: new Set(only as Group[]),
     local: values.local ?? false,
+    load: values.load ?? false,
   };
 }
 
@@ -296,6 +302,51 @@ function benchLocal(o: Options): { figures: Figure[]; detail: unknown; measuredA
   return { figures, detail: local, measuredAt };
 }
 
+/** What `npm run bench:load` (scripts/load-test.ts --out) writes. */
+interface LoadResults {
+  readonly generatedAt: string;
+  readonly passed: boolean;
+  readonly violations: readonly string[];
+  readonly jobs: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly rejected: number;
+  readonly inDlq: number;
+  readonly lost: number;
+  readonly duplicateExecutions: number;
+  readonly regressedProgress: number;
+  readonly wallSeconds: number;
+  readonly jobsPerSecond: number;
+  readonly peakRssMb: number;
+  readonly faults: readonly string[];
+  readonly machine: { readonly cpus: number; readonly loadAverageAtStart: readonly number[]; readonly loadAverageAtEnd: readonly number[] };
+}
+
+/** The burst of docs/scale.md: one run of 10,000 uploads with every fault (too long to repeat). */
+function benchLoad(o: Options): { figures: Figure[]; detail: unknown; measuredAt?: string } {
+  if (o.load) {
+    progress('load: npm run bench:load (10,000 uploads, every fault; most of an hour)');
+    const r = timeCommand('npm', ['run', '--silent', 'bench:load'], { cwd: ROOT, timeoutMs: 3 * 60 * 60_000 });
+    process.stderr.write(r.stdout);
+  }
+  if (!existsSync(LOAD_RESULTS)) {
+    progress('load: bench/results-load.json not found (run `npm run bench:load`, or `npm run bench -- --load`)');
+    return { figures: [], detail: null };
+  }
+  const load = JSON.parse(readFileSync(LOAD_RESULTS, 'utf8')) as LoadResults;
+  const note = `one run of ${load.jobs.toLocaleString('en-US')} uploads, faults ${load.faults.join(',') || 'none'}; bench/results-load.json, ${load.generatedAt}; load average ${load.machine.loadAverageAtStart.map((l) => l.toFixed(1)).join(' ')} at start`;
+  const measuredAt = o.load ? undefined : load.generatedAt;
+  const figures: Figure[] = [
+    single('load', `burst of ${load.jobs.toLocaleString('en-US')}: uploads lost`, 'uploads', load.lost, { goal: { op: '==', value: 0 }, note }),
+    single('load', 'burst: key+version started twice', 'executions', load.duplicateExecutions, { goal: { op: '==', value: 0 }, note }),
+    single('load', 'burst: progress regressed', 'records', load.regressedProgress, { goal: { op: '==', value: 0 }, note }),
+    single('load', 'burst: drained in', 's', load.wallSeconds, { note }),
+    single('load', 'burst: throughput', 'jobs/s', load.jobsPerSecond, { note }),
+    single('load', 'burst: peak RSS', 'MB', load.peakRssMb, { note }),
+  ];
+  return { figures, detail: load, measuredAt };
+}
+
 async function main(): Promise<void> {
   const o = options();
   const started = Date.now();
@@ -330,6 +381,7 @@ async function main(): Promise<void> {
     return { figures: r.figures, detail: r.slowest, key: 'slowestTestFiles' };
   });
   await group('local', () => benchLocal(o));
+  await group('load', () => benchLoad(o));
 
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform, loadAverageAtEnd: loadavg() };
   const current: Results = {

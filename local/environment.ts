@@ -46,6 +46,11 @@ export function handlerEnvironment(standIns: Pick<StandIns, 's3Endpoint' | 'dyna
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
     // Never read a developer's ~/.aws profile or SSO cache for the local run.
     AWS_PROFILE: '',
+    // The Tracer is off locally (no AWS_EXECUTION_ENV) and there is no X-Ray daemon. In its
+    // default automatic mode aws-xray-sdk-core installs a cls-hooked async hook when it loads,
+    // which then runs on every promise of the process (stand-ins and engine included); manual
+    // mode skips it. https://docs.aws.amazon.com/xray/latest/devguide/xray-sdk-nodejs-configuration.html
+    AWS_XRAY_MANUAL_MODE: 'true',
     JOBS_TABLE_NAME: LOCAL_NAMES.jobsTable,
     SOURCE_BUCKET: LOCAL_NAMES.sourceBucket,
     OUTPUT_BUCKET: LOCAL_NAMES.outputBucket,

@@ -4,6 +4,8 @@
  * injected; exits 1 when an upload is lost, an object version runs twice or progress regresses.
  * See docs/scale.md. Handler logs and EMF metrics are silenced before the handlers load.
  */
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ALL_FAULTS, FAULTS, parseFaults } from '../local/load/faults';
 import { FAULT_RATES, type FaultRates } from '../local/load/rates';
@@ -20,7 +22,8 @@ ${ALL_FAULTS.map((f) => `                      ${f}: ${FAULTS[f]}`).join('\n')}
   --seed S          seed for where faults land (default 1)
   --rate NAME=P     how often a fault lands, 0..1 (repeatable; defaults: ${Object.entries(FAULT_RATES).map(([k, v]) => `${k}=${v}`).join(' ')})
   --sabotage ack-before-start   break the ingest path on purpose (the run must then fail)
-  --json            print one JSON object as the last line`;
+  --json            print one JSON object as the last line
+  --out FILE        also write that object to FILE, with the date and the machine (npm run bench:load)`;
 
 function parseRates(specs: readonly string[]): Partial<FaultRates> {
   const out: Partial<FaultRates> = {};
@@ -54,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
         sabotage: { type: 'string' },
         rate: { type: 'string', multiple: true },
         json: { type: 'boolean' },
+        out: { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -69,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
       faults: parseFaults(values.faults ?? 'none'),
       seed: positiveInt('seed', values.seed, 1),
       json: values.json === true,
+      out: values.out,
       rates: parseRates(values.rate ?? []),
       ...(values.sabotage ? { sabotage: 'ack-before-start' as const } : {}),
     };
@@ -77,6 +82,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { runLoad } = await import('../local/load/harness');
+  const loadAtStart = loadavg();
+  const generatedAt = new Date().toISOString();
   const report = await runLoad({ ...opts, onProgress: (line) => console.error(`test:load: ${line}`) });
   const { violations, injected, ...figures } = report;
   if (!opts.json) {
@@ -86,7 +93,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(`faults [${[...opts.faults].join(', ') || 'none'}]: ${JSON.stringify(injected)}`);
   }
   for (const v of violations) console.error(`test:load: FAILED: ${v}`);
-  if (opts.json) console.log(JSON.stringify({ ...figures, faults: [...opts.faults], injected }));
+  const json = { ...figures, faults: [...opts.faults], injected };
+  if (opts.json) console.log(JSON.stringify(json));
+  if (opts.out !== undefined) {
+    const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg() };
+    writeFileSync(opts.out, `${JSON.stringify({ generatedAt, seed: opts.seed, concurrency: opts.concurrency, passed: violations.length === 0, violations, ...json, machine }, null, 2)}\n`);
+  }
   return violations.length === 0 ? 0 : 1;
 }
 

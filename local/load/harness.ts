@@ -263,7 +263,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     })();
 
     // --- wait for quiet: queue drained (in-flight messages count), every execution ended ---
-    const deadline = started + (options.deadlineMs ?? 15 * 60_000);
+    // At least a second per upload: a 10,000-upload burst drains in well under that on 2 cores.
+    const deadline = started + (options.deadlineMs ?? Math.max(15 * 60_000, options.jobs * 1000));
     let lateDone = false;
     void lateSends.then(() => (lateDone = true));
     let lastReport = Date.now();
