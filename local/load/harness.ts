@@ -1,6 +1,6 @@
 import '../polyfills';
 import { CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient, SFNServiceException, StartExecutionCommand, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import type { JobRecord, WorkflowInput } from '../../handlers/shared/job';
 import { LOCAL_NAMES, localEvent } from '../environment';
 import { mapBounded } from '../pool';
 import { startLocalRuntime, type LocalRuntime } from '../runtime';
-import { LOCAL_ACCOUNT_ID } from '../standins';
+import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from '../standins';
 import { StatesError } from '../tasks';
 import { runLocalTranscode, type CreateJobRequest, type LocalTranscoderDeps, type TranscodeOutcome } from '../transcoder';
 import { FAULT_RATES, firstThenRate, type FaultRates } from './rates';
@@ -193,28 +193,35 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       if (options.sabotage === 'ack-before-start') {
         for (const r of records) queue.delete(r.messageId, r.receiptHandle);
       }
-      const crashAfterStart = faults.has('crash') && firstThenRate(injected.crashes, RATES.crash, random);
+      // Decided once per batch, at its first successful StartExecution: deciding when the batch
+      // arrives would let every concurrent first batch see "no crash yet" and all crash.
+      let crashAfterStart: boolean | undefined;
       let dead = false;
-      const sfn = {
-        send: async (command: unknown) => {
+      // A real SFNClient, as start-workflow has in Lambda: its standard retry strategy (3
+      // attempts, backoff with jitter) sees a throttled StartExecution as AWS would send it. The
+      // request is answered by the local engine inside the retry loop instead of the network.
+      const sfn = new SFNClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+      sfn.middlewareStack.add(
+        (_next, context) => async (args) => {
           if (dead) throw new ContainerCrashed('the container is gone');
-          if (command instanceof StartExecutionCommand && !bucket.tryTake()) {
+          if (context.commandName !== 'StartExecutionCommand') throw new Error(`load harness: start-workflow sent ${context.commandName}, which this stand-in does not serve`);
+          const input = args.input as StartExecutionCommandInput;
+          if (!bucket.tryTake()) {
             count('startExecutionThrottled');
-            throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+            throw new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
           }
-          const out = (await internals.sfn.send(command)) as { executionArn: string };
-          if (command instanceof StartExecutionCommand) {
-            const name = command.input.name!;
-            track(out.executionArn, name);
-            if (crashAfterStart) {
-              dead = true;
-              count('crashes');
-              throw new ContainerCrashed('start-workflow crashed after StartExecution');
-            }
+          const out = (await internals.sfn.send(new StartExecutionCommand(input))) as { executionArn: string };
+          track(out.executionArn, input.name!);
+          crashAfterStart ??= faults.has('crash') && firstThenRate(injected.crashes, RATES.crash, random);
+          if (crashAfterStart) {
+            dead = true;
+            count('crashes');
+            throw new ContainerCrashed('start-workflow crashed after StartExecution');
           }
-          return out;
+          return { output: { $metadata: {}, ...out }, response: {} };
         },
-      };
+        { step: 'deserialize', name: 'loadHarnessStepFunctions' },
+      );
       const deps = { ...internals.startDeps, sfn: sfn as never, sourceBucket: LOCAL_NAMES.sourceBucket };
       // Lambda ends an invocation at its timeout: the batch is not acknowledged, and the
       // container's later calls never happen (here: they fail).
@@ -357,6 +364,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     };
   } finally {
     clearInterval(rssTimer);
+    transcoder.releaseHung();
     await runtime?.close();
     if (ownState) await rm(stateDir, { recursive: true, force: true });
   }
@@ -425,6 +433,7 @@ class TemplateTranscoder {
   private lateEvents: Array<() => Promise<void>> = [];
   pending = 0;
   private hangs = 0;
+  private readonly hung: Array<(reason: Error) => void> = [];
   readonly counts: Record<string, number> = {};
   onProgressDelivered: (jobId: string) => Promise<void> = async () => {};
   onHang: (jobId: string) => void = () => {};
@@ -450,7 +459,9 @@ class TemplateTranscoder {
       if (firstThenRate(this.hangs, this.rates.executionTimeout, this.random)) {
         this.hangs += 1;
         this.onHang(jobId);
-        return new Promise<never>(() => {}); // never returns: the execution is stopped around it
+        // Never returns while the run lasts: the execution is stopped around it. `releaseHung`
+        // ends it after the accounting, so the engine clears its timers and the process can exit.
+        return new Promise<never>((_, reject) => this.hung.push(reject));
       }
       if (firstThenRate(this.counts.taskTimeouts, this.rates.taskTimeout, this.random)) {
         this.count('taskTimeouts');
@@ -523,6 +534,11 @@ class TemplateTranscoder {
   }
 
   /** Progress events that arrive after the job finished (delivered once the run is quiet). */
+  /** Ends the hung transcodes of stopped executions (nothing runs after them: their executions are over). */
+  releaseHung(): void {
+    for (const reject of this.hung.splice(0)) reject(new StatesError('HarnessFinished', 'the load run ended'));
+  }
+
   async drainLateEvents(): Promise<void> {
     const events = this.lateEvents;
     this.lateEvents = [];
