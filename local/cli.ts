@@ -2,10 +2,10 @@ import { fork } from 'node:child_process';
 import { existsSync, openSync, closeSync, statSync } from 'node:fs';
 import { mkdir, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { REVIEW_APP_ID, type ServerInfo } from '../review/api';
 import { DEFAULT_STATE_DIR, parseCliArgs, UsageError, USAGE, type CliOptions } from './cli-args';
 import { localDeliveryBaseUrl } from './delivery';
+import { ENGINE_BUILD_DIR, engineBundle } from './engine-bundle';
 import type { EngineMessage, EngineRequest } from './engine';
 import { ffmpegAvailable } from './ffmpeg';
 import { readJournalEntry, writeJournalEntry } from './job-journal';
@@ -80,13 +80,15 @@ async function ensureFolder(flag: string, dir: string): Promise<void> {
   }
 }
 
-/** Forks the engine (local/engine.ts) with its output in a log file; resolves with the results. */
-function runInEngine(request: EngineRequest, logPath: string, onMessage: (m: EngineMessage) => void, stop: AbortSignal): Promise<VideoResult[]> {
+/**
+ * Forks the engine (local/engine.ts, from its bundle: local/engine-bundle.ts) with plain `node`
+ * and its output in a log file; resolves with the results.
+ */
+async function runInEngine(request: EngineRequest, logPath: string, onMessage: (m: EngineMessage) => void, stop: AbortSignal): Promise<VideoResult[]> {
+  const entry = await engineBundle();
   const log = openSync(logPath, 'a');
-  const child = fork(join(__dirname, 'engine.ts'), [JSON.stringify(request)], {
-    execArgv: ['--import', pathToFileURL(require.resolve('tsx')).href],
-    stdio: ['ignore', log, log, 'ipc'],
-  });
+  // No execArgv: the child would inherit this process's `--import tsx`, which the bundle does not need.
+  const child = fork(entry, [JSON.stringify(request)], { execArgv: [], stdio: ['ignore', log, log, 'ipc'] });
   closeSync(log);
   // The engine kills its ffmpeg processes and exits on SIGTERM (engine.ts).
   const onStop = () => child.kill('SIGTERM');
@@ -258,7 +260,7 @@ async function runFiles(
   let results: VideoResult[];
   try {
     results = await runInEngine(
-      { files, stateDir, concurrency: options.concurrency, ...(outDir !== undefined ? { outDir } : {}) },
+      { files, stateDir, concurrency: options.concurrency, cacheDir: ENGINE_BUILD_DIR, ...(outDir !== undefined ? { outDir } : {}) },
       logPath,
       (m) => {
         if (m.type !== 'event') return;

@@ -4,6 +4,7 @@
  * output stays readable and `--json` stays parseable. Progress and results travel over IPC.
  */
 import './polyfills';
+import { join } from 'node:path';
 import { mapBounded } from './pool';
 import { startLocalRuntime, type RunEvent, type VideoResult } from './runtime';
 
@@ -12,6 +13,8 @@ export interface EngineRequest {
   readonly stateDir: string;
   readonly outDir?: string;
   readonly concurrency: number;
+  /** Where the engine may keep what it computed before (the ASL validation; LocalStepFunctions). */
+  readonly cacheDir?: string;
 }
 
 export type EngineMessage =
@@ -26,6 +29,7 @@ export async function runEngine(request: EngineRequest, send: (message: EngineMe
     stateDir: request.stateDir,
     ...(signal ? { signal } : {}),
     ...(request.outDir !== undefined ? { outDir: request.outDir } : {}),
+    ...(request.cacheDir !== undefined ? { validationCacheDir: join(request.cacheDir, 'asl-validated') } : {}),
     onEvent: (event) => send({ type: 'event', event }),
   });
   send({
