@@ -46,9 +46,18 @@ function isCurrent(recordPath: string, bundlePath: string): boolean {
  * metafile inputs, also tsconfig.json); a build takes a fraction of a second.
  */
 export async function engineBundle(): Promise<string> {
-  const bundlePath = join(ENGINE_BUILD_DIR, 'engine.js');
-  const recordPath = join(ENGINE_BUILD_DIR, 'engine.inputs.json');
-  if (isCurrent(recordPath, bundlePath)) return bundlePath;
+  return currentEngineBundle() ?? (await buildEngineBundle());
+}
+
+const bundlePath = join(ENGINE_BUILD_DIR, 'engine.js');
+const recordPath = join(ENGINE_BUILD_DIR, 'engine.inputs.json');
+
+/** The engine bundle when it is current (nothing it was built from changed), else undefined. */
+export function currentEngineBundle(): string | undefined {
+  return isCurrent(recordPath, bundlePath) ? bundlePath : undefined;
+}
+
+async function buildEngineBundle(): Promise<string> {
 
   // Loaded on a rebuild only: the everyday run finds the bundle current.
   const [{ build }, { writeAtomically }] = await Promise.all([import('esbuild'), import('../stacks/lib/bundle')]);
