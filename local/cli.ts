@@ -1,12 +1,12 @@
-import { fork } from 'node:child_process';
-import { existsSync, openSync, closeSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { REVIEW_APP_ID, type ServerInfo } from '../review/api';
 import { DEFAULT_STATE_DIR, parseCliArgs, UsageError, USAGE, type CliOptions } from './cli-args';
 import { localDeliveryBaseUrl } from './delivery';
-import type { EngineMessage, EngineRequest } from './engine';
+import { ENGINE_BUILD_DIR, engineBundle } from './engine-bundle';
+import { forkEngine, takePrestartedEngine } from './engine-prestart';
+import type { EngineMessage, EngineRequest, EngineStart } from './engine';
 import { ffmpegAvailable } from './ffmpeg';
 import { readJournalEntry, writeJournalEntry } from './job-journal';
 import { createProgressDisplay, summaryTable, type Writable } from './progress';
@@ -80,14 +80,16 @@ async function ensureFolder(flag: string, dir: string): Promise<void> {
   }
 }
 
-/** Forks the engine (local/engine.ts) with its output in a log file; resolves with the results. */
-function runInEngine(request: EngineRequest, logPath: string, onMessage: (m: EngineMessage) => void, stop: AbortSignal): Promise<VideoResult[]> {
-  const log = openSync(logPath, 'a');
-  const child = fork(join(__dirname, 'engine.ts'), [JSON.stringify(request)], {
-    execArgv: ['--import', pathToFileURL(require.resolve('tsx')).href],
-    stdio: ['ignore', log, log, 'ipc'],
-  });
-  closeSync(log);
+/**
+ * Runs the request in the engine (local/engine.ts, from its bundle: local/engine-bundle.ts): the
+ * one prestarted by scripts/local-run.ts when there is one, else a fresh fork. Its output goes to
+ * the log file; resolves with the results.
+ */
+async function runInEngine(request: EngineRequest, logPath: string, onMessage: (m: EngineMessage) => void, stop: AbortSignal): Promise<VideoResult[]> {
+  const child = takePrestartedEngine() ?? forkEngine(await engineBundle());
+  const log = createWriteStream(logPath, { flags: 'a' });
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
   // The engine kills its ffmpeg processes and exits on SIGTERM (engine.ts).
   const onStop = () => child.kill('SIGTERM');
   stop.addEventListener('abort', onStop, { once: true });
@@ -100,11 +102,16 @@ function runInEngine(request: EngineRequest, logPath: string, onMessage: (m: Eng
       else onMessage(m);
     });
     child.on('error', reject);
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': the engine's last output lines are in the log before anyone points at it.
+    child.on('close', (code, signal) => {
       stop.removeEventListener('abort', onStop);
-      if (results) resolvePromise(results);
-      else reject(new Error(fatal ?? `the local engine exited with ${code ?? signal} before finishing; see ${logPath}`));
+      log.end(() => {
+        if (results) resolvePromise(results);
+        else reject(new Error(fatal ?? `the local engine exited with ${code ?? signal} before finishing; see ${logPath}`));
+      });
     });
+    const start: EngineStart = { type: 'run', request };
+    child.send(start);
   });
 }
 
@@ -258,7 +265,7 @@ async function runFiles(
   let results: VideoResult[];
   try {
     results = await runInEngine(
-      { files, stateDir, concurrency: options.concurrency, ...(outDir !== undefined ? { outDir } : {}) },
+      { files, stateDir, concurrency: options.concurrency, cacheDir: ENGINE_BUILD_DIR, ...(outDir !== undefined ? { outDir } : {}) },
       logPath,
       (m) => {
         if (m.type !== 'event') return;

@@ -4,6 +4,7 @@
  * output stays readable and `--json` stays parseable. Progress and results travel over IPC.
  */
 import './polyfills';
+import { join } from 'node:path';
 import { mapBounded } from './pool';
 import { startLocalRuntime, type RunEvent, type VideoResult } from './runtime';
 
@@ -12,6 +13,8 @@ export interface EngineRequest {
   readonly stateDir: string;
   readonly outDir?: string;
   readonly concurrency: number;
+  /** Where the engine may keep what it computed before (the ASL validation; LocalStepFunctions). */
+  readonly cacheDir?: string;
 }
 
 export type EngineMessage =
@@ -26,6 +29,7 @@ export async function runEngine(request: EngineRequest, send: (message: EngineMe
     stateDir: request.stateDir,
     ...(signal ? { signal } : {}),
     ...(request.outDir !== undefined ? { outDir: request.outDir } : {}),
+    ...(request.cacheDir !== undefined ? { validationCacheDir: join(request.cacheDir, 'asl-validated') } : {}),
     onEvent: (event) => send({ type: 'event', event }),
   });
   send({
@@ -50,8 +54,13 @@ function sendToParent(message: EngineMessage): Promise<void> {
   });
 }
 
-if (require.main === module) {
-  const request = JSON.parse(process.argv[2] ?? '{}') as EngineRequest;
+/** The CLI's message to an engine it started ahead of its request (local/cli.ts prestartEngine). */
+export interface EngineStart {
+  readonly type: 'run';
+  readonly request: EngineRequest;
+}
+
+function run(request: EngineRequest): void {
   // Ctrl-C reaches this process from the terminal (SIGINT) and from the CLI (SIGTERM): the abort
   // kills every running ffmpeg (runFfmpeg's abort listener) before the process exits; the CLI
   // then removes the scratch files and says what was interrupted.
@@ -72,4 +81,14 @@ if (require.main === module) {
       await sendToParent({ type: 'fatal', message: err instanceof Error ? err.message : String(err) });
       process.exit(1);
     });
+}
+
+if (require.main === module) {
+  if (process.argv[2] !== undefined) run(JSON.parse(process.argv[2]) as EngineRequest);
+  else {
+    // Started before the CLI knew what to run: this process loaded its modules meanwhile and now
+    // waits for the request; it leaves when the CLI ends without sending one.
+    process.once('message', (m: EngineStart) => run(m.request));
+    process.once('disconnect', () => process.exit(0));
+  }
 }

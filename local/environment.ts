@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ENVIRONMENTS } from '../stacks/config';
 import { localDeliveryBaseUrl } from './delivery';
 import type { StandIns } from './standins';
-import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './standins';
+import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './account';
 
 /** Names of the local resources; one place, like the stacks' naming helper. */
 export const LOCAL_NAMES = {

@@ -1,8 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandInput, type SFNClient, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
-import type { Context } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { renderWorkflowDefinition, type WorkflowSubstitutions } from '../asl/definition';
@@ -20,8 +18,6 @@ import { runLocalTranscode, TranscodeFailed, type CreateJobRequest, type Transco
 import { LocalStepFunctions, taskStates, type ExecutionInfo, type TaskOverride, type TaskStateInfo } from './workflow';
 import { LOCAL_OWNER } from '../handlers/shared/owner';
 
-const HANDLERS_DIR = resolve(__dirname, '..', 'handlers');
-
 /** Lambda functions of the state machine: substitution key -> handler folder. */
 export const WORKFLOW_FUNCTIONS = {
   ExtractMetadataFunctionArn: 'extract-metadata',
@@ -32,6 +28,24 @@ export const WORKFLOW_FUNCTIONS = {
   PinSourceFunctionArn: 'pin-source',
   RecordFailureFunctionArn: 'record-failure',
 } as const;
+
+type WorkflowHandlerDir = (typeof WORKFLOW_FUNCTIONS)[keyof typeof WORKFLOW_FUNCTIONS];
+
+/**
+ * The handler modules, loaded after the environment points at the stand-ins. Static imports (not
+ * a path built at run time), so the engine can run from its esbuild bundle (local/engine-bundle.ts)
+ * without a TypeScript loader; a handler folder this list names and the tree lacks fails tsc.
+ */
+const HANDLER_MODULES: Record<WorkflowHandlerDir | 'job-progress', () => Promise<Partial<HandlerModule>>> = {
+  'extract-metadata': () => import('../handlers/extract-metadata/index'),
+  'plan-transcode': () => import('../handlers/plan-transcode/index'),
+  'quality-control': () => import('../handlers/quality-control/index'),
+  publish: () => import('../handlers/publish/index'),
+  'archive-source': () => import('../handlers/archive-source/index'),
+  'pin-source': () => import('../handlers/pin-source/index'),
+  'record-failure': () => import('../handlers/record-failure/index'),
+  'job-progress': () => import('../handlers/job-progress/index'),
+};
 
 /** Lambda's default timeout when a Task sets none is irrelevant here: Step Functions' 60 s default applies. */
 const DEFAULT_TASK_TIMEOUT_SECONDS = 60;
@@ -85,6 +99,8 @@ export interface LocalRuntimeOptions {
   readonly transcode?: typeof runLocalTranscode;
   /** Aborted on Ctrl-C: running transcodes stop (ffmpeg is killed) and their jobs fail. */
   readonly signal?: AbortSignal;
+  /** Remembers the ASL definitions already validated (LocalStepFunctionsOptions.validationCacheDir). */
+  readonly validationCacheDir?: string;
 }
 
 export interface LocalRuntime {
@@ -109,9 +125,8 @@ export interface LocalRuntimeInternals {
   invokeJobProgress(event: unknown): Promise<unknown>;
 }
 
+/** A handler module; `handler` returns a value or a promise of one. */
 type HandlerModule = { handler: LambdaHandler };
-/** Returns a value or a promise of one. */
-type JobProgressHandler = (event: unknown, context: Context) => unknown;
 
 interface FileState {
   readonly file: string;
@@ -130,9 +145,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const layout = stateLayout(stateDir);
   const outDir = resolve(options.outDir ?? layout.out);
   const emit = options.onEvent ?? (() => {});
-
-  const missing = Object.values(WORKFLOW_FUNCTIONS).filter((dir) => !existsSync(join(HANDLERS_DIR, dir, 'index.ts')));
-  if (missing.length > 0) throw new Error(`Handlers not found: ${missing.map((d) => `handlers/${d}/index.ts`).join(', ')}`);
 
   const standIns = await startStandIns({
     stateDir,
@@ -166,14 +178,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     };
     for (const [key, dir] of Object.entries(WORKFLOW_FUNCTIONS)) {
       const arn = functionArns[key as keyof typeof WORKFLOW_FUNCTIONS];
-      const mod = (await import(join(HANDLERS_DIR, dir, 'index.ts'))) as Partial<HandlerModule>;
+      const mod = await HANDLER_MODULES[dir]();
       if (typeof mod.handler !== 'function') throw new Error(`handlers/${dir}/index.ts does not export a handler function`);
       handlers.set(arn, { name: `${LOCAL_NAMES.workflow}-${dir}`, handler: mod.handler });
     }
-    const jobProgressPath = join(HANDLERS_DIR, 'job-progress', 'index.ts');
-    const jobProgress = existsSync(jobProgressPath)
-      ? ((await import(jobProgressPath)) as { handler?: JobProgressHandler }).handler
-      : undefined;
+    const jobProgress = (await HANDLER_MODULES['job-progress']()).handler;
 
     const definition = renderWorkflowDefinition(subs);
 
@@ -254,6 +263,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       definition,
       stateMachineArn: LOCAL_ARNS.stateMachine,
       ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
+      ...(options.validationCacheDir !== undefined ? { validationCacheDir: options.validationCacheDir } : {}),
       onStateEntered: (execution, stage) => {
         const state = fileOf(execution);
         if (state) emit({ type: 'stage', file: state.file, stage });

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './account';
 import { stateLayout } from './state-layout';
 
 // s3rver and dynalite ship no types; these are the parts of their APIs used here.
@@ -29,10 +30,7 @@ type Dynalite = (options: { path?: string; createTableMs: number; deleteTableMs:
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- dynalite ships no types; the typed cast is the API used here
 const dynalite = require('dynalite') as Dynalite;
 
-/** Dummy credentials: s3rver accepts S3RVER/S3RVER, dynalite accepts anything. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
-export const LOCAL_REGION = 'us-east-1';
-export const LOCAL_ACCOUNT_ID = '000000000000';
+export { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './account';
 
 export interface StandInOptions {
   /** Folder for all state (s3rver objects, dynalite LevelDB, notifications.jsonl). */

@@ -6,7 +6,7 @@ import { ffprobe, probedDurationMs, probedVideoSize, runFfmpeg, type ProbeResult
 import { codecsOf, measureRendition, renderMaster } from './hls-master';
 import { mapBounded } from './pool';
 import { parseS3Uri, type S3Location } from './s3-uri';
-import { LOCAL_ACCOUNT_ID } from './standins';
+import { LOCAL_ACCOUNT_ID } from './account';
 import { planFfmpeg, type FfmpegPlan, type PlannedGroup, type SourceInfo } from './transcode-plan';
 
 /** The object storage the transcoder reads the source from and writes outputs to (S3 or s3rver). */

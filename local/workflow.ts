@@ -1,9 +1,12 @@
 import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 type JsonInput = Parameters<StateMachine['run']>[0];
-import { LOCAL_ACCOUNT_ID } from './standins';
+import { LOCAL_ACCOUNT_ID } from './account';
 import { StatesError } from './tasks';
 
 /** One Task's local implementation: receives the effective input (after InputPath/Parameters). */
@@ -64,6 +67,33 @@ export interface LocalStepFunctionsOptions {
   readonly onStateEntered?: (execution: ExecutionInfo, stateName: string) => void;
   /** Shorter Retry pauses (ms) for tests; by default the definition's intervals apply. */
   readonly retryIntervalMs?: number;
+  /**
+   * A folder remembering the definitions that passed aws-local-stepfunctions' validation (a file
+   * named by the hash of the definition and the library version): a definition found there is
+   * not validated again. The validation (ajv over the ASL schema, ARN and path checks) is the
+   * largest single part of the local engine's start-up. Default: validate every time.
+   */
+  readonly validationCacheDir?: string;
+}
+
+let validatorVersion: string | undefined;
+
+/** aws-local-stepfunctions' version (its package.json is not in its exports map). */
+function localStepFunctionsVersion(): string {
+  validatorVersion ??= (JSON.parse(readFileSync(join(dirname(require.resolve('aws-local-stepfunctions')), '..', 'package.json'), 'utf8')) as { version: string }).version;
+  return validatorVersion;
+}
+
+/** A StateMachine over `definition`, validated unless `cacheDir` records that it passed before. */
+function stateMachineOf(definition: Record<string, unknown>, cacheDir: string | undefined): StateMachine {
+  const asl = definition as unknown as StateMachineDefinition;
+  if (cacheDir === undefined) return new StateMachine(asl, { validationOptions: { checkArn: true, checkPaths: true } });
+  const marker = join(cacheDir, createHash('sha256').update(`${localStepFunctionsVersion()}\0${JSON.stringify(definition)}`).digest('hex'));
+  if (existsSync(marker)) return new StateMachine(asl, { validationOptions: { noValidate: true } });
+  const machine = new StateMachine(asl, { validationOptions: { checkArn: true, checkPaths: true } });
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(marker, '');
+  return machine;
 }
 
 interface Running {
@@ -98,7 +128,7 @@ export class LocalStepFunctions {
   private readonly stoppedAs = new Map<string, 'ABORTED' | 'TIMED_OUT'>();
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
-    this.machine = new StateMachine(options.definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
+    this.machine = stateMachineOf(options.definition, options.validationCacheDir);
     this.tasks = taskStates(options.definition);
   }
 

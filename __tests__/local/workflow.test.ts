@@ -1,4 +1,7 @@
 import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { StatesError } from '../../local/tasks';
 import { LocalStepFunctions, taskStates, type TaskOverride } from '../../local/workflow';
 
@@ -153,5 +156,34 @@ describe('LocalStepFunctions', () => {
       { name: 'Work', resource: 'arn:aws:lambda:us-east-1:000000000000:function:work' },
       { name: 'Slow', resource: 'r', timeoutSeconds: 90 },
     ]);
+  });
+});
+
+describe('LocalStepFunctions validation cache (validationCacheDir)', () => {
+  const make = (asl: Record<string, unknown>, cacheDir: string) =>
+    new LocalStepFunctions({ definition: asl, stateMachineArn: STATE_MACHINE_ARN, resolveTask: () => () => Promise.resolve({}), validationCacheDir: cacheDir });
+  const broken = { ...definition, States: { ...definition.States, Done: { Type: 'Succeed', Next: 'Nowhere' } } };
+
+  it('records a definition that passed validation, once', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'asl-cache-'));
+    try {
+      make(definition, cache);
+      make(definition, cache);
+      expect(readdirSync(cache)).toHaveLength(1);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  it('still rejects an invalid definition, every time, and records nothing for it', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'asl-cache-'));
+    try {
+      make(definition, cache);
+      expect(() => make(broken, cache)).toThrow();
+      expect(() => make(broken, cache)).toThrow();
+      expect(readdirSync(cache)).toHaveLength(1);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,34 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { currentEngineBundle } from './engine-bundle';
+
+let prestarted: ChildProcess | undefined;
+
+/**
+ * Forks the engine (its bundle, when current) before the CLI has loaded its own modules and read
+ * its arguments: on a second core the engine loads the stand-ins, the SDK and the ASL engine
+ * meanwhile, then waits for the request (runInEngine sends it). scripts/local-run.ts imports this
+ * module first; an engine that gets no request leaves when the CLI disconnects (engine.ts).
+ */
+export function prestartEngine(): void {
+  const entry = currentEngineBundle();
+  if (entry === undefined || prestarted) return;
+  prestarted = forkEngine(entry);
+}
+
+/** The engine, from its bundle, with plain `node` (no inherited `--import tsx`) and piped output. */
+export function forkEngine(entry: string): ChildProcess {
+  return fork(entry, [], { execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+}
+
+/** The prestarted engine, once (the next run forks its own). */
+export function takePrestartedEngine(): ChildProcess | undefined {
+  const child = prestarted;
+  prestarted = undefined;
+  return child?.connected ? child : undefined;
+}
+
+/** Lets an unused prestarted engine go (it exits on disconnect). */
+export function releasePrestartedEngine(): void {
+  const child = takePrestartedEngine();
+  if (child) child.disconnect();
+}
