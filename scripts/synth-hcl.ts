@@ -12,10 +12,16 @@
  * 2. variable attributes whose value is falsy are dropped (`default = ""`, `default = 0`,
  *    `nullable = false`): notification_email would silently become a required variable. They are
  *    put back from the JSON synth of the same app (cdk.tf.json is the source of truth).
- * 3. `depends_on` items stay quoted strings, as in JSON; HCL wants bare references.
+ * 3. `depends_on` items and the `provider` meta-argument (`"aws.us_east_1"`) stay quoted
+ *    strings, as in JSON; HCL wants bare references.
  * 4. `terraform.required_version` (a string override on the terraform block) comes out as
  *    `0 = "required_version"` with the value lost, which terraform fmt rejects; it is written
  *    back from the JSON (stacks/lib/terraform-settings.ts sets it).
+ * 5. nested blocks inside a `dynamic` block's `content` come out as object attributes
+ *    (`access_control_allow_origins = { items = ... }`), which Terraform rejects ("Unsupported
+ *    argument"): the renderer has no schema there. They are written as blocks again, for the
+ *    names in DYNAMIC_CONTENT_BLOCKS; any other `x = {` in a dynamic content fails the synth, so a
+ *    new dynamic block cannot slip through as broken HCL.
  * Then `terraform fmt` formats it (the renderer writes no indentation at all) and blank lines are
  * tidied (one between top-level blocks).
  *
@@ -160,10 +166,12 @@ export function tidyBlankLines(hcl: string): string {
 // Meta-arguments whose list items are references, which Terraform JSON spells as strings.
 const REFERENCE_LISTS = /^\s*(depends_on|ignore_changes|replace_triggered_by)\s*=\s*\[\s*$/;
 const QUOTED_REFERENCE = /^(\s*)"((?:data\.|module\.)?[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)"(,?)\s*$/;
+// `provider = "aws.us_east_1"`: a provider alias reference (the alarm in us-east-1, stacks/delivery.ts).
+const QUOTED_PROVIDER = /^(\s*provider\s*=\s*)"([A-Za-z_][\w-]*\.[A-Za-z_][\w-]*)"\s*$/;
 
 /**
- * `depends_on = ["aws_iam_role_policy.publish_function"]` is right in Terraform JSON but a
- * deprecated quoted reference in HCL: write the references bare.
+ * `depends_on = ["aws_iam_role_policy.publish_function"]` and `provider = "aws.us_east_1"` are
+ * right in Terraform JSON but deprecated quoted references in HCL: write the references bare.
  */
 export function unquoteReferences(hcl: string): string {
   let inList = false;
@@ -178,7 +186,46 @@ export function unquoteReferences(hcl: string): string {
         inList = false;
         return line;
       }
-      return inList ? line.replace(QUOTED_REFERENCE, '$1$2$3') : line;
+      return inList ? line.replace(QUOTED_REFERENCE, '$1$2$3') : line.replace(QUOTED_PROVIDER, '$1$2');
+    })
+    .join('\n');
+}
+
+/**
+ * Per dynamic block (by its block type), the names in its `content` that are nested blocks in the
+ * provider schema (aws_cloudfront_response_headers_policy's cors_config, stacks/delivery.ts).
+ */
+const DYNAMIC_CONTENT_BLOCKS: Readonly<Record<string, readonly string[]>> = {
+  cors_config: ['access_control_allow_headers', 'access_control_allow_methods', 'access_control_allow_origins', 'access_control_expose_headers'],
+};
+
+/** Writes the nested blocks of dynamic blocks' `content` as blocks (`name {`), not `name = {`. */
+export function restoreDynamicContentBlocks(hcl: string): string {
+  let dynamic: string | undefined;
+  let depth = 0;
+  return hcl
+    .split('\n')
+    .map((line) => {
+      const start = /^\s*dynamic\s+"([\w-]+)"\s*\{\s*$/.exec(line);
+      if (dynamic === undefined) {
+        if (start) {
+          dynamic = start[1];
+          depth = 1;
+        }
+        return line;
+      }
+      const object = /^(\s*)([\w-]+)\s*=\s*\{\s*$/.exec(line);
+      let out = line;
+      if (object) {
+        if (!(DYNAMIC_CONTENT_BLOCKS[dynamic] ?? []).includes(object[2])) {
+          throw new Error(`synth:hcl: "${object[2]} = {" in the content of dynamic "${dynamic}": add it to DYNAMIC_CONTENT_BLOCKS in scripts/synth-hcl.ts if the provider schema has it as a block`);
+        }
+        out = `${object[1]}${object[2]} {`;
+      }
+      if (/\{\s*$/.test(line)) depth += 1;
+      else if (/^\s*\}\s*$/.test(line)) depth -= 1;
+      if (depth === 0) dynamic = undefined;
+      return out;
     })
     .join('\n');
 }
@@ -306,7 +353,7 @@ export async function synthHcl(options: SynthHclOptions = {}): Promise<SynthHclR
     for (const stack of stacks) {
       const hclPath = join(hclDir, 'stacks', stack, 'cdk.tf');
       const json = JSON.parse(readFileSync(join(jsonDir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as TerraformJson;
-      writeFileSync(hclPath, restoreRequiredVersion(restoreVariableAttributes(unquoteReferences(repairStringLines(readFileSync(hclPath, 'utf8'))), json), json));
+      writeFileSync(hclPath, restoreRequiredVersion(restoreVariableAttributes(restoreDynamicContentBlocks(unquoteReferences(repairStringLines(readFileSync(hclPath, 'utf8')))), json), json));
     }
     // Indent first (the renderer writes every line at column 0, so top-level blocks are only
     // recognisable afterwards), then fix blank lines, then format again: blank lines delimit

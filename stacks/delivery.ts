@@ -204,7 +204,10 @@ export class Delivery extends Construct {
       }),
       'delivery',
     );
-    this.baseUrl = `https://\${${CUSTOM_DOMAIN} ? var.delivery_domain_names[0] : aws_cloudfront_distribution.delivery.domain_name}`;
+    // The first custom name, else the distribution's own domain. A function call rather than a
+    // conditional: cdktf's HCL renderer turns a conditional inside a string template into an
+    // %{if} directive, which reviewers of synth:hcl would then read differently from the JSON.
+    this.baseUrl = `https://\${element(concat(var.delivery_domain_names, [aws_cloudfront_distribution.delivery.domain_name]), 0)}`;
 
     if (props.enableAdditionalMetrics) {
       address(

@@ -135,7 +135,7 @@ describe.each(ENVIRONMENT_NAMES)('delivery (%s)', (envName) => {
       if (name !== 'get_job') expect({ name, key: fn.environment.variables.DELIVERY_SIGNING_PRIVATE_KEY_ARN }).toEqual({ name, key: undefined });
       // Every function builds public views on the same base URL.
       expect({ name, base: fn.environment.variables.DELIVERY_BASE_URL }).toEqual({
-        name, base: 'https://${length(var.delivery_domain_names) > 0 ? var.delivery_domain_names[0] : aws_cloudfront_distribution.delivery.domain_name}',
+        name, base: 'https://${element(concat(var.delivery_domain_names, [aws_cloudfront_distribution.delivery.domain_name]), 0)}',
       });
     }
     for (const [name, policy] of Object.entries(stack().resources('aws_iam_role_policy'))) {

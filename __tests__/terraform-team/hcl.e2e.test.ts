@@ -15,6 +15,7 @@ import {
   SynthHclResult,
   terraformEnv,
   tidyBlankLines,
+  restoreDynamicContentBlocks,
   unquoteReferences,
 } from '../../scripts/synth-hcl';
 
@@ -97,6 +98,30 @@ describe('synth-hcl repairs of the cdktf HCL renderer', () => {
 
     // Assess
     expect(unquoted.split('\n')).toEqual(['depends_on = [', 'aws_cloudwatch_log_group.publish,', 'data.aws_iam_policy_document.x', ']', 'subnet_ids = [', '"subnet-1",', ']']);
+  });
+
+  it('writes the nested blocks of a dynamic content as blocks, and refuses an unknown one', () => {
+    // Prepare: the renderer's output (no indentation yet)
+    const hcl = ['dynamic "cors_config" {', 'for_each = [1]', 'content {', 'access_control_allow_origins = {', 'items = ["*"]', '}', 'origin_override = true', '}', '}', 'tags = {', 'a = "b"', '}'].join('\n');
+    const unknown = ['dynamic "cors_config" {', 'content {', 'mystery = {', '}', '}', '}'].join('\n');
+
+    // Act
+    const repaired = restoreDynamicContentBlocks(hcl);
+
+    // Assess: the block inside the dynamic content is repaired; a map outside stays an attribute
+    expect(repaired.split('\n')).toEqual(['dynamic "cors_config" {', 'for_each = [1]', 'content {', 'access_control_allow_origins {', 'items = ["*"]', '}', 'origin_override = true', '}', '}', 'tags = {', 'a = "b"', '}']);
+    expect(() => restoreDynamicContentBlocks(unknown)).toThrow('"mystery = {" in the content of dynamic "cors_config"');
+  });
+
+  it('writes the provider meta-argument as a bare alias reference and leaves other strings alone', () => {
+    // Prepare
+    const hcl = ['resource "aws_cloudwatch_metric_alarm" "delivery_5xx" {', 'provider = "aws.us_east_1"', 'alarm_name = "aws.us_east_1"', '}'].join('\n');
+
+    // Act
+    const unquoted = unquoteReferences(hcl);
+
+    // Assess
+    expect(unquoted.split('\n')).toEqual(['resource "aws_cloudwatch_metric_alarm" "delivery_5xx" {', 'provider = aws.us_east_1', 'alarm_name = "aws.us_east_1"', '}']);
   });
 
   it('puts back the falsy variable attributes the renderer drops', () => {
@@ -343,7 +368,8 @@ describe('npm run synth:hcl output', () => {
       const json = jsonOf(stack);
       const parsed = (await parse('cdk.tf', hclOf(stack))) as Json;
       // hcl2json renders a type constraint and a reference as expressions: `type = string` ->
-      // "${string}", `depends_on = [aws_x.y]` -> ["${aws_x.y}"]; Terraform JSON spells them bare.
+      // "${string}", `depends_on = [aws_x.y]` -> ["${aws_x.y}"], `provider = aws.x` -> "${aws.x}"; Terraform JSON
+      // spells them bare.
       const bare = (text: unknown) => String(text).replace(/^\$\{(.*)\}$/s, '$1');
       for (const variable of Object.values((parsed.variable ?? {}) as Record<string, Json[]>)) {
         for (const block of variable) block.type = bare(block.type);
@@ -352,6 +378,7 @@ describe('npm run synth:hcl output', () => {
         for (const byName of Object.values((parsed[kind] ?? {}) as Record<string, Record<string, Json[]>>)) {
           for (const block of Object.values(byName).flat()) {
             if (Array.isArray(block.depends_on)) block.depends_on = block.depends_on.map(bare);
+            if (typeof block.provider === 'string') block.provider = bare(block.provider);
           }
         }
       }
