@@ -233,6 +233,8 @@ describe('failure paths', () => {
     const failures = ['hls master lists 1 of 2 renditions', 'mp4 duration 1.2s differs from source 2.0s'];
     const qc: QcResult = {
       passed: false,
+      error: 'QualityCheckFailed',
+      quality: { rungs: [] },
       checks: [
         { name: 'hls-master-renditions', passed: false, detail: failures[0]! },
         { name: 'mp4-duration', passed: false, detail: failures[1]! },

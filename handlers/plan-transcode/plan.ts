@@ -2,6 +2,8 @@ import type { AudioDescription, JobSettings, Output, OutputGroup, VideoDescripti
 import { UnsupportedMedia } from '../shared/errors';
 import { OUTPUT_GROUP_ORDER } from '../shared/output-groups';
 import type { ExpectedOutput, MediaMetadata, SourceRef, TranscodePlan } from '../shared/job';
+import { DEFAULT_QUALITY_THRESHOLDS } from '../shared/quality-thresholds';
+import { perFrameMetrics } from './frame-metrics';
 import { planLadder, type PlannedRung } from './ladder';
 
 export interface PlanTranscodeEvent {
@@ -159,6 +161,7 @@ export function planTranscode(event: PlanTranscodeEvent, config: PlanConfig): Ty
     expectedOutputs,
     thumbnailCount,
     outputPrefix,
+    quality: DEFAULT_QUALITY_THRESHOLDS,
   };
 }
 
@@ -201,6 +204,7 @@ function h264(rung: PlannedRung): VideoDescription {
         SceneChangeDetect: 'TRANSITION_DETECTION',
         QualityTuningLevel: 'SINGLE_PASS_HQ',
         FramerateControl: 'INITIALIZE_FROM_SOURCE',
+        PerFrameMetrics: perFrameMetrics('H_264'),
       },
     },
   };

@@ -5,7 +5,7 @@ import { errorName, MalformedEvent, QualityCheckFailed } from '../shared/errors'
 import { ExpectedOutput, JOB_ID_PATTERN, JobOutputs, MediaMetadata, TranscodeResult } from '../shared/job';
 import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
-import { sourceRefSchema } from '../shared/schemas';
+import { qualityReportSchema, sourceRefSchema } from '../shared/schemas';
 
 /** The Publish task's Parameters in asl/video-workflow.asl.json. */
 export const publishInputSchema = z.object({
@@ -35,6 +35,7 @@ export const publishInputSchema = z.object({
     checks: z.array(z.unknown()),
     failures: z.array(z.string()),
     thumbnails: z.array(z.string()).optional(),
+    quality: qualityReportSchema.optional(),
   }),
 });
 
@@ -111,6 +112,7 @@ export async function publish(input: PublishInput, deps: PublishDeps): Promise<P
   const { changed } = await deps.store.transition(input.jobId, 'COMPLETED', {
     outputs,
     qc: { passed: input.qc.passed, failures: input.qc.failures, checkCount: input.qc.checks.length },
+    ...(input.qc.quality !== undefined ? { quality: input.qc.quality } : {}),
     metadata: input.metadata as unknown as MediaMetadata,
     mediaConvertJobId: input.transcode.mediaConvertJobId,
     finishedAt: (deps.now ?? (() => new Date()))().toISOString(),

@@ -1,4 +1,4 @@
-import type { JobRecord, JobStatus } from './job';
+import type { JobRecord, JobStatus, QualityReport } from './job';
 
 /**
  * The job as API callers see it. Internal details stay out: the bucket names (callers never
@@ -15,6 +15,8 @@ export interface PublicJob {
   readonly metadata?: PublicMetadata;
   readonly outputs?: { readonly mp4: readonly string[]; readonly hls?: string; readonly thumbnails: readonly string[] };
   readonly qc?: { readonly passed: boolean; readonly checkCount: number; readonly failures: readonly string[] };
+  /** Measured picture quality per rung (output names and numbers only, no S3 locations). */
+  readonly quality?: QualityReport;
   readonly error?: { readonly name: string; readonly cause: string };
   readonly warnings?: readonly string[];
   readonly createdAt: string;
@@ -70,6 +72,14 @@ export function toPublicJob(job: JobRecord): PublicJob {
         ? undefined
         : dropUndefined({ mp4: [...job.outputs.mp4], hls: job.outputs.hls, thumbnails: [...job.outputs.thumbnails] }),
     qc: job.qc === undefined ? undefined : { passed: job.qc.passed, checkCount: job.qc.checkCount, failures: [...job.qc.failures] },
+    quality:
+      job.quality === undefined
+        ? undefined
+        : {
+            rungs: job.quality.rungs.map((r) =>
+              dropUndefined({ name: r.name, width: r.width, height: r.height, bitrate: r.bitrate, top: r.top, ssim: r.ssim, psnr: r.psnr, vmaf: r.vmaf }),
+            ),
+          },
     error: job.error === undefined ? undefined : { name: job.error.name, cause: job.error.cause },
     warnings: job.warnings === undefined || job.warnings.length === 0 ? undefined : [...job.warnings],
     createdAt: job.createdAt,
