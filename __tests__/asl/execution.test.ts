@@ -189,7 +189,7 @@ describe('success path', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(spy.inputs).toHaveLength(1);
     expect(Object.keys(spy.inputs[0] as object).sort()).toEqual(['jobId', 'metadata', 'plan', 'transcode']);
-    expect(Object.keys((spy.inputs[0] as { plan: object }).plan).sort()).toEqual(['expectedOutputs', 'ladder', 'outputPrefix', 'thumbnailCount']);
+    expect(Object.keys((spy.inputs[0] as { plan: object }).plan).sort()).toEqual(['expectedOutputs', 'ladder', 'outputPrefix', 'quality', 'thumbnailCount']);
   });
 
   it('exposes the cost drivers of a successful run for the benchmark', async () => {
