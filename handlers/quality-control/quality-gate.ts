@@ -119,3 +119,16 @@ async function readMetric(s3: Pick<S3Client, 'send'>, uri: string): Promise<Metr
     throw error;
   }
 }
+
+/**
+ * The per-environment quality metrics (EMF, graphed and alarmed in stacks/quality-monitoring.ts):
+ * the worst top-rung output's SSIM 5th percentile and, where measured, VMAF mean.
+ */
+export function topRungMetrics(quality: QualityReport | undefined): Array<readonly ['TopRungSsimP5' | 'TopRungVmafMean', number]> {
+  const top = (quality?.rungs ?? []).filter((r) => r.top);
+  const vmaf = top.flatMap((r) => (r.vmaf ? [r.vmaf.mean] : []));
+  return [
+    ...(top.length > 0 ? [['TopRungSsimP5', Math.min(...top.map((r) => r.ssim.p5))] as const] : []),
+    ...(vmaf.length > 0 ? [['TopRungVmafMean', Math.min(...vmaf)] as const] : []),
+  ];
+}
