@@ -105,13 +105,15 @@ export function renderMetricReport(values: readonly number[], metric: LocalFrame
 
 /**
  * Measures every output that asked for per-frame metrics and writes its reports beside it
- * (`<output name>_SSIM.csv`, `<output name>_PSNR.csv`); returns them for upload.
+ * (`<output name>_SSIM.csv`, `<output name>_PSNR.csv`); returns them for upload, and the ffmpeg
+ * arguments it ran (stats files relative to `workDir`) for the benchmark.
  */
-export async function measureQuality(plan: FfmpegPlan, options: MeasureOptions): Promise<MetricReport[]> {
+export async function measureQuality(plan: FfmpegPlan, options: MeasureOptions): Promise<{ reports: MetricReport[]; args?: string[] }> {
   const outputs = measuredOutputs(plan);
-  if (outputs.length === 0) return [];
+  if (outputs.length === 0) return { reports: [] };
   await mkdir(options.workDir, { recursive: true });
-  await runFfmpeg(measureArgs(options.inputPath, outputs), {
+  const args = measureArgs(options.inputPath, outputs);
+  await runFfmpeg(args, {
     cwd: options.workDir,
     ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -127,5 +129,5 @@ export async function measureQuality(plan: FfmpegPlan, options: MeasureOptions):
       reports.push({ output, metric, path, uri: `${withoutExtension(output.uri)}_${metric}.csv`, frames: values.length });
     }
   }
-  return reports;
+  return { reports, args };
 }

@@ -72,6 +72,8 @@ export interface TranscodeOutcome {
   readonly ffmpegMs: number;
   /** Wall time spent measuring per-frame metrics (ms; 0 when the settings ask for none). */
   readonly measureMs: number;
+  /** The measuring ffmpeg run's arguments (stats files relative to its working folder), for the benchmark. */
+  readonly measureArgs?: readonly string[];
   readonly plan: FfmpegPlan;
 }
 
@@ -178,7 +180,7 @@ export async function runLocalTranscode(request: CreateJobRequest, deps: LocalTr
     // PerFrameMetrics: MediaConvert writes the reports as part of the job, so the job's time includes them.
     errorCode = ERROR_CODE.INTERNAL;
     const measureStart = Date.now();
-    const reports = await measureQuality(plan, {
+    const measured = await measureQuality(plan, {
       inputPath,
       workDir: posix.join(workDir, 'metrics'),
       ...(source.durationMs !== undefined ? { durationMs: source.durationMs } : {}),
@@ -189,7 +191,7 @@ export async function runLocalTranscode(request: CreateJobRequest, deps: LocalTr
 
     progress('UPLOADING', 100);
     const OutputGroupDetails = await Promise.all(plan.groups.map((group) => finishGroup(group, source, deps.store)));
-    await uploadAll(deps.store, reports);
+    await uploadAll(deps.store, measured.reports);
     const finish = Date.now();
     const job: LocalMediaConvertJob = {
       ...baseJob,
@@ -197,7 +199,7 @@ export async function runLocalTranscode(request: CreateJobRequest, deps: LocalTr
       Timing: { SubmitTime: epochSeconds(submit), StartTime: epochSeconds(submit), FinishTime: epochSeconds(finish) },
       OutputGroupDetails,
     };
-    return { job, warnings, ffmpegMs, measureMs, plan };
+    return { job, warnings, ffmpegMs, measureMs, ...(measured.args ? { measureArgs: measured.args } : {}), plan };
   } catch (err) {
     const finish = Date.now();
     const job: LocalMediaConvertJob = {
