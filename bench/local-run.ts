@@ -20,12 +20,18 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile, copyFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { FFMPEG, ffmpegAvailable } from '../local/ffmpeg';
 
 const ROOT = resolve(__dirname, '..');
-const RUNS = 3;
 const CLIP_SECONDS = 10;
-const PARALLEL = 4;
+/**
+ * `--runs N` (default 3) and `--parallel N` (default 4; 0 skips the parallel part): fewer runs
+ * when the machine is shared and busy, at the price of no min/max spread.
+ */
+const { values: options } = parseArgs({ options: { runs: { type: 'string', default: '3' }, parallel: { type: 'string', default: '4' } } });
+const RUNS = Math.max(1, Number(options.runs));
+const PARALLEL = Math.max(0, Number(options.parallel));
 
 interface Stats {
   readonly median: number;
@@ -151,11 +157,13 @@ async function main(): Promise<number> {
       directEncode.push(d.encodeMs);
       directMeasure.push(d.measureMs);
 
-      const four = await localRun(clips, state);
-      parallel.push(four.ms);
-      const started = process.hrtime.bigint();
-      await Promise.all(clips.map((c, k) => directRun(ffmpegArgs!, c, join(work, `direct-${i}-${k}`), measureArgs)));
-      directParallel.push(Number(process.hrtime.bigint() - started) / 1e6);
+      if (PARALLEL > 0) {
+        const four = await localRun(clips, state);
+        parallel.push(four.ms);
+        const started = process.hrtime.bigint();
+        await Promise.all(clips.map((c, k) => directRun(ffmpegArgs!, c, join(work, `direct-${i}-${k}`), measureArgs)));
+        directParallel.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
       await rm(state, { recursive: true, force: true });
     }
     transcodeMs = transcodeMs.filter((v) => Number.isFinite(v));
@@ -172,7 +180,10 @@ async function main(): Promise<number> {
     const s = { single: stats(single), direct: stats(direct), transcode: stats(transcodeMs), overhead: stats(overheads), inRun: stats(inRun) };
     const tput = (ms: number[]) => stats(ms.map((m) => (PARALLEL * 60_000) / m));
     const mediaRate = (ms: number[]) => stats(ms.map((m) => (PARALLEL * CLIP_SECONDS * 1000) / m));
-    const throughput = { local: tput(parallel), direct: tput(directParallel), localMedia: mediaRate(parallel), directMedia: mediaRate(directParallel) };
+    const throughput =
+      parallel.length > 0
+        ? { local: tput(parallel), direct: tput(directParallel), localMedia: mediaRate(parallel), directMedia: mediaRate(directParallel) }
+        : undefined;
     const overheadMedian = s.overhead.median;
 
     const lines = [
@@ -188,12 +199,16 @@ async function main(): Promise<number> {
       row('cost of measuring: measure / encode, direct', measureCost.directPercent, '%', 1),
       row('orchestration overhead (local - direct)/direct', s.overhead, '%', 1),
       row('  same run: (local - its ffmpeg)/its ffmpeg', s.inRun, '%', 1),
-      row(`local run, ${PARALLEL} clips at once (whole command)`, stats(parallel.map((v) => v / 1000)), 's'),
-      row(`direct ffmpeg, ${PARALLEL} at once`, stats(directParallel.map((v) => v / 1000)), 's'),
-      row(`throughput, local run, ${PARALLEL} at once`, throughput.local, 'clips/min'),
-      row(`throughput, direct ffmpeg, ${PARALLEL} at once`, throughput.direct, 'clips/min'),
-      row(`media seconds per wall second, local`, throughput.localMedia, 'x'),
-      row(`media seconds per wall second, direct`, throughput.directMedia, 'x'),
+      ...(throughput
+        ? [
+            row(`local run, ${PARALLEL} clips at once (whole command)`, stats(parallel.map((v) => v / 1000)), 's'),
+            row(`direct ffmpeg, ${PARALLEL} at once`, stats(directParallel.map((v) => v / 1000)), 's'),
+            row(`throughput, local run, ${PARALLEL} at once`, throughput.local, 'clips/min'),
+            row(`throughput, direct ffmpeg, ${PARALLEL} at once`, throughput.direct, 'clips/min'),
+            row(`media seconds per wall second, local`, throughput.localMedia, 'x'),
+            row(`media seconds per wall second, direct`, throughput.directMedia, 'x'),
+          ]
+        : []),
       '',
       `Overhead goal <= 10 %: ${overheadMedian <= 10 ? 'met' : 'NOT met'} (median ${overheadMedian.toFixed(1)} %).`,
       `Load average (1 min) before/after: ${loadBefore.toFixed(1)} / ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPU(s)` +
@@ -222,15 +237,19 @@ async function main(): Promise<number> {
       inRunOverheadPercent: s.inRun,
       overheadGoalPercent: 10,
       overheadGoalMet: overheadMedian <= 10,
-      parallel: {
-        clips: PARALLEL,
-        localMs: stats(parallel),
-        directMs: stats(directParallel),
-        localClipsPerMinute: throughput.local,
-        directClipsPerMinute: throughput.direct,
-        localMediaSecondsPerSecond: throughput.localMedia,
-        directMediaSecondsPerSecond: throughput.directMedia,
-      },
+      ...(throughput
+        ? {
+            parallel: {
+              clips: PARALLEL,
+              localMs: stats(parallel),
+              directMs: stats(directParallel),
+              localClipsPerMinute: throughput.local,
+              directClipsPerMinute: throughput.direct,
+              localMediaSecondsPerSecond: throughput.localMedia,
+              directMediaSecondsPerSecond: throughput.directMedia,
+            },
+          }
+        : {}),
     };
     await writeFile(join(__dirname, 'results-local.json'), `${JSON.stringify(results, null, 2)}\n`);
     console.log(`\nWrote ${join('bench', 'results-local.json')}`);
