@@ -48,13 +48,14 @@ export function measuredOutputs(plan: FfmpegPlan): PlannedOutput[] {
 }
 
 /**
- * The ffmpeg arguments that measure every output in one run: the source is decoded once and
- * split; each output's reference is filtered to its size, both sides start at t=0 (HLS
+ * The ffmpeg arguments that measure every output in one run: the source is decoded once, the
+ * way the encode decoded it (an explicit rotation: unrotated, then turned), and split; each output's reference is filtered to its size, both sides start at t=0 (HLS
  * renditions carry an MPEG-TS offset) and are compared frame by frame until the shorter ends.
  * Stats files are named `q<i>_<metric>.log`, relative to the run's working folder.
  */
-export function measureArgs(inputPath: string, outputs: readonly PlannedOutput[]): string[] {
-  const chains: string[] = [`[0:v:0]split=${outputs.length}${outputs.map((_, i) => `[src${i}]`).join('')}`];
+export function measureArgs(inputPath: string, outputs: readonly PlannedOutput[], decode: FfmpegPlan['decode'] = { inputOptions: [] }): string[] {
+  const rotate = decode.filter ? `${decode.filter},` : '';
+  const chains: string[] = [`[0:v:0]${rotate}split=${outputs.length}${outputs.map((_, i) => `[src${i}]`).join('')}`];
   const maps: string[] = [];
   outputs.forEach((output, i) => {
     const metrics = output.frameMetrics!;
@@ -71,7 +72,7 @@ export function measureArgs(inputPath: string, outputs: readonly PlannedOutput[]
     maps.push('-map', main, '-f', 'null', '-');
   });
   const graph = chains.join(';');
-  return ['-y', '-i', inputPath, ...outputs.flatMap((o) => ['-i', o.localPath]), '-filter_complex', graph, ...maps];
+  return ['-y', ...decode.inputOptions, '-i', inputPath, ...outputs.flatMap((o) => ['-i', o.localPath]), '-filter_complex', graph, ...maps];
 }
 
 /** Per-frame values from an ffmpeg `ssim` stats line (`n:1 Y:.. U:.. V:.. All:0.98 (17.2)`) or `psnr` line (`n:1 mse_avg:.. psnr_avg:41.2 ..`). */
@@ -112,7 +113,7 @@ export async function measureQuality(plan: FfmpegPlan, options: MeasureOptions):
   const outputs = measuredOutputs(plan);
   if (outputs.length === 0) return { reports: [] };
   await mkdir(options.workDir, { recursive: true });
-  const args = measureArgs(options.inputPath, outputs);
+  const args = measureArgs(options.inputPath, outputs, plan.decode);
   await runFfmpeg(args, {
     cwd: options.workDir,
     ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),

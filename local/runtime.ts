@@ -16,6 +16,7 @@ import { stateLayout } from './state-layout';
 import { dynamoDbTask, InvocationQueue, lambdaContext, lambdaTask, snsPublishTask, StatesError, type LambdaHandler } from './tasks';
 import { runLocalTranscode, TranscodeFailed, type CreateJobRequest, type TranscodePhase } from './transcoder';
 import { LocalStepFunctions, taskStates, type ExecutionInfo, type TaskOverride, type TaskStateInfo } from './workflow';
+import { LOCAL_OWNER } from '../handlers/shared/owner';
 
 const HANDLERS_DIR = resolve(__dirname, '..', 'handlers');
 
@@ -26,6 +27,7 @@ export const WORKFLOW_FUNCTIONS = {
   QualityControlFunctionArn: 'quality-control',
   PublishFunctionArn: 'publish',
   ArchiveSourceFunctionArn: 'archive-source',
+  PinSourceFunctionArn: 'pin-source',
   RecordFailureFunctionArn: 'record-failure',
 } as const;
 
@@ -305,7 +307,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         let executionArn: string | undefined;
         try {
           const started = await startJob(
-            { bucket: LOCAL_NAMES.sourceBucket, keyCandidates: [key], trigger: 'api', requestId: `local-${randomBytes(4).toString('hex')}` },
+            { bucket: LOCAL_NAMES.sourceBucket, keyCandidates: [key], trigger: 'api', owner: LOCAL_OWNER, requestId: `local-${randomBytes(4).toString('hex')}` },
             { ...startDeps, sfn: sfn as unknown as Parameters<typeof startJob>[1]['sfn'] },
           );
           jobId = started.job.jobId;

@@ -36,6 +36,8 @@ export interface EnvironmentConfig {
   readonly noncurrentVersionDays: number;
   /** Job records expire (DynamoDB TTL) after this many days. */
   readonly jobTtlDays: number;
+  /** Default of max_jobs_per_owner_per_day: jobs one owner (or `system`) may start per UTC day. */
+  readonly defaultMaxJobsPerOwnerPerDay: number;
   /** Step Functions log level: ALL in dev (execution data included), ERROR elsewhere. */
   readonly stateMachineLogLevel: 'ALL' | 'ERROR';
   readonly includeExecutionDataInLogs: boolean;
@@ -46,6 +48,22 @@ export interface EnvironmentConfig {
   readonly archiveStorageClass: 'GLACIER_IR' | 'STANDARD_IA' | 'DEEP_ARCHIVE';
   /** Upper bound for one MediaConvert job (Transcode task timeout). */
   readonly transcodeTimeoutSeconds: number;
+  /** Spend guardrails: defaults of the variables of the same names (stacks/variables.ts). */
+  readonly spend: SpendDefaults;
+}
+
+/** Defaults of the spend-limit variables; an operator overrides them per deployment in tfvars. */
+export interface SpendDefaults {
+  /** mediaconvert_concurrent_jobs: jobs the environment's queue runs at once (the rest wait in the queue). */
+  readonly mediaConvertConcurrentJobs: number;
+  /** max_source_duration_seconds: longest source plan-transcode accepts; below transcodeTimeoutSeconds. */
+  readonly maxSourceDurationSeconds: number;
+  /** mediaconvert_monthly_budget_usd: AWS Budgets limit on this environment's MediaConvert cost. */
+  readonly mediaConvertMonthlyBudgetUsd: number;
+  /** max_executions_started_per_hour: alarm threshold on AWS/States ExecutionsStarted (1 h sum). */
+  readonly executionsStartedPerHour: number;
+  /** max_transcoding_minutes_per_hour: alarm threshold on AWS/MediaConvert TranscodingTime (1 h sum, minutes). */
+  readonly transcodingMinutesPerHour: number;
 }
 
 const VIDEO_EXTENSIONS = ['mp4', 'mov', 'm4v', 'mkv', 'webm', 'avi', 'mxf', 'mpg', 'mpeg', 'ts'] as const;
@@ -63,12 +81,14 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     archiveDeepArchiveDays: 90,
     noncurrentVersionDays: 7,
     jobTtlDays: 30,
+    defaultMaxJobsPerOwnerPerDay: 100,
     stateMachineLogLevel: 'ALL',
     includeExecutionDataInLogs: true,
     alarms: { ingestQueueMaxAgeSeconds: 900, lambdaErrorsPerFiveMinutes: 5, api5xxRatePercent: 10 },
     allowedExtensions: VIDEO_EXTENSIONS,
     archiveStorageClass: 'STANDARD_IA',
     transcodeTimeoutSeconds: 2 * 3600,
+    spend: { mediaConvertConcurrentJobs: 2, maxSourceDurationSeconds: 3600, mediaConvertMonthlyBudgetUsd: 50, executionsStartedPerHour: 60, transcodingMinutesPerHour: 120 },
   },
   staging: {
     name: 'staging',
@@ -82,12 +102,14 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     archiveDeepArchiveDays: 180,
     noncurrentVersionDays: 30,
     jobTtlDays: 90,
+    defaultMaxJobsPerOwnerPerDay: 500,
     stateMachineLogLevel: 'ERROR',
     includeExecutionDataInLogs: false,
     alarms: { ingestQueueMaxAgeSeconds: 600, lambdaErrorsPerFiveMinutes: 3, api5xxRatePercent: 5 },
     allowedExtensions: VIDEO_EXTENSIONS,
     archiveStorageClass: 'GLACIER_IR',
     transcodeTimeoutSeconds: 4 * 3600,
+    spend: { mediaConvertConcurrentJobs: 5, maxSourceDurationSeconds: 2 * 3600, mediaConvertMonthlyBudgetUsd: 200, executionsStartedPerHour: 200, transcodingMinutesPerHour: 600 },
   },
   prod: {
     name: 'prod',
@@ -101,12 +123,14 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     archiveDeepArchiveDays: 365,
     noncurrentVersionDays: 90,
     jobTtlDays: 365,
+    defaultMaxJobsPerOwnerPerDay: 2000,
     stateMachineLogLevel: 'ERROR',
     includeExecutionDataInLogs: false,
     alarms: { ingestQueueMaxAgeSeconds: 300, lambdaErrorsPerFiveMinutes: 1, api5xxRatePercent: 1 },
     allowedExtensions: VIDEO_EXTENSIONS,
     archiveStorageClass: 'GLACIER_IR',
     transcodeTimeoutSeconds: 6 * 3600,
+    spend: { mediaConvertConcurrentJobs: 20, maxSourceDurationSeconds: 4 * 3600, mediaConvertMonthlyBudgetUsd: 2000, executionsStartedPerHour: 1000, transcodingMinutesPerHour: 6000 },
   },
 };
 

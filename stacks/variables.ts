@@ -22,6 +22,17 @@ export class StackVariables {
   readonly apiThrottleRateLimit: TerraformVariable;
   readonly corsAllowedOrigins: TerraformVariable;
   readonly maxUploadBytes: TerraformVariable;
+  readonly apiJwtReadScope: TerraformVariable;
+  readonly apiJwtWriteScope: TerraformVariable;
+  readonly apiJwtAdminScope: TerraformVariable;
+  readonly apiAdminPrincipals: TerraformVariable;
+  readonly uploadUrlExpiresSeconds: TerraformVariable;
+  readonly maxJobsPerOwnerPerDay: TerraformVariable;
+  readonly mediaConvertConcurrentJobs: TerraformVariable;
+  readonly maxSourceDurationSeconds: TerraformVariable;
+  readonly mediaConvertMonthlyBudgetUsd: TerraformVariable;
+  readonly maxExecutionsStartedPerHour: TerraformVariable;
+  readonly maxTranscodingMinutesPerHour: TerraformVariable;
 
   constructor(scope: Construct, env: EnvironmentConfig) {
     this.awsRegion = new TerraformVariable(scope, 'aws_region', {
@@ -179,6 +190,119 @@ export class StackVariables {
         {
           condition: `\${var.max_upload_bytes >= 1048576 && var.max_upload_bytes <= ${5 * 1024 ** 3}}`,
           errorMessage: 'max_upload_bytes must be between 1048576 (1 MiB) and 5368709120 (5 GiB, the S3 single PUT/POST limit).',
+        },
+      ],
+    });
+    // One OAuth scope token each (RFC 6749 section 3.3: printable ASCII, no space, quote or backslash).
+    const scopeVariable = (id: string, fallback: string, what: string) =>
+      new TerraformVariable(scope, id, {
+        type: 'string',
+        default: fallback,
+        description: `JWT mode: the scope ${what}. A token needs at least one scope of a route; the admin scope is accepted on every route.`,
+        validation: [
+          {
+            condition: `\${can(regex("^[!#-\\\\[\\\\]-~]+$", var.${id}))}`,
+            errorMessage: `${id} must be one OAuth scope: printable ASCII without spaces, quotes or backslashes (e.g. ${fallback}).`,
+          },
+        ],
+      });
+    this.apiJwtReadScope = scopeVariable('api_jwt_read_scope', 'video/jobs.read', 'of GET /jobs and GET /jobs/{jobId} (read the caller\'s own jobs)');
+    this.apiJwtWriteScope = scopeVariable('api_jwt_write_scope', 'video/jobs.write', 'of POST /jobs and POST /uploads (upload and start the caller\'s own jobs)');
+    this.apiJwtAdminScope = scopeVariable('api_jwt_admin_scope', 'video/admin', 'that makes a caller an admin (every owner\'s jobs, any key under the source prefix, force)');
+    this.apiAdminPrincipals = new TerraformVariable(scope, 'api_admin_principals', {
+      type: 'list(string)',
+      default: [],
+      description:
+        'AWS_IAM mode: callers that are admins (every owner\'s jobs, any key, force). IAM role or user ARNs, or role names of this account; an assumed role counts as its role.',
+      validation: [
+        {
+          condition: '${alltrue([for p in var.api_admin_principals : can(regex("^(arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[\\\\w+=,.@/-]+|[\\\\w+=,.@-]{1,64})$", p))])}',
+          errorMessage: 'api_admin_principals entries must be IAM role or user ARNs (arn:aws:iam::123456789012:role/video-admin) or role names.',
+        },
+      ],
+    });
+    this.uploadUrlExpiresSeconds = new TerraformVariable(scope, 'upload_url_expires_seconds', {
+      type: 'number',
+      default: 300,
+      description: 'Lifetime (seconds) of a POST /uploads form and its unused reservation.',
+      validation: [
+        {
+          condition: '${var.upload_url_expires_seconds >= 60 && var.upload_url_expires_seconds <= 3600}',
+          errorMessage: 'upload_url_expires_seconds must be between 60 and 3600.',
+        },
+      ],
+    });
+    this.maxJobsPerOwnerPerDay = new TerraformVariable(scope, 'max_jobs_per_owner_per_day', {
+      type: 'number',
+      default: env.defaultMaxJobsPerOwnerPerDay,
+      description:
+        'Jobs one owner may start per UTC day, forced re-runs included (direct bucket writes count as owner "system"). Over it: HTTP 429 on the API, a FAILED QuotaExceeded record on the S3 path.',
+      validation: [
+        {
+          condition: '${var.max_jobs_per_owner_per_day >= 1 && var.max_jobs_per_owner_per_day <= 100000 && floor(var.max_jobs_per_owner_per_day) == var.max_jobs_per_owner_per_day}',
+          errorMessage: 'max_jobs_per_owner_per_day must be a whole number between 1 and 100000.',
+        },
+      ],
+    });
+
+    // Spend guardrails (SECURITY.md "Cost abuse"): defaults per environment in stacks/config.ts.
+    const spend = env.spend;
+    this.mediaConvertConcurrentJobs = new TerraformVariable(scope, 'mediaconvert_concurrent_jobs', {
+      type: 'number',
+      default: spend.mediaConvertConcurrentJobs,
+      description: 'Jobs this environment\'s MediaConvert queue transcodes at once; further jobs wait in the queue (bounds the spend rate).',
+      validation: [
+        {
+          // The on-demand queue's account-level ceiling is a service quota (raised on request);
+          // 150 is far above any sensible per-environment cap.
+          condition: '${var.mediaconvert_concurrent_jobs >= 1 && var.mediaconvert_concurrent_jobs <= 150}',
+          errorMessage: 'mediaconvert_concurrent_jobs must be between 1 and 150.',
+        },
+      ],
+    });
+    this.maxSourceDurationSeconds = new TerraformVariable(scope, 'max_source_duration_seconds', {
+      type: 'number',
+      default: spend.maxSourceDurationSeconds,
+      description: 'Longest source (seconds) plan-transcode accepts (longer: UnsupportedMedia, reason too-long, before any MediaConvert call). Must be below the Transcode task timeout of the environment.',
+      validation: [
+        {
+          // The timeout is synth-time (stacks/config.ts transcodeTimeoutSeconds, the ASL's
+          // Transcode TimeoutSeconds), so the plan-time check compares against its literal value.
+          condition: `\${var.max_source_duration_seconds >= 1 && var.max_source_duration_seconds < ${env.transcodeTimeoutSeconds}}`,
+          errorMessage: `max_source_duration_seconds must be at least 1 and below the Transcode task timeout (transcode_timeout_seconds = ${env.transcodeTimeoutSeconds} in ${env.name}): a longer source would burn MediaConvert time and then time out.`,
+        },
+      ],
+    });
+    this.mediaConvertMonthlyBudgetUsd = new TerraformVariable(scope, 'mediaconvert_monthly_budget_usd', {
+      type: 'number',
+      default: spend.mediaConvertMonthlyBudgetUsd,
+      description: 'Monthly AWS Budgets limit (USD) on this environment\'s MediaConvert cost; actual (80 %) and forecast (100 %) overruns notify the notification topic.',
+      validation: [
+        {
+          condition: '${var.mediaconvert_monthly_budget_usd >= 1}',
+          errorMessage: 'mediaconvert_monthly_budget_usd must be at least 1 (USD).',
+        },
+      ],
+    });
+    this.maxExecutionsStartedPerHour = new TerraformVariable(scope, 'max_executions_started_per_hour', {
+      type: 'number',
+      default: spend.executionsStartedPerHour,
+      description: 'Alarm when more workflow executions than this start within one hour (AWS/States ExecutionsStarted).',
+      validation: [
+        {
+          condition: '${var.max_executions_started_per_hour >= 1}',
+          errorMessage: 'max_executions_started_per_hour must be at least 1.',
+        },
+      ],
+    });
+    this.maxTranscodingMinutesPerHour = new TerraformVariable(scope, 'max_transcoding_minutes_per_hour', {
+      type: 'number',
+      default: spend.transcodingMinutesPerHour,
+      description: 'Alarm when this environment\'s MediaConvert queue spends more transcoding minutes than this within one hour (AWS/MediaConvert TranscodingTime).',
+      validation: [
+        {
+          condition: '${var.max_transcoding_minutes_per_hour >= 1}',
+          errorMessage: 'max_transcoding_minutes_per_hour must be at least 1.',
         },
       ],
     });

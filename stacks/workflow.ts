@@ -74,11 +74,27 @@ export class Workflow extends Construct {
       assets: extractMetadataAssets,
     });
     const planTranscode = fn('plan-transcode', 'Builds MediaConvert job settings (ladder capped at the source)', [], {
-      environment: { OUTPUT_BUCKET: storage.output.bucket },
+      environment: {
+        OUTPUT_BUCKET: storage.output.bucket,
+        PINNED_SOURCE_BUCKET: storage.archive.bucket,
+        // Spend guardrail: longer sources fail (UnsupportedMedia, too-long) before any MediaConvert call.
+        MAX_DURATION_SECONDS: variables.maxSourceDurationSeconds.toString(),
+      },
+    });
+    // The transcode input is a job-scoped copy of the probed version (handlers/shared/pinned-source.ts).
+    const pinSource = fn('pin-source', 'Copies the probed source version to the job-scoped key the transcode reads', [
+      ...storage.readSourceStatements(),
+      { Sid: 'WritePinnedCopy', Action: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: storage.pinnedSourceObjects },
+      ...kmsStatements('UseDataKey', ['kms:Decrypt', 'kms:GenerateDataKey']),
+    ], {
+      timeout: 900,
+      environment: { PINNED_SOURCE_BUCKET: storage.archive.bucket },
     });
     const qualityControl = fn('quality-control', 'Checks the MediaConvert outputs before publishing', [
       { Sid: 'ReadOutputs', Action: ['s3:GetObject'], Resource: `${storage.output.arn}/*` },
       { Sid: 'ListOutputs', Action: ['s3:ListBucket'], Resource: storage.output.arn },
+      // HeadObject of the pinned transcode input (QC check input-pinned).
+      { Sid: 'ReadPinnedInput', Action: ['s3:GetObject'], Resource: storage.pinnedSourceObjects },
       ...kmsStatements('DecryptOutputs', ['kms:Decrypt']),
     ], { environment: { OUTPUT_BUCKET: storage.output.bucket } });
     const publish = fn('publish', 'Marks the job COMPLETED and sends the success notification', [
@@ -123,6 +139,7 @@ export class Workflow extends Construct {
       QualityControlFunctionArn: qualityControl.arn,
       PublishFunctionArn: publish.arn,
       ArchiveSourceFunctionArn: archiveSource.arn,
+      PinSourceFunctionArn: pinSource.arn,
       RecordFailureFunctionArn: recordFailure.arn,
       MediaConvertQueueArn: transcoder.queue.arn,
       MediaConvertRoleArn: transcoder.role.arn,
@@ -131,14 +148,18 @@ export class Workflow extends Construct {
       TranscodeTimeoutSeconds: props.env.transcodeTimeoutSeconds,
       WorkflowTimeoutSeconds: workflowTimeoutSeconds(props.env),
     };
-    const lambdaArns = [s.ExtractMetadataFunctionArn, s.PlanTranscodeFunctionArn, s.QualityControlFunctionArn, s.PublishFunctionArn, s.ArchiveSourceFunctionArn, s.RecordFailureFunctionArn];
+    const lambdaArns = [s.ExtractMetadataFunctionArn, s.PlanTranscodeFunctionArn, s.QualityControlFunctionArn, s.PublishFunctionArn, s.ArchiveSourceFunctionArn, s.PinSourceFunctionArn, s.RecordFailureFunctionArn];
 
     const role = address(
       new IamRole(this, 'role', {
         name: names.of('workflow'),
         description: 'Assumed by the video workflow state machine',
+        // Only this environment's state machine may assume the role (confused-deputy guard:
+        // https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html
+        // "Prevent cross-service confused deputy"). Built from the name: the machine needs the role first.
         assumeRolePolicy: assumeRolePolicy('states.amazonaws.com', {
           StringEquals: { 'aws:SourceAccount': props.accountId },
+          ArnLike: { 'aws:SourceArn': `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${names.of('workflow')}` },
         }),
       }),
       'workflow',
@@ -149,15 +170,16 @@ export class Workflow extends Construct {
       { Sid: 'NotifyFailure', Action: ['sns:Publish'], Resource: s.NotificationTopicArn },
       { Sid: 'EncryptNotification', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: props.topicKeyArn },
       ...kmsStatements('EncryptJobRecord', ['kms:Decrypt', 'kms:GenerateDataKey']),
-      // createJob.sync: create on our queue, then poll/cancel the job it created.
+      ...transcodeJobStatements(),
+      // createJob.sync then polls/cancels the job it created.
       {
-        // CreateJob authorizes on the queue (and on presets/job templates, which the plan never
-        // uses); a job ARN is not one of its resource types (IAM reference), so none is listed.
-        Sid: 'TranscodeOnOwnQueue',
-        Action: ['mediaconvert:CreateJob'],
-        Resource: s.MediaConvertQueueArn,
-      },
-      {
+        // Job ARNs are arn:aws:mediaconvert:<region>:<account>:jobs/<random id>: nothing in them
+        // names the queue or environment, and the IAM reference lists no queue condition key for
+        // GetJob/CancelJob (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselementalmediaconvert.html).
+        // What limits them instead: only this environment's state machine can assume this role
+        // (trust policy above), and the definition calls them only through createJob.sync, on
+        // the job that CreateJob just made on this environment's queue; no state takes a
+        // MediaConvert job id from its input (__tests__/security/iam.test.ts).
         Sid: 'FollowTranscodeJobs',
         Action: ['mediaconvert:GetJob', 'mediaconvert:CancelJob'],
         Resource: `arn:aws:mediaconvert:${props.region}:${props.accountId}:jobs/*`,
@@ -225,6 +247,8 @@ export class Workflow extends Construct {
     this.jobProgress = fn('job-progress', 'Records MediaConvert progress and errors, and executions that ended outside the failure path', [
       updateJob,
       { Sid: 'DeadLetterFailedEvents', Action: ['sqs:SendMessage'], Resource: this.eventsDeadLetterQueue.arn },
+      // An execution status event is believed only once Step Functions confirms it (execution-status.ts).
+      { Sid: 'VerifyExecutionEvents', Action: ['states:DescribeExecution'], Resource: `arn:aws:states:${props.region}:${props.accountId}:execution:${names.of('workflow')}:*` },
       { Sid: 'NotifyFailure', Action: ['sns:Publish'], Resource: notifications.topic.arn },
       { Sid: 'EncryptNotification', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: props.topicKeyArn },
       ...kmsStatements('EncryptJobRecord', ['kms:Decrypt', 'kms:GenerateDataKey']),
@@ -288,7 +312,7 @@ export class Workflow extends Construct {
               Sid: 'DenyInsecureTransport',
               Effect: 'Deny',
               Principal: '*',
-              Action: 'sqs:SendMessage',
+              Action: 'sqs:*',
               Resource: this.eventsDeadLetterQueue.arn,
               Condition: { Bool: { 'aws:SecureTransport': 'false' } },
             },
@@ -346,4 +370,45 @@ export class Workflow extends Construct {
   startStatements(): Statement[] {
     return [{ Sid: 'StartWorkflow', Action: ['states:StartExecution'], Resource: this.stateMachine.arn }];
   }
+}
+
+/**
+ * What `mediaconvert:createJob.sync` needs to create a job (issue #20, point 1; SECURITY.md,
+ * "MediaConvert CreateJob").
+ *
+ * CreateJob: Resource "*". The sources disagree on whether a queue ARN is enough:
+ * - "Actions, resources, and condition keys for AWS Elemental MediaConvert" (Service
+ *   Authorization Reference, https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselementalmediaconvert.html)
+ *   lists Queue, Preset and JobTemplate as CreateJob resource types, none of them required;
+ * - "IAM policies for AWS Elemental MediaConvert" in the Step Functions guide
+ *   (https://docs.aws.amazon.com/step-functions/latest/dg/mediaconvert-iam.html) says "Because
+ *   MediaConvert provides partial support for resource-level access control, you must use
+ *   "Resource": "*"", and AWS CDK's MediaConvertCreateJob task grants CreateJob on "*".
+ * A queue-only grant fails every Transcode with AccessDenied if MediaConvert authorizes against
+ * anything else (a system preset, "*"), so we grant what AWS's own guide grants. IAM offers no
+ * condition key that names the queue (CreateJob's keys are aws:RequestTag, aws:TagKeys and
+ * mediaconvert:Http(s)/S3InputsAllowed), so the queue is pinned by the definition instead: the
+ * Transcode Task's Queue is a fixed ARN (tests check it), and only this state machine assumes
+ * the role. iam:PassRole stays pinned to this stack's MediaConvert role.
+ *
+ * TagResource: Step Functions adds `ManagedByService: AWSStepFunctions` to every MediaConvert
+ * job it creates ("Create an AWS Elemental MediaConvert job with Step Functions",
+ * https://docs.aws.amazon.com/step-functions/latest/dg/connect-mediaconvert.html), and the
+ * Service Authorization Reference maps the CreateJob operation to mediaconvert:TagResource as
+ * well. Which resource that check names (the new job, "*") is not documented, so "*", limited by
+ * condition to exactly that tag: no other key, no other value.
+ */
+export function transcodeJobStatements(): Statement[] {
+  return [
+    { Sid: 'CreateTranscodeJobs', Action: ['mediaconvert:CreateJob'], Resource: '*' },
+    {
+      Sid: 'TagTranscodeJobsForStepFunctions',
+      Action: ['mediaconvert:TagResource'],
+      Resource: '*',
+      Condition: {
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['ManagedByService'] },
+        StringEqualsIfExists: { 'aws:RequestTag/ManagedByService': 'AWSStepFunctions' },
+      },
+    },
+  ];
 }

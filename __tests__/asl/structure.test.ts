@@ -142,7 +142,7 @@ describe('video-workflow.asl.json structure', () => {
 
   it('retries transient Lambda and AWS SDK errors on every Lambda task, and none of our own errors', () => {
     expect(lambdaTasks.map(([name]) => name).sort()).toEqual(
-      ['ArchiveSource', 'ExtractMetadata', 'PlanTranscode', 'Publish', 'QualityControl', 'RecordFailure'].sort(),
+      ['ArchiveSource', 'ExtractMetadata', 'PinSource', 'PlanTranscode', 'Publish', 'QualityControl', 'RecordFailure'].sort(),
     );
     for (const [name, state] of lambdaTasks) {
       const retried = ((state.Retry ?? []) as Retrier[]).flatMap((r) => r.ErrorEquals);
@@ -159,6 +159,7 @@ describe('video-workflow.asl.json structure', () => {
       RecordStart: 'RecordFailure',
       ExtractMetadata: 'RecordFailure',
       PlanTranscode: 'RecordFailure',
+      PinSource: 'RecordFailure',
       Transcode: 'RecordFailure',
       QualityControl: 'RecordFailure',
       Publish: 'RecordFailure',
@@ -276,6 +277,8 @@ describe('video-workflow.asl.json structure', () => {
     expect(states.Transcode!.Parameters).toEqual({
       Queue: TEST_SUBSTITUTIONS.MediaConvertQueueArn,
       Role: TEST_SUBSTITUTIONS.MediaConvertRoleArn,
+      // Idempotency token: the job id (32 hex characters, within CreateJob's 64 ASCII).
+      'ClientRequestToken.$': '$.jobId',
       'Settings.$': '$.plan.settings',
       StatusUpdateInterval: 'SECONDS_15',
       UserMetadata: { 'jobId.$': '$.jobId', workflow: TEST_SUBSTITUTIONS.WorkflowName },

@@ -62,6 +62,23 @@ describe('measureArgs', () => {
   });
 });
 
+describe('measureArgs with an explicit rotation', () => {
+  it('decodes the reference the way the encode did: unrotated, then turned, before the split', () => {
+    // Prepare
+    const settings = settingsWithMetrics(['SSIM', 'PSNR']);
+    settings.Inputs![0]!.VideoSelector = { Rotate: 'DEGREES_90' };
+    const plan = planFfmpeg(settings, ctx);
+
+    // Act
+    const args = measureArgs('/work/input/clip.mov', measuredOutputs(plan), plan.decode);
+
+    // Assess
+    expect(plan.args.slice(0, 3)).toEqual(['-y', '-noautorotate', '-i']);
+    expect(args.slice(0, 4)).toEqual(['-y', '-noautorotate', '-i', '/work/input/clip.mov']);
+    expect(args[args.indexOf('-filter_complex') + 1]!.split(';')[0]).toBe('[0:v:0]transpose=clock,split=3[src0][src1][src2]');
+  });
+});
+
 describe('ffmpeg stats files -> MediaConvert report layout', () => {
   it('reads ssim "All" and psnr "psnr_avg" per frame, capping an identical frame at 100 dB as MediaConvert reports it', () => {
     // Prepare

@@ -11,29 +11,37 @@
  * ends nowhere.
  */
 import { HeadObjectCommand, NotFound, S3Client, S3ServiceException, GetObjectCommand } from '@aws-sdk/client-s3';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler as startWorkflow } from '../../handlers/start-workflow/index';
+import { unconfirmedRejectionIdFor } from '../../handlers/start-workflow/process-batch';
 import { handler as createJob } from '../../handlers/create-job/index';
 import { handler as listJobs } from '../../handlers/list-jobs/index';
 import { handler as getJob } from '../../handlers/get-job/index';
 import { handler as createUpload } from '../../handlers/create-upload/index';
 import { handler as jobProgress } from '../../handlers/job-progress/index';
+import { createJob as createJobCore } from '../../handlers/create-job/create-job';
+import { processBatch } from '../../handlers/start-workflow/process-batch';
+import { accessConfigFromEnv } from '../../handlers/shared/caller';
+import { apiHandler } from '../../handlers/shared/http';
+import { quotaDay } from '../../handlers/shared/limits';
+import { ownerIdOf } from '../../handlers/shared/owner';
+import { startJob, startJobDepsFromEnv } from '../../handlers/shared/start-job';
 import type { JobRecord, WorkflowInput } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
 import { keyCandidates } from '../../handlers/shared/s3-key';
 import { jobIdFor } from '../../handlers/shared/start-job';
 import { INGEST_MAX_RECEIVE_COUNT } from '../../stacks/ingest';
-import { InMemoryJobTable, runWorkflow, type ExecutionRecord } from '../helpers/asl-harness';
-import { getJobEvent, listJobsEvent, postJobs, postUploads } from '../fixtures/api-events';
+import { InMemoryJobTable, queuedRecord, runWorkflow, workflowInput, type ExecutionRecord } from '../helpers/asl-harness';
+import { getJobEvent, ISSUER, jwtCaller, listJobsEvent, postJobs, postUploads } from '../fixtures/api-events';
 import { mediaConvertEvent, objectCreatedEvent, sqsEvent, sqsRecord } from '../fixtures/events';
 import { FakeStateMachine } from '../api/fake-aws';
-import { FakeJobsTable } from '../helpers/jobs-table';
+import { FakeJobsTable, FakeLimitsTables, limitsEnv } from '../helpers/jobs-table';
 import { BAD_INPUTS, type BadInputCase, type Sink } from './catalog';
 import {
   bridgeJobTable,
@@ -140,7 +148,7 @@ interface Ingested {
  * for any other key), with `size` bytes and the event's ETag, so a wrongly decoded key is a
  * visible ObjectNotFound rather than a silent success.
  */
-async function ingest(rawKey: string, options: { headKey?: string; size?: number; etag?: string } = {}): Promise<Ingested> {
+async function ingest(rawKey: string, options: { headKey?: string; size?: number; etag?: string; forgedEtag?: string } = {}): Promise<Ingested> {
   const table = new InMemoryJobTable();
   bridgeJobTable(ddb, table);
   const headKey = options.headKey ?? rawKey;
@@ -150,7 +158,7 @@ async function ingest(rawKey: string, options: { headKey?: string; size?: number
     ETag: `"${options.etag ?? ETAG}"`,
     VersionId: VERSION,
   });
-  const response = await startWorkflow(sqsEvent(sqsRecord(messageBody({ key: rawKey, etag: ETAG, 'version-id': VERSION, size: options.size }), 'm-1')));
+  const response = await startWorkflow(sqsEvent(sqsRecord(messageBody({ key: rawKey, etag: options.forgedEtag ?? ETAG, 'version-id': VERSION, size: options.size }), 'm-1')));
   // A rejected source gets the job id a started one would have had (the key as decoded).
   return { table, response, jobId: jobIdFor(SOURCE_BUCKET, keyCandidates(rawKey)[0]!, VERSION) };
 }
@@ -191,8 +199,18 @@ async function completed(file: string, key: string): Promise<{ observed: Observe
 }
 
 /** Rejected by start-workflow itself: a FAILED record and no execution. */
-async function rejectedAtStart(rawKey: string, options: { headKey?: string; size?: number; etag?: string; expectHead: boolean }): Promise<Observed> {
-  const { table, response, jobId } = await ingest(rawKey, options);
+async function rejectedAtStart(
+  rawKey: string,
+  options: { headKey?: string; size?: number; etag?: string; forgedEtag?: string; expectHead: boolean; unconfirmed?: boolean },
+): Promise<Observed> {
+  const ingested = await ingest(rawKey, options);
+  const { table, response } = ingested;
+  // What HeadObject did not confirm (ObjectNotFound) is recorded under a rejection-specific id,
+  // never under the id the genuine upload's job has (SECURITY.md "Ingest").
+  const jobId = options.unconfirmed
+    ? unconfirmedRejectionIdFor({ bucket: SOURCE_BUCKET, versionId: VERSION, etag: options.forgedEtag ?? ETAG }, keyCandidates(rawKey)[0]!)
+    : ingested.jobId;
+  if (options.unconfirmed) expect(table.get(ingested.jobId)).toBeUndefined();
   expect(response).toEqual({ batchItemFailures: [] });
   expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   if (options.expectHead) expect(s3).toHaveReceivedCommand(HeadObjectCommand);
@@ -232,6 +250,36 @@ async function api4xx(res: APIGatewayProxyStructuredResultV2, status: number, fi
   if (field !== undefined) expect(body.error.field).toBe(field);
   expect(body.error.message).not.toMatch(/at .*\.ts:\d+/); // no stack traces
   return fromHttp(res);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tenancy and spend limits: two owners and an admin; start-job wired as deployed, with the
+// uploads and limits tables (the cached handlers above run with HANDLER_ENV, which has none)
+// ---------------------------------------------------------------------------------------------
+
+const ALICE = jwtCaller('alice', 'video/jobs.read', 'video/jobs.write');
+const BOB = jwtCaller('bob', 'video/jobs.read', 'video/jobs.write');
+const OPS = jwtCaller('ops', 'video/admin');
+const ALICE_ID = ownerIdOf(`jwt|${ISSUER}|alice`);
+const BOB_ID = ownerIdOf(`jwt|${ISSUER}|bob`);
+const QUOTA = 2;
+const aliceKey = (n: number) => `uploads/${ALICE_ID}/00000000-0000-4000-8000-${String(n).padStart(12, '0')}/clip.mp4`;
+
+function limitedWorld() {
+  const limits = new FakeLimitsTables();
+  const table = new FakeJobsTable(ddb, limits);
+  const startDeps = startJobDepsFromEnv({ ...HANDLER_ENV, ...limitsEnv(QUOTA) });
+  const postJob = apiHandler('POST /jobs', (event, ctx) =>
+    createJobCore(event, ctx, { sourceBucket: SOURCE_BUCKET, startJob, startDeps, access: accessConfigFromEnv({}) }),
+  );
+  const upload = (key: string, version: string, messageId = 'm-1') =>
+    processBatch([sqsRecord(messageBody({ key, etag: ETAG, 'version-id': version }), messageId)], { ...startDeps, sourceBucket: SOURCE_BUCKET, log: logger });
+  s3.on(HeadObjectCommand, { Bucket: SOURCE_BUCKET }).callsFake(async (input: { VersionId?: string }) => ({
+    ContentLength: 1_048_576,
+    ETag: `"${ETAG}"`,
+    VersionId: input.VersionId ?? VERSION,
+  }));
+  return { limits, table, postJob, upload };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -302,8 +350,16 @@ const runners: Record<string, () => Promise<Observed>> = {
   's3-disallowed-extension': () => rejectedAtStart('uploads/song.m4a', { expectHead: false }),
   's3-outside-prefix': () => rejectedAtStart('private/clip.mp4', { expectHead: false }),
   's3-path-traversal': () => rejectedAtStart('uploads/../private/clip.mp4', { expectHead: false }),
-  's3-deleted-before-start': () => rejectedAtStart('uploads/gone.mp4', { headKey: 'uploads/other.mp4', expectHead: true }),
-  's3-overwritten-before-start': () => rejectedAtStart('uploads/clip.mp4', { etag: 'ffffffffffffffffffffffffffffffff', expectHead: true }),
+  's3-deleted-before-start': () => rejectedAtStart('uploads/gone.mp4', { headKey: 'uploads/other.mp4', expectHead: true, unconfirmed: true }),
+  's3-overwritten-before-start': () => rejectedAtStart('uploads/clip.mp4', { etag: 'ffffffffffffffffffffffffffffffff', expectHead: true, unconfirmed: true }),
+  's3-forged-etag': async () => {
+    // The forger knows the key and version; the message carries another ETag.
+    const genuineId = jobIdFor(SOURCE_BUCKET, 'uploads/clip.mp4', VERSION);
+    const observed = await rejectedAtStart('uploads/clip.mp4', { etag: ETAG, forgedEtag: 'ffffffffffffffffffffffffffffffff', expectHead: true, unconfirmed: true });
+    expect(machine.executions.has(genuineId)).toBe(false);
+    return observed;
+  },
+  's3-key-bidi-override': () => rejectedAtStart('uploads/clip\u202egpj.mp4', { expectHead: false }),
   's3-deleted-during-workflow': async () => {
     const { size } = serveSource(s3, media('landscape.mp4'));
     const ingested = await ingest('uploads/clip.mp4', { size });
@@ -409,6 +465,30 @@ const runners: Record<string, () => Promise<Observed>> = {
     expect(s3).not.toHaveReceivedCommand(HeadObjectCommand);
     return api4xx(res, 422, 'key');
   },
+  'api-key-line-separator': async () => {
+    apiWorld();
+    const nel = await createJob(postJobs({ key: 'uploads/clip\u0085.mp4' }));
+    expect(nel.statusCode).toBe(422);
+    const res = await createJob(postJobs({ key: 'uploads/clip\u2028.mp4' }));
+    expect(s3).not.toHaveReceivedCommand(HeadObjectCommand);
+    return api4xx(res, 422, 'key');
+  },
+  'api-malformed-version-id': async () => {
+    apiWorld();
+    const res = await createJob(postJobs({ key: 'uploads/clip.mp4', versionId: 'v1 OR 1=1' }));
+    expect(s3).not.toHaveReceivedCommand(HeadObjectCommand);
+    return api4xx(res, 400, 'versionId');
+  },
+  'api-bogus-version-id': async () => {
+    apiWorld();
+    s3.on(HeadObjectCommand, { Bucket: SOURCE_BUCKET, Key: 'uploads/clip.mp4', VersionId: 'NeverIssued123' }).rejects(
+      new S3ServiceException({ name: 'BadRequest', $fault: 'client', message: 'Bad Request', $metadata: { httpStatusCode: 400 } }),
+    );
+    const res = await createJob(postJobs({ key: 'uploads/clip.mp4', versionId: 'NeverIssued123' }));
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    return api4xx(res, 404, 'key');
+  },
   'api-tampered-page-token': async () => {
     apiWorld();
     const genuine = Buffer.from(JSON.stringify({ jobId: 'a'.repeat(32), status: 'FAILED', createdAt: '2026-11-29T10:00:00.000Z' })).toString('base64url');
@@ -433,6 +513,99 @@ const runners: Record<string, () => Promise<Observed>> = {
     return api4xx(res, 422, 'contentType');
   },
 
+  'api-no-caller-identity': async () => {
+    apiWorld();
+    const res = await listJobs(listJobsEvent({}, { caller: 'none' }));
+    expect(ddb).not.toHaveReceivedCommand(QueryCommand);
+    return api4xx(res, 403);
+  },
+  'api-foreign-job-id': async () => {
+    const table = apiWorld();
+    const createdAt = '2026-11-29T10:00:00.000Z';
+    table.put({ jobId: 'a'.repeat(32), status: 'COMPLETED', trigger: 'api', owner: ALICE_ID, source: { bucket: SOURCE_BUCKET, key: aliceKey(1), etag: ETAG, size: 1 }, createdAt, updatedAt: createdAt });
+    const foreign = await getJob(getJobEvent('a'.repeat(32), { caller: BOB }));
+    const missing = await getJob(getJobEvent('b'.repeat(32), { caller: BOB }));
+    expect(JSON.parse(foreign.body as string).error.message.replace(/a{32}/, 'ID')).toBe(JSON.parse(missing.body as string).error.message.replace(/b{32}/, 'ID'));
+    return api4xx(foreign, 404, 'jobId');
+  },
+  'api-key-outside-caller-prefix': async () => {
+    const table = apiWorld();
+    const res = await createJob(postJobs({ key: `uploads/${BOB_ID}/00000000-0000-4000-8000-000000000001/clip.mp4` }, { caller: ALICE }));
+    expect(s3).not.toHaveReceivedCommand(HeadObjectCommand);
+    expect(table.size).toBe(0);
+    return api4xx(res, 404, 'key');
+  },
+  'api-owner-field': async () => {
+    apiWorld();
+    return api4xx(await createJob(postJobs({ key: aliceKey(1), owner: BOB_ID }, { caller: ALICE })), 400, 'owner');
+  },
+  'api-force-without-admin': async () => {
+    apiWorld();
+    const res = await createJob(postJobs({ key: aliceKey(1), force: true }, { caller: ALICE }));
+    expect(s3).not.toHaveReceivedCommand(HeadObjectCommand);
+    return api4xx(res, 403, 'force');
+  },
+  'api-foreign-page-token': async () => {
+    const table = apiWorld();
+    for (const n of [1, 2]) {
+      const createdAt = `2026-11-29T10:0${n}:00.000Z`;
+      table.put({ jobId: String(n).repeat(32), status: 'COMPLETED', trigger: 'api', owner: BOB_ID, source: { bucket: SOURCE_BUCKET, key: `k${n}.mp4`, etag: ETAG, size: 1 }, createdAt, updatedAt: createdAt });
+    }
+    const bobsNext = JSON.parse((await listJobs(listJobsEvent({ limit: '1' }, { caller: BOB }))).body as string).next as string;
+    ddb.resetHistory();
+    const res = await listJobs(listJobsEvent({ limit: '1', next: bobsNext }, { caller: ALICE }));
+    expect(ddb).not.toHaveReceivedCommand(QueryCommand);
+    return api4xx(res, 400, 'next');
+  },
+  'api-quota-exceeded': async () => {
+    const { postJob, limits, table } = limitedWorld();
+    for (let n = 1; n <= QUOTA; n += 1) expect((await postJob(postJobs({ key: aliceKey(n) }, { caller: ALICE }))).statusCode).toBe(202);
+    const res = await postJob(postJobs({ key: aliceKey(QUOTA + 1) }, { caller: ALICE }));
+    expect(Number(res.headers?.['retry-after'])).toBeGreaterThan(0);
+    expect(limits.count(ALICE_ID, quotaDay(new Date()))).toBe(QUOTA);
+    expect(machine.executions.size).toBe(QUOTA);
+    expect(table.size).toBe(QUOTA);
+    return api4xx(res, 429);
+  },
+  'api-force-loop': async () => {
+    const { postJob, limits } = limitedWorld();
+    expect((await postJob(postJobs({ key: aliceKey(1) }, { caller: ALICE }))).statusCode).toBe(202);
+    const results = [];
+    for (let i = 0; i < 5; i += 1) results.push(await postJob(postJobs({ key: aliceKey(1), force: true }, { caller: OPS })));
+    expect(results.map((r) => r.statusCode)).toEqual([409, 409, 409, 409, 409]);
+    expect(machine.executions.size).toBe(1);
+    expect(limits.count(ALICE_ID, quotaDay(new Date()))).toBe(1);
+    return api4xx(results[4]!, 409);
+  },
+  'api-upload-form-reused': async () => {
+    const { postJob, upload } = limitedWorld();
+    expect(await upload(aliceKey(1), 'v1')).toEqual({ batchItemFailures: [] });
+    const res = await postJob(postJobs({ key: aliceKey(1), versionId: 'v2' }, { caller: ALICE }));
+    expect(machine.executions.size).toBe(1);
+    return api4xx(res, 409);
+  },
+  's3-quota-exceeded': async () => {
+    const { upload, table } = limitedWorld();
+    for (let n = 1; n <= QUOTA; n += 1) expect(await upload(aliceKey(n), 'v1', `m-${n}`)).toEqual({ batchItemFailures: [] });
+    const response = await upload(aliceKey(9), 'v1', 'm-9');
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(machine.executions.size).toBe(QUOTA);
+    const rejected = table.get(jobIdFor(SOURCE_BUCKET, aliceKey(9), 'v1', `QuotaExceeded:${quotaDay(new Date())}`));
+    expect(rejected?.owner).toBe(ALICE_ID);
+    expect(warnLog).toHaveBeenCalledWith('Source rejected', expect.objectContaining({ messageId: 'm-9', error: 'QuotaExceeded' }));
+    return fromRecord(rejected);
+  },
+  's3-upload-form-reused': async () => {
+    const { upload, table } = limitedWorld();
+    expect(await upload(aliceKey(1), 'v1', 'm-1')).toEqual({ batchItemFailures: [] });
+    expect(await upload(aliceKey(1), 'v2', 'm-2')).toEqual({ batchItemFailures: [] });
+    expect(machine.executions.size).toBe(1);
+    expect(table.get(jobIdFor(SOURCE_BUCKET, aliceKey(1), 'v1'))).toMatchObject({ status: 'QUEUED', owner: ALICE_ID });
+    const rejected = table.get(jobIdFor(SOURCE_BUCKET, aliceKey(1), 'v2'));
+    expect(rejected?.owner).toBe(ALICE_ID);
+    return fromRecord(rejected);
+  },
+
   'eb-mediaconvert-not-ours': async () => {
     const event = mediaConvertEvent({ userMetadata: { jobId: 'b'.repeat(32), workflow: 'someone-elses-workflow' } });
     return fromIgnored(await jobProgress(event));
@@ -444,6 +617,21 @@ const runners: Record<string, () => Promise<Observed>> = {
   'eb-execution-other-machine': async () => {
     const event = executionStatusEvent({ stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:another-app', name: 'c'.repeat(32) });
     return fromIgnored(await jobProgress(event));
+  },
+  'eb-forged-execution-aborted': async () => {
+    const table = new InMemoryJobTable();
+    bridgeJobTable(ddb, table);
+    const jobId = 'd'.repeat(32);
+    const executionArn = `${HANDLER_ENV.STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${jobId}`;
+    table.seed({ ...queuedRecord(workflowInput({ jobId })), status: 'PROCESSING', executionArn });
+    sfn.on(DescribeExecutionCommand, { executionArn }).resolves({ executionArn, status: 'RUNNING' });
+    const result = (await jobProgress({ ...executionStatusEvent({ stateMachineArn: HANDLER_ENV.STATE_MACHINE_ARN, name: jobId }), detail: { ...executionStatusEvent({ stateMachineArn: HANDLER_ENV.STATE_MACHINE_ARN, name: jobId }).detail, status: 'ABORTED' } })) as { ignored?: boolean; reason?: string };
+    expect(result).toEqual({ ignored: true, reason: 'Step Functions reports the execution RUNNING, the event says ABORTED' });
+    expect(warnLog).toHaveBeenCalledWith(expect.stringMatching(/ignored$/), expect.objectContaining({ jobId, reason: result.reason }));
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+    expect(table.get(jobId)?.status).toBe('PROCESSING');
+    return { sink: 'ignored-logged', error: 'none' };
   },
   'eb-execution-not-a-job-id': async () => {
     const event = executionStatusEvent({ stateMachineArn: HANDLER_ENV.STATE_MACHINE_ARN, name: 'manual-test-run' });

@@ -8,9 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { CopyObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { KMSThrottlingException, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -19,7 +19,9 @@ import { handler as startWorkflow } from '../../handlers/start-workflow/index';
 import { handler as jobProgress } from '../../handlers/job-progress/index';
 import type { JobRecord } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
-import { executionArnFor, jobIdFor } from '../../handlers/shared/start-job';
+import { quotaDay } from '../../handlers/shared/limits';
+import { executionArnFor, jobIdFor, startJobDepsFromEnv } from '../../handlers/shared/start-job';
+import { processBatch } from '../../handlers/start-workflow/process-batch';
 import {
   alwaysFailing,
   executionArnOf,
@@ -42,14 +44,17 @@ import {
 } from '../helpers/asl-harness';
 import { objectCreatedEvent, sqsEvent, sqsRecord } from '../fixtures/events';
 import { FAULTS, type FaultCase } from './catalog';
-import { bridgeJobTable, healthyServices, HANDLER_ENV, MEDIA_DIR, realWorkflow, serveSource, SOURCE_BUCKET, type Captured } from '../helpers/real-workflow';
+import { FakeLimitsTables, limitsEnv } from '../helpers/jobs-table';
+import { bridgeJobTable, healthyServices, HANDLER_ENV, MEDIA_DIR, realWorkflow, runWithSourceOverwrite, serveSource, SOURCE_BUCKET, VERSION_1, VERSION_2, type Captured } from '../helpers/real-workflow';
+import { md5, VersionedS3 } from '../fixtures/s3';
+import { parseS3Uri } from '../../handlers/shared/s3-uri';
 
 const s3 = mockClient(S3Client);
 const sfn = mockClient(SFNClient);
 const ddb = mockClient(DynamoDBDocumentClient);
 const sns = mockClient(SNSClient);
 
-const SUCCESS_PATH = ['RecordStart', 'ExtractMetadata', 'PlanTranscode', 'Transcode', 'QualityControl', 'Quality passed?', 'Publish', 'ArchiveSource', 'Done'];
+const SUCCESS_PATH = ['RecordStart', 'ExtractMetadata', 'PlanTranscode', 'PinSource', 'Transcode', 'QualityControl', 'Quality passed?', 'Publish', 'ArchiveSource', 'Done'];
 const FAILURE_TAIL = ['RecordFailure', 'NotifyFailure', 'WorkflowFailed'];
 
 /** The final state of the job a fault left behind, compared with the row. */
@@ -205,7 +210,7 @@ const runners: Record<string, () => Promise<Observed>> = {
     const run = await runWithFaults({ taskFaults: () => ({ Transcode: alwaysFailing(() => mediaConvertJobFailed(1010, message)) }) });
     expect(run.attempts.Transcode).toBe(1);
     expect(run.retries).toEqual([]);
-    expect(run.states).toEqual([...SUCCESS_PATH.slice(0, 4), ...FAILURE_TAIL]);
+    expect(run.states).toEqual([...SUCCESS_PATH.slice(0, 5), ...FAILURE_TAIL]);
     expect(run.record).toMatchObject({
       error: { name: 'MediaConvertJobFailed', cause: `MediaConvert error 1010: ${message}` },
       mediaConvertError: { code: 1010, message, mediaConvertJobId: '1732870000000-err001' },
@@ -248,13 +253,16 @@ const runners: Record<string, () => Promise<Observed>> = {
     return observe(run.record);
   },
   'archive-fails-after-publish': async () => {
-    s3.on(CopyObjectCommand).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }));
+    // Archive keys carry the job id; the pinned transcode input (work/<jobId>/) copies fine.
+    const archiveKey = `${workflowInput().jobId}/${workflowInput().source.key}`;
+    s3.on(CopyObjectCommand, { Key: archiveKey }).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }));
     const run = await runWithFaults();
     expect(run.status).toBe('SUCCEEDED');
     expect(run.states).toEqual([...SUCCESS_PATH.slice(0, -1), 'RecordArchiveWarning', 'Done']);
     expect(run.attempts.ArchiveSource).toBe(1);
-    expect(s3).toHaveReceivedCommandTimes(CopyObjectCommand, 1);
-    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: HANDLER_ENV.ARCHIVE_BUCKET, Key: workflowInput().source.key });
+    expect(s3).toHaveReceivedCommandTimes(CopyObjectCommand, 2);
+    expect(s3).toHaveReceivedCommandWith(CopyObjectCommand, { Key: archiveKey });
+    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: HANDLER_ENV.ARCHIVE_BUCKET, Key: archiveKey });
     expect(run.record).toMatchObject({ status: 'COMPLETED', warnings: ['ArchiveSource failed: ArchiveFailed'] });
     return observe(run.record);
   },
@@ -314,6 +322,8 @@ const runners: Record<string, () => Promise<Observed>> = {
       resources: [executionArnOf(TEST_JOB_ID)],
       detail: { executionArn: executionArnOf(TEST_JOB_ID), stateMachineArn: STATE_MACHINE_ARN, name: TEST_JOB_ID, status: 'TIMED_OUT', error: null, cause: null },
     };
+    // job-progress believes the event only once Step Functions confirms the execution TIMED_OUT.
+    sfn.on(DescribeExecutionCommand, { executionArn: executionArnOf(TEST_JOB_ID) }).resolves({ executionArn: executionArnOf(TEST_JOB_ID), status: 'TIMED_OUT' });
     const first = await jobProgress(event);
     const afterFirst = run.world.table.get(TEST_JOB_ID);
     const second = await jobProgress(event);
@@ -340,6 +350,51 @@ const runners: Record<string, () => Promise<Observed>> = {
     expect(ddb).toHaveReceivedCommandTimes(PutCommand, 2);
     expect(executions.calls()).toBe(1);
     return ingestObserved(table.get(jobId), executions.started, 'ProvisionedThroughputExceededException');
+  },
+  'ingest-guarded-create-conflict': async () => {
+    const table = new InMemoryJobTable();
+    const limits = new FakeLimitsTables();
+    let transactions = 0;
+    bridgeJobTable(ddb, table, (command) => {
+      if (command === 'TransactWrite' && ++transactions === 1) {
+        throw new TransactionCanceledException({
+          message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict, None]',
+          $metadata: { httpStatusCode: 400 },
+          CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }, { Code: 'None' }],
+        });
+      }
+    }, limits);
+    const executions = fakeStartExecution(0);
+    // start-job as deployed: the job's put, the owner's counter and the run lock in one transaction.
+    const deps = { ...startJobDepsFromEnv({ ...HANDLER_ENV, ...limitsEnv(10) }), sourceBucket: SOURCE_BUCKET, log: logger };
+    const { first, second, jobId } = await deliverTwice((event) => processBatch(event.Records, deps));
+    expect(first).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    expect(second).toEqual({ batchItemFailures: [] });
+    expect(transactions).toBe(2);
+    expect(limits.count('system', quotaDay(new Date()))).toBe(1);
+    expect(executions.calls()).toBe(1);
+    return ingestObserved(table.get(jobId), executions.started, 'TransactionCanceledException');
+  },
+  'source-overwritten-before-transcode': async () => {
+    const store = new VersionedS3();
+    const { run, transcodedBytes } = await runWithSourceOverwrite(ddb, s3, store, { between: () => store.put(SOURCE_BUCKET, 'uploads/landscape.mp4', VERSION_2) });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.attempts.PinSource).toBe(1);
+    expect(md5(transcodedBytes!)).toBe(md5(VERSION_1));
+    return { status: 'COMPLETED', error: 'none', sink: run.output && (run.output as { qc: { passed: boolean } }).qc.passed ? 'processed' : 'nowhere' };
+  },
+  'pinned-copy-replaced-during-transcode': async () => {
+    const store = new VersionedS3();
+    const { run } = await runWithSourceOverwrite(ddb, s3, store, {
+      duringTranscode: (fileInput) => {
+        const { bucket, key } = parseS3Uri(fileInput);
+        store.put(bucket, key, VERSION_2);
+      },
+    });
+    expect(run.states).toContain('QualityCheckFailed');
+    expect(run.states).not.toContain('Publish');
+    expect(run.error).toMatchObject({ Error: 'QualityCheckFailed', Cause: expect.stringContaining('Transcode input differs from the probed source') });
+    return { status: 'FAILED', error: run.error!.Error, sink: run.status === 'FAILED' ? 'failed-record' : 'nowhere' };
   },
   'ingest-start-execution-throttled': async () => {
     const table = new InMemoryJobTable();
@@ -372,13 +427,13 @@ function fakeStartExecution(failures: number): { calls: () => number; started: s
 }
 
 /** One Object Created event, delivered, handed back, and redelivered by SQS. */
-async function deliverTwice() {
+async function deliverTwice(deliver: (event: ReturnType<typeof sqsEvent>) => Promise<unknown> = startWorkflow) {
   s3.on(HeadObjectCommand, { Bucket: SOURCE_BUCKET }).resolves({ ContentLength: 29_107, ETag: '"9b2cf535f27731c974343645a3985328"', VersionId: 'v1' });
   const body = JSON.stringify(objectCreatedEvent({ key: 'uploads/clip.mp4', etag: '9b2cf535f27731c974343645a3985328', 'version-id': 'v1' }, SOURCE_BUCKET));
-  const first = await startWorkflow(sqsEvent(sqsRecord(body, 'm-1')));
+  const first = await deliver(sqsEvent(sqsRecord(body, 'm-1')));
   const redelivery = sqsRecord(body, 'm-1');
   redelivery.attributes.ApproximateReceiveCount = '2';
-  const second = await startWorkflow(sqsEvent(redelivery));
+  const second = await deliver(sqsEvent(redelivery));
   return { first, second, jobId: jobIdFor(SOURCE_BUCKET, 'uploads/clip.mp4', 'v1') };
 }
 

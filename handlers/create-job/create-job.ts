@@ -1,18 +1,30 @@
 import * as z from 'zod';
-import { InvalidSourceKey, ObjectNotFound } from '../shared/errors';
+import { callerOf, type AccessConfig, type Caller } from '../shared/caller';
+import { Forbidden, InvalidSourceKey, ObjectNotFound } from '../shared/errors';
 import { parseWith, readJsonBody, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
 import type { StartJobDeps, StartJobRequest, StartJobResult } from '../shared/start-job';
+import { ownerUploadPrefix } from '../shared/owner';
 import { statusUrlFor, toPublicJob } from '../shared/public-job';
 
 /**
  * The caller names an object in the source bucket; the bucket itself is fixed by the
- * deployment, so a `bucket` field is rejected as unknown rather than ignored.
+ * deployment, so a `bucket` field is rejected as unknown rather than ignored, and so is an
+ * `owner` field (the owner comes from the authorizer and the key, never from the body).
  * Key rules (prefix, extension, `..`, length) live in start-job's validateSourceKey.
  */
 const BodySchema = z
   .object({
     key: z.string().min(1, 'must not be empty'),
-    versionId: z.string().min(1, 'must not be empty').max(1024, 'must be at most 1024 characters').optional(),
+    // "Version IDs are Unicode, UTF-8 encoded, URL-ready, opaque strings that are no more than
+    // 1,024 bytes long" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/versioning-workflows.html,
+    // "Retaining multiple versions of objects with S3 Versioning"): anything else is a bad request,
+    // answered 400 here instead of reaching S3 (whose 400 would otherwise surface as a 500).
+    versionId: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(1024, 'must be at most 1024 characters')
+      .regex(/^[A-Za-z0-9._~-]+$/, 'must be an S3 version id (letters, digits, ".", "_", "~", "-")')
+      .optional(),
     force: z.boolean().optional(),
   })
   .strict();
@@ -24,14 +36,24 @@ export interface CreateJobDeps {
   readonly startJob: StartJobFn;
   /** Everything startJob needs except the per-request logger. */
   readonly startDeps: Omit<StartJobDeps, 'log'>;
+  readonly access: AccessConfig;
 }
 
 /**
  * POST /jobs: 202 for a new job, 200 with the existing job for a duplicate
- * (same object version, no `force`).
+ * (same object version, no `force`). A caller starts keys under its own upload prefix only; an
+ * admin any key the S3 path accepts, and only an admin may `force`. The job's owner is the
+ * key's (ownerOfKey): the uploader, or `system` for other keys.
  */
 export async function createJob(event: ApiEvent, ctx: RequestContext, deps: CreateJobDeps): Promise<HttpResponse> {
+  const caller = callerOf(event, deps.access);
   const body = parseWith(BodySchema, readJsonBody(event), 'body');
+  if (body.force === true && !caller.admin) {
+    throw new Forbidden(`force: re-running a job requires the admin scope (${deps.access.adminScope}) or an admin principal`, {
+      context: { field: 'force' },
+    });
+  }
+  assertMayStart(caller, body.key);
   let result: StartJobResult;
   try {
     result = await deps.startJob(
@@ -42,6 +64,7 @@ export async function createJob(event: ApiEvent, ctx: RequestContext, deps: Crea
         versionId: body.versionId,
         trigger: 'api',
         force: body.force === true,
+        requestedBy: caller.principal,
         requestId: ctx.requestId,
       },
       { ...deps.startDeps, log: ctx.log },
@@ -58,6 +81,15 @@ export async function createJob(event: ApiEvent, ctx: RequestContext, deps: Crea
   ctx.log.info('Job accepted', { jobId: job.jobId, force: body.force === true });
   const statusUrl = statusUrlFor(job.jobId);
   return { statusCode: 202, body: { jobId: job.jobId, status: job.status, statusUrl }, headers: { location: statusUrl } };
+}
+
+/**
+ * A key outside the caller's own upload prefix answers exactly like a missing object (404), so
+ * the API is no oracle for what exists in the bucket; S3 is never asked.
+ */
+function assertMayStart(caller: Caller, key: string): void {
+  if (caller.admin || key.startsWith(ownerUploadPrefix(caller.owner))) return;
+  throw new ObjectNotFound('key: no such object in the source bucket', { context: { field: 'key', owner: caller.owner } });
 }
 
 /** start-job's key errors are about the `key` field; say so in the message callers see. */

@@ -1,4 +1,4 @@
-import { documentClient, snsClient } from '../shared/clients';
+import { documentClient, sfnClient, snsClient } from '../shared/clients';
 import { requireEnv } from '../shared/config';
 import { DynamoJobStore } from '../shared/job-store';
 import { logger } from '../shared/logger';
@@ -22,6 +22,7 @@ function executionDependencies(): ExecutionStatusDeps {
   executionDeps ??= {
     store: dependencies().store,
     sns: snsClient(),
+    sfn: sfnClient(),
     topicArn: requireEnv('TOPIC_ARN'),
     stateMachineArn: requireEnv('STATE_MACHINE_ARN'),
     log: logger,

@@ -1,10 +1,13 @@
 import type { AudioDescription, JobSettings, Output, OutputGroup, VideoDescription } from '@aws-sdk/client-mediaconvert';
 import { UnsupportedMedia } from '../shared/errors';
 import { OUTPUT_GROUP_ORDER } from '../shared/output-groups';
+import { pinnedSourceKey } from '../shared/pinned-source';
 import type { ExpectedOutput, MediaMetadata, SourceRef, TranscodePlan } from '../shared/job';
 import { DEFAULT_QUALITY_THRESHOLDS } from '../shared/quality-thresholds';
 import { perFrameMetrics } from './frame-metrics';
+import { planAudio, type AudioPlan } from './audio';
 import { planLadder, type PlannedRung } from './ladder';
+import { planRotation } from './rotation';
 
 export interface PlanTranscodeEvent {
   readonly jobId: string;
@@ -14,6 +17,12 @@ export interface PlanTranscodeEvent {
 
 export interface PlanConfig {
   readonly outputBucket: string;
+  /**
+   * Bucket of the job-scoped pinned copy PinSource makes (handlers/shared/pinned-source.ts):
+   * the transcode reads that copy, never the live source key. @default the source's own bucket
+   * (local previews of a plan, which transcode nothing)
+   */
+  readonly pinnedSourceBucket?: string;
   /** Longest source we accept; MediaConvert jobs past this would time out the workflow. */
   readonly maxDurationSeconds: number;
   /** One thumbnail per this many seconds of video ... */
@@ -54,9 +63,12 @@ export function planTranscode(event: PlanTranscodeEvent, config: PlanConfig): Ty
   const { jobId, source, metadata } = event;
   assertTranscodable(metadata, config);
 
+  // Both throw UnsupportedMedia for what MediaConvert cannot do (a tilted rotation).
+  const rotation = planRotation(metadata);
+  const audio = planAudio(metadata);
   const ladder = planLadder(metadata);
   const top = ladder[0];
-  const hasAudio = metadata.audioTrackCount > 0;
+  const hasAudio = audio !== undefined;
   const outputPrefix = `s3://${config.outputBucket}/${jobId}/`;
   const thumbnailCount = Math.min(config.maxThumbnails, Math.max(1, Math.floor(metadata.durationSeconds / config.thumbnailIntervalSeconds)));
   const thumbnailRung = ladder.find((r) => r.shortSide <= THUMBNAIL_MAX_SHORT_SIDE) ?? ladder[ladder.length - 1];
@@ -70,7 +82,7 @@ export function planTranscode(event: PlanTranscodeEvent, config: PlanConfig): Ty
     NameModifier: nameModifier(rung),
     ContainerSettings,
     VideoDescription: h264(rung),
-    ...(hasAudio ? { AudioDescriptions: [aac()] } : {}),
+    ...(audio ? { AudioDescriptions: [aac(audio)] } : {}),
   });
 
   const mp4Group: OutputGroup = {
@@ -132,10 +144,12 @@ export function planTranscode(event: PlanTranscodeEvent, config: PlanConfig): Ty
     TimecodeConfig: { Source: 'ZEROBASED' },
     Inputs: [
       {
-        FileInput: `s3://${source.bucket}/${source.key}`,
+        // The probed version's job-scoped copy: FileInput has no version, the live key may change.
+        FileInput: config.pinnedSourceBucket === undefined ? `s3://${source.bucket}/${source.key}` : `s3://${config.pinnedSourceBucket}/${pinnedSourceKey(jobId, source.key)}`,
         TimecodeSource: 'ZEROBASED',
-        // Phone videos carry a display matrix; AUTO applies it, so outputs match the display size we planned on.
-        VideoSelector: { Rotate: 'AUTO' },
+        // AUTO for .mov/.mp4 (MediaConvert applies the display matrix), an explicit quarter turn
+        // elsewhere: outputs come out upright at the display size the ladder was planned on.
+        VideoSelector: { Rotate: rotation.rotate },
         ...(hasAudio ? { AudioSelectors: { [AUDIO_SELECTOR]: { DefaultSelection: 'DEFAULT' } } } : {}),
       },
     ],
@@ -210,12 +224,14 @@ function h264(rung: PlannedRung): VideoDescription {
   };
 }
 
-function aac(): AudioDescription {
+function aac(audio: AudioPlan): AudioDescription {
   return {
     AudioSourceName: AUDIO_SELECTOR,
+    // Mono to both sides, 5.1 downmixed to stereo (audio.ts).
+    ...(audio.remix ? { RemixSettings: audio.remix } : {}),
     CodecSettings: {
       Codec: 'AAC',
-      AacSettings: { Bitrate: 128_000, CodingMode: 'CODING_MODE_2_0', SampleRate: 48_000 },
+      AacSettings: { Bitrate: 128_000, CodingMode: audio.codingMode, SampleRate: 48_000 },
     },
   };
 }

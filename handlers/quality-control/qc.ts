@@ -5,6 +5,8 @@ import type { ExpectedOutput, LadderRung, QcCheck, QcErrorName, QcResult, Transc
 import type { LogSink } from '../shared/logger';
 import type { QualityThresholds } from '../shared/quality-thresholds';
 import { qualityGate } from './quality-gate';
+import { checkPinnedInput } from './input-check';
+import type { PinnedSource } from '../shared/pinned-source';
 import { isS3NotFound } from '../shared/s3-errors';
 import { parseS3Uri } from '../shared/s3-uri';
 
@@ -20,6 +22,9 @@ export interface QualityControlEvent {
     readonly outputPrefix: string;
   };
   readonly transcode: TranscodeResult;
+  /** PinSource's copy and the FileInput the transcode read (input-check.ts). */
+  readonly pinned?: PinnedSource;
+  readonly fileInput?: string;
 }
 
 export interface QualityControlDeps {
@@ -44,7 +49,8 @@ export async function qualityControl(event: QualityControlEvent, deps: QualityCo
   const s3 = deps.s3;
 
   const files = plan.expectedOutputs.filter((o) => o.kind !== 'thumbnail');
-  const [existence, manifest, { check: thumbnailCheck, ...thumbnails }, gate] = await Promise.all([
+  const [input, existence, manifest, { check: thumbnailCheck, ...thumbnails }, gate] = await Promise.all([
+    checkPinnedInput(s3, event.pinned, event.fileInput),
     Promise.all(files.map((o) => checkExists(s3, o))),
     checkManifest(s3, plan.expectedOutputs, plan.ladder),
     checkThumbnails(s3, plan.expectedOutputs, plan.thumbnailCount),
@@ -57,6 +63,7 @@ export async function qualityControl(event: QualityControlEvent, deps: QualityCo
   ]);
 
   const checks: QcCheck[] = [
+    input,
     ...existence,
     ...checkDurations(transcode, metadata.durationSeconds),
     ...checkRungs(transcode, plan.ladder, plan.expectedOutputs),

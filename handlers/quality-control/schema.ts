@@ -35,6 +35,17 @@ export const qualityControlEventSchema = z.object({
     thumbnailCount: z.number().int().nonnegative(),
     outputPrefix: s3Uri,
   }),
+  pinned: z
+    .object({
+      bucket: z.string().min(1),
+      key: z.string().min(1),
+      versionId: z.string().min(1).optional(),
+      size: z.number().int().nonnegative(),
+      sourceVersionId: z.string().min(1).optional(),
+      sourceEtag: z.string(),
+    })
+    .optional(),
+  fileInput: z.string().optional(),
   transcode: z.object({
     mediaConvertJobId: z.string(),
     outputGroupDetails: z.array(

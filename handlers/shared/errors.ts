@@ -57,6 +57,11 @@ export class ConfigurationError extends WorkflowError {
   readonly name = 'ConfigurationError';
 }
 
+/** Copying the probed source version to its job-scoped pinned key failed (PinSource). */
+export class SourcePinFailed extends WorkflowError {
+  readonly name = 'SourcePinFailed';
+}
+
 /** Copying the source to the archive bucket failed. */
 export class ArchiveFailed extends WorkflowError {
   readonly name = 'ArchiveFailed';
@@ -75,6 +80,32 @@ export class PayloadTooLarge extends WorkflowError {
 /** A requested upload larger than MAX_UPLOAD_BYTES; `context.limitBytes` says how large it may be. */
 export class UploadTooLarge extends WorkflowError {
   readonly name = 'UploadTooLarge';
+}
+
+/** The caller may not do this (e.g. `force` without the admin scope); the message says what is missing. */
+export class Forbidden extends WorkflowError {
+  readonly name = 'Forbidden';
+}
+
+/**
+ * The owner has started `max_jobs_per_owner_per_day` jobs today (UTC); `context.retryAfterSeconds`
+ * says when the counter resets. Nothing was started and no MediaConvert time was spent.
+ */
+export class QuotaExceeded extends WorkflowError {
+  readonly name = 'QuotaExceeded';
+}
+
+/**
+ * A second object version arrived at an upload key whose reservation another version already
+ * consumed (the presigned form was re-used): it never starts a job.
+ */
+export class UploadAlreadyUsed extends WorkflowError {
+  readonly name = 'UploadAlreadyUsed';
+}
+
+/** A job of the same object version is still QUEUED or PROCESSING; a forced re-run waits for it to end. */
+export class JobAlreadyRunning extends WorkflowError {
+  readonly name = 'JobAlreadyRunning';
 }
 
 /** The name of a thrown value for logs and records: `err.name` for an Error, else 'UnknownError'. */
