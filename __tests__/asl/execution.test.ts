@@ -107,6 +107,7 @@ describe('success path', () => {
         Queue: TEST_SUBSTITUTIONS.MediaConvertQueueArn,
         Role: TEST_SUBSTITUTIONS.MediaConvertRoleArn,
         ClientRequestToken: TEST_JOB_ID,
+        BillingTagsSource: 'QUEUE',
         Settings: expect.objectContaining({ OutputGroups: expect.any(Array) }),
         StatusUpdateInterval: 'SECONDS_15',
         UserMetadata: { jobId: TEST_JOB_ID, workflow: TEST_SUBSTITUTIONS.WorkflowName },

@@ -279,6 +279,7 @@ describe('video-workflow.asl.json structure', () => {
       Role: TEST_SUBSTITUTIONS.MediaConvertRoleArn,
       // Idempotency token: the job id (32 hex characters, within CreateJob's 64 ASCII).
       'ClientRequestToken.$': '$.jobId',
+      BillingTagsSource: 'QUEUE',
       'Settings.$': '$.plan.settings',
       StatusUpdateInterval: 'SECONDS_15',
       UserMetadata: { 'jobId.$': '$.jobId', workflow: TEST_SUBSTITUTIONS.WorkflowName },
