@@ -90,9 +90,11 @@ export function parseStatsFile(text: string, metric: LocalFrameMetric): number[]
     });
 }
 
-/** MediaConvert's per-frame report layout: header, `<frame>,<value>` rows from 0, summary lines. */
-export function renderMetricReport(values: readonly number[], metric: LocalFrameMetric): string {
-  const digits = metric === 'SSIM' ? 6 : 2;
+/**
+ * MediaConvert's per-frame report layout: header, `<frame>,<value>` rows from 0, summary lines
+ * (SSIM with 6 decimals, dB and VMAF scores with 2, as in the user guide's example).
+ */
+export function renderMetricReport(values: readonly number[], digits: number): string {
   const average = values.reduce((a, b) => a + b, 0) / values.length;
   return [
     'Display_ID,Value',
@@ -126,7 +128,7 @@ export async function measureQuality(plan: FfmpegPlan, options: MeasureOptions):
       const values = parseStatsFile(await readFile(posix.join(options.workDir, `q${i}_${metric}.log`), 'utf8'), metric);
       if (values.length === 0) throw new Error(`ffmpeg measured no frames of ${output.uri} (${metric})`);
       const path = `${withoutExtension(output.localPath)}_${metric}.csv`;
-      await writeFile(path, renderMetricReport(values, metric));
+      await writeFile(path, renderMetricReport(values, metric === 'SSIM' ? 6 : 2));
       reports.push({ output, metric, path, uri: `${withoutExtension(output.uri)}_${metric}.csv`, frames: values.length });
     }
   }

@@ -22,6 +22,15 @@ describe('parseMetricCsv (the documented per-frame report layout)', () => {
     expect(file.summary).toEqual({ average: 43.15, min: 34.19, max: 100 });
   });
 
+  it("is the layout the local transcoder writes: its report of the example's frames matches the guide line for line", () => {
+    // Act
+    const written = metricCsv([100, 55.36, 54.88, 55.05, 53.39], 2).split('\n');
+
+    // Assess: the rows and the summary keys (the guide's summary covers frames elided from its excerpt).
+    expect(written.slice(0, 6)).toEqual(AWS_PSNR_EXAMPLE.split('\n').slice(0, 6));
+    expect(written.slice(6, 9).map((l) => l.split(':')[0])).toEqual(['Average', 'Min', 'Max']);
+  });
+
   it.each([
     ['SSIM', [0.9912, 0.9873, 0.9501], 4],
     ['PSNR', [48.21, 41.07, 39.9], 2],

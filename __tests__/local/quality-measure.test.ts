@@ -96,7 +96,7 @@ describe('ffmpeg stats files -> MediaConvert report layout', () => {
     const values = [0.992887, 0.9841, 0.97];
 
     // Act
-    const text = renderMetricReport(values, 'SSIM');
+    const text = renderMetricReport(values, 6);
 
     // Assess
     expect(text.split('\n').slice(0, 2)).toEqual(['Display_ID,Value', '0,0.992887']);
