@@ -90,10 +90,14 @@ suite('picture-quality gate (real ffmpeg, real plan, real quality-control)', () 
   async function transcodeAndCheck(settings: JobSettings, workName: string): Promise<QcResult> {
     await rm(join(dir, 's3', 'out'), { recursive: true, force: true });
     const { job } = await runLocalTranscode({ Settings: settings }, { store: bucket, workRoot: join(dir, workName) });
+    // The source stands in for PinSource's copy (no pinned bucket in this plan): QC's input check passes on it.
+    const size = (await stat(bucket.path({ bucket: 'src', key: 'uploads/detail.mp4' }))).size;
     return qualityControl(
       {
         jobId: JOB_ID,
         metadata: METADATA,
+        pinned: { bucket: 'src', key: 'uploads/detail.mp4', size, sourceEtag: '"e"' },
+        fileInput: settings.Inputs![0]!.FileInput!,
         plan: { ...plan, quality: plan.quality! },
         transcode: { mediaConvertJobId: job.Id, outputGroupDetails: job.OutputGroupDetails ?? [] },
       },
