@@ -1,4 +1,4 @@
-/** End-to-end tests: the local run on real clips (needs ffmpeg; skips with a message without it). */
+/** End-to-end tests: the local run on real clips (needs ffmpeg) and the review page in chromium; each skips with a message without them. */
 const base = require('./jest.config.js');
 
 /** @type {import('jest').Config} */

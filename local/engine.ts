@@ -21,9 +21,10 @@ export type EngineMessage =
   | { readonly type: 'fatal'; readonly message: string };
 
 /** Runs every file through the workflow with bounded concurrency. */
-export async function runEngine(request: EngineRequest, send: (message: EngineMessage) => void): Promise<VideoResult[]> {
+export async function runEngine(request: EngineRequest, send: (message: EngineMessage) => void, signal?: AbortSignal): Promise<VideoResult[]> {
   const runtime = await startLocalRuntime({
     stateDir: request.stateDir,
+    ...(signal ? { signal } : {}),
     ...(request.outDir !== undefined ? { outDir: request.outDir } : {}),
     onEvent: (event) => send({ type: 'event', event }),
   });
@@ -51,7 +52,17 @@ function sendToParent(message: EngineMessage): Promise<void> {
 
 if (require.main === module) {
   const request = JSON.parse(process.argv[2] ?? '{}') as EngineRequest;
-  runEngine(request, (m) => void sendToParent(m))
+  // Ctrl-C reaches this process from the terminal (SIGINT) and from the CLI (SIGTERM): the abort
+  // kills every running ffmpeg (runFfmpeg's abort listener) before the process exits; the CLI
+  // then removes the scratch files and says what was interrupted.
+  const stop = new AbortController();
+  const onSignal = () => {
+    stop.abort();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  runEngine(request, (m) => void sendToParent(m), stop.signal)
     .then(async (results) => {
       await sendToParent({ type: 'done', results });
       process.exit(0);

@@ -10,14 +10,19 @@ export interface RenditionStats {
   /** Peak segment bit rate (bits/s): what HLS BANDWIDTH means (RFC 8216 4.3.4.2). */
   readonly peakBitrate: number;
   readonly averageBitrate: number;
+  /** Bytes of all segments. */
+  readonly bytes: number;
   /** Local paths of the segment files. */
   readonly segmentPaths: readonly string[];
 }
 
-/** Reads a media playlist ffmpeg wrote and measures its segments. */
-export async function measureRendition(playlistPath: string): Promise<RenditionStats> {
+/**
+ * Reads a media playlist ffmpeg wrote and measures its segments. `fileOf` maps a playlist or
+ * segment path to the file holding it (the review server reads them from s3rver's folder).
+ */
+export async function measureRendition(playlistPath: string, fileOf: (path: string) => string = (p) => p): Promise<RenditionStats> {
   const parser = new Parser();
-  parser.push(await readFile(playlistPath, 'utf8'));
+  parser.push(await readFile(fileOf(playlistPath), 'utf8'));
   parser.end();
   const segments = parser.manifest.segments ?? [];
   const dir = posix.dirname(playlistPath);
@@ -27,7 +32,7 @@ export async function measureRendition(playlistPath: string): Promise<RenditionS
   const segmentPaths: string[] = [];
   for (const seg of segments) {
     const path = posix.join(dir, seg.uri);
-    const size = (await stat(path)).size;
+    const size = (await stat(fileOf(path))).size;
     segmentPaths.push(path);
     bytes += size;
     seconds += seg.duration;
@@ -38,6 +43,7 @@ export async function measureRendition(playlistPath: string): Promise<RenditionS
     durationMs: Math.round(seconds * 1000),
     peakBitrate: Math.round(peak),
     averageBitrate: seconds > 0 ? Math.round((bytes * 8) / seconds) : 0,
+    bytes,
     segmentPaths,
   };
 }

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandInput, type SFNClient, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { basename, join, resolve } from 'node:path';
 import { renderWorkflowDefinition, type WorkflowSubstitutions } from '../asl/definition';
 import type { JobRecord, WorkflowInput } from '../handlers/shared/job';
 import { ENVIRONMENTS, workflowTimeoutSeconds } from '../stacks/config';
+import { failedStateOf, fromExecutionState, writeJournalEntry } from './job-journal';
 import { applyEnvironment, handlerEnvironment, LOCAL_ARNS, LOCAL_NAMES } from './environment';
 import { mapBounded } from './pool';
 import { parseS3Uri } from './s3-uri';
@@ -82,16 +84,37 @@ export interface LocalRuntimeOptions {
   readonly onEvent?: (event: RunEvent) => void;
   /** Shorter Retry pauses, for tests. */
   readonly retryIntervalMs?: number;
+  /** What runs a CreateJob request (default: ffmpeg, runLocalTranscode); the load harness swaps in a fast stand-in. */
+  readonly transcode?: typeof runLocalTranscode;
+  /** Aborted on Ctrl-C: running transcodes stop (ffmpeg is killed) and their jobs fail. */
+  readonly signal?: AbortSignal;
 }
 
 export interface LocalRuntime {
   readonly standIns: StandIns;
   runFile(path: string): Promise<VideoResult>;
+  /** The wiring behind runFile, for drivers that bring their own ingest path (the load harness). */
+  readonly internals: LocalRuntimeInternals;
   close(): Promise<void>;
 }
 
+export interface LocalRuntimeInternals {
+  readonly sfn: LocalStepFunctions;
+  /** start-job's dependencies as the cloud functions read them (Step Functions excepted). */
+  readonly startDeps: Omit<import('../handlers/shared/start-job').StartJobDeps, 'sfn'>;
+  readonly jobStore: import('../handlers/shared/job-store').DynamoJobStore;
+  readonly objects: S3ObjectStore;
+  /** The plain DynamoDB client the ASL's DynamoDB tasks use. */
+  readonly dynamodb: DynamoDBClient;
+  /** Delivers a "MediaConvert Job State Change" event to the real job-progress handler. */
+  sendProgressEvent(jobId: string, mediaConvertJobId: string, detail: Record<string, unknown>): Promise<void>;
+  /** Delivers any EventBridge event (e.g. "Step Functions Execution Status Change") to job-progress. */
+  invokeJobProgress(event: unknown): Promise<unknown>;
+}
+
 type HandlerModule = { handler: LambdaHandler };
-type JobProgressHandler = (event: unknown, context: Context) => Promise<unknown> | unknown;
+/** Returns a value or a promise of one. */
+type JobProgressHandler = (event: unknown, context: Context) => unknown;
 
 interface FileState {
   readonly file: string;
@@ -127,7 +150,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     // The handlers' own clients (created from the environment just applied); the dynamodb tasks
     // need the plain client, since the ASL's parameters are already in DynamoDB's attribute format.
-    const sharedClients = (await import('../handlers/shared/clients')) as typeof import('../handlers/shared/clients');
+    const sharedClients = (await import('../handlers/shared/clients'));
     const store = new S3ObjectStore(sharedClients.s3Client());
     const dynamodb = new DynamoDBClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: standIns.dynamodbEndpoint });
     const sns = sharedClients.snsClient();
@@ -159,8 +182,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     const definition = renderWorkflowDefinition(subs);
 
-    const { DynamoJobStore } = (await import('../handlers/shared/job-store')) as typeof import('../handlers/shared/job-store');
-    const { startJob, startJobDepsFromEnv } = (await import('../handlers/shared/start-job')) as typeof import('../handlers/shared/start-job');
+    const { DynamoJobStore } = (await import('../handlers/shared/job-store'));
+    const { startJob, startJobDepsFromEnv } = (await import('../handlers/shared/start-job'));
     // The same settings the cloud functions read (environment.ts sets them), except Step Functions.
     const jobStore = new DynamoJobStore(sharedClients.documentClient(), LOCAL_NAMES.jobsTable);
     const startDeps = { ...startJobDepsFromEnv(), store: jobStore };
@@ -191,7 +214,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       };
       try {
         const context = lambdaContext(`${LOCAL_NAMES.workflow}-job-progress`, LOCAL_ARNS.lambda('job-progress'), 30_000);
-        await invocations.run(async () => jobProgress(event, context));
+        await invocations.run(async () => await jobProgress(event, context));
       } catch (err) {
         state?.warnings.push(`job-progress failed on a ${String(detail.status)} event: ${(err as Error).name}: ${(err as Error).message}`);
       }
@@ -204,11 +227,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       let lastSent = 0;
       let pending: Promise<void> = Promise.resolve();
       try {
-        const outcome = await runLocalTranscode(request, {
+        const outcome = await (options.transcode ?? runLocalTranscode)(request, {
           store,
           workRoot: layout.work,
           region: LOCAL_REGION,
-          signal: AbortSignal.timeout((task.timeoutSeconds ?? ENVIRONMENTS.dev.transcodeTimeoutSeconds) * 1000),
+          signal: AbortSignal.any([
+            AbortSignal.timeout((task.timeoutSeconds ?? ENVIRONMENTS.dev.transcodeTimeoutSeconds) * 1000),
+            ...(options.signal ? [options.signal] : []),
+          ]),
           onProgress: (p) => {
             if (state) emit({ type: 'transcode', file: state.file, phase: p.phase, percent: p.percent });
             const now = Date.now();
@@ -253,14 +279,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         const lambda = handlers.get(resource);
         if (lambda) return lambdaTask(lambda.name, resource, lambda.handler, (task.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS) * 1000, invocations);
         const dynamo = /^arn:aws:states:::dynamodb:(\w+)$/.exec(resource);
-        if (dynamo) return dynamoDbTask(dynamodb, dynamo[1]!);
+        if (dynamo) return dynamoDbTask(dynamodb, dynamo[1]);
         if (resource === 'arn:aws:states:::sns:publish') return snsPublishTask(sns);
         if (resource === 'arn:aws:states:::mediaconvert:createJob.sync') return transcodeTask(task, execution);
-        return async () => {
-          throw new StatesError('States.Runtime', `Task ${task.name}: resource ${resource} has no local implementation`);
-        };
+        return () => Promise.reject(new StatesError('States.Runtime', `Task ${task.name}: resource ${resource} has no local implementation`));
       },
     });
+    // The handlers' own Step Functions client (job-progress asks DescribeExecution before it
+    // believes an execution-status event) answers from the local stand-in: there is no local
+    // Step Functions endpoint, so the call is served in the client's middleware.
+    serveSfnClientLocally(sharedClients.sfnClient(), sfn);
+
     // Fail at start, not mid-run, when the ASL names a resource the local run cannot serve.
     for (const task of taskStates(definition)) {
       const known =
@@ -308,7 +337,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         try {
           const started = await startJob(
             { bucket: LOCAL_NAMES.sourceBucket, keyCandidates: [key], trigger: 'api', owner: LOCAL_OWNER, requestId: `local-${randomBytes(4).toString('hex')}` },
-            { ...startDeps, sfn: sfn as unknown as Parameters<typeof startJob>[1]['sfn'] },
+            { ...startDeps, sfn: sfn },
           );
           jobId = started.job.jobId;
           executionArn = started.job.executionArn;
@@ -319,6 +348,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         }
         state.jobId = jobId;
         emit({ type: 'started', file, jobId });
+        const startedAt = new Date(started).toISOString();
+        await writeJournalEntry(stateDir, { jobId, file, status: 'PROCESSING', startedAt, path: [], localWarnings: [] });
 
         const outcome = executionArn ? await sfn.wait(executionArn) : undefined;
         const record = await jobStore.get(jobId);
@@ -329,6 +360,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           (status === 'COMPLETED' || outcome?.status === 'SUCCEEDED'
             ? undefined
             : { name: outcome?.error ?? 'Unknown', cause: outcome?.cause ?? 'the execution ended without a job record' });
+        const failedState = status === 'FAILED' && outcome ? failedStateOf(outcome.path) : undefined;
+        await writeJournalEntry(stateDir, {
+          jobId,
+          file,
+          status,
+          startedAt,
+          finishedAt: new Date().toISOString(),
+          wallMs: Date.now() - started,
+          ...(error ? { error: { name: error.name, cause: error.cause } } : {}),
+          ...(failedState ? { failedState } : {}),
+          path: outcome?.path ?? [],
+          ...fromExecutionState(outcome?.lastState),
+          ...(state.transcodeMs !== undefined ? { transcodeMs: state.transcodeMs } : {}),
+          localWarnings: [...new Set(state.warnings)],
+          ...(record ? { record } : {}),
+        });
         return finish({
           jobId,
           status,
@@ -343,6 +390,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       } catch (err) {
         // A local failure (s3rver, dynalite, a copy) ends this video only; the others go on.
         const e = err instanceof Error ? err : new Error(String(err));
+        if (state.jobId) {
+          await writeJournalEntry(stateDir, {
+            jobId: state.jobId,
+            file,
+            status: 'FAILED',
+            startedAt: new Date(started).toISOString(),
+            finishedAt: new Date().toISOString(),
+            wallMs: Date.now() - started,
+            error: { name: e.name, cause: e.message },
+            path: [],
+            localWarnings: [...new Set(state.warnings)],
+          }).catch(() => undefined);
+        }
         return finish({ ...(state.jobId ? { jobId: state.jobId } : {}), status: 'FAILED', error: { name: e.name, cause: e.message }, outputs: noOutputs, outputCount: 0 });
       }
     };
@@ -350,6 +410,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     return {
       standIns,
       runFile,
+      internals: {
+        sfn,
+        startDeps,
+        jobStore,
+        objects: store,
+        dynamodb,
+        sendProgressEvent: (jobId, mediaConvertJobId, detail) => sendProgressEvent(jobId, mediaConvertJobId, detail),
+        invokeJobProgress: async (event) => {
+          if (!jobProgress) throw new Error('handlers/job-progress/index.ts is missing');
+          const context = lambdaContext(`${LOCAL_NAMES.workflow}-job-progress`, LOCAL_ARNS.lambda('job-progress'), 30_000);
+          return invocations.run(() => Promise.resolve(jobProgress(event, context)));
+        },
+      },
       close: async () => {
         // The handlers' shared S3 and SNS clients live as long as the process.
         dynamodb.destroy();
@@ -389,4 +462,21 @@ async function copyOutputs(store: S3ObjectStore, outputs: NonNullable<JobRecord[
     hls = localPathOf(outputs.hls);
   }
   return { mp4, ...(hls ? { hls } : {}), thumbnails };
+}
+
+/** StartExecution and DescribeExecution on an SDK SFNClient go to `local` instead of the network. */
+function serveSfnClientLocally(client: SFNClient, local: LocalStepFunctions): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command =
+        context.commandName === 'StartExecutionCommand'
+          ? new StartExecutionCommand(args.input as StartExecutionCommandInput)
+          : context.commandName === 'DescribeExecutionCommand'
+            ? new DescribeExecutionCommand(args.input as DescribeExecutionCommandInput)
+            : undefined;
+      if (command === undefined) return next(args);
+      return { output: { $metadata: {}, ...((await local.send(command)) as object) }, response: {} };
+    },
+    { step: 'initialize', name: 'localStepFunctions' },
+  );
 }

@@ -8,4 +8,8 @@ export const stateLayout = (stateDir: string) => ({
   logs: join(stateDir, 'logs'),
   work: join(stateDir, 'work'),
   out: join(stateDir, 'out'),
+  /** One JSON file per job (job-journal.ts): what the review page shows. */
+  jobs: join(stateDir, 'jobs'),
+  /** Held by the `npm run local` that uses the folder (state-lock.ts). */
+  lock: join(stateDir, 'run.lock'),
 });

@@ -26,6 +26,21 @@ export interface ExecutionInfo {
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
+/** One state the execution went through, as the console's graph view shows it. */
+export interface StatePathStep {
+  readonly name: string;
+  readonly type: string;
+  /** Epoch ms. */
+  readonly enteredAt: number;
+  /** Epoch ms; absent when the execution stopped inside the state. */
+  exitedAt?: number;
+  /** How the state ended: exited normally, failed (then `error`), or failed and was caught. */
+  outcome: 'succeeded' | 'failed' | 'caught' | 'running';
+  error?: string;
+  /** Retries taken (each StateRetried event). */
+  retries: number;
+}
+
 export interface ExecutionOutcome {
   readonly executionArn: string;
   readonly status: Exclude<ExecutionStatus, 'RUNNING'>;
@@ -34,6 +49,10 @@ export interface ExecutionOutcome {
   readonly cause?: string;
   readonly startDate: Date;
   readonly stopDate: Date;
+  /** The states the execution went through, in order, with their times and outcomes. */
+  readonly path: readonly StatePathStep[];
+  /** The data the last state exited with (the execution's state at the end). */
+  readonly lastState?: unknown;
 }
 
 export interface LocalStepFunctionsOptions {
@@ -52,6 +71,7 @@ interface Running {
   readonly startDate: Date;
   status: ExecutionStatus;
   readonly done: Promise<ExecutionOutcome>;
+  readonly abort: () => void;
 }
 
 /** Every Task state, top level (the workflow has no Parallel/Map). */
@@ -75,6 +95,7 @@ export class LocalStepFunctions {
   private readonly machine: StateMachine;
   private readonly executions = new Map<string, Running>();
   private readonly tasks: TaskStateInfo[];
+  private readonly stoppedAs = new Map<string, 'ABORTED' | 'TIMED_OUT'>();
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     this.machine = new StateMachine(options.definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
@@ -85,6 +106,7 @@ export class LocalStepFunctions {
     return `${this.options.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- an SDK client's send returns a promise: an unsupported command is a rejection, not a throw
   async send(command: unknown): Promise<unknown> {
     if (command instanceof StartExecutionCommand) return this.start(command);
     if (command instanceof DescribeExecutionCommand) return this.describe(command);
@@ -96,6 +118,22 @@ export class LocalStepFunctions {
     const running = this.executions.get(executionArn);
     if (!running) return Promise.reject(new Error(`No local execution ${executionArn}`));
     return running.done;
+  }
+
+  /**
+   * Ends a running execution from outside: ABORTED (StopExecution) or TIMED_OUT (its
+   * TimeoutSeconds elapsed; the load harness cannot wait hours for the real one).
+   */
+  stop(executionArn: string, as: 'ABORTED' | 'TIMED_OUT' = 'ABORTED'): void {
+    const running = this.executions.get(executionArn);
+    if (!running) throw new StatesError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    this.stoppedAs.set(executionArn, as);
+    running.abort();
+  }
+
+  /** Every execution started so far (the load harness counts them per object version). */
+  startedExecutions(): ExecutionInfo[] {
+    return [...this.executions.values()].map((r) => r.info);
   }
 
   private start(command: StartExecutionCommand): { executionArn: string; startDate: Date } {
@@ -143,6 +181,7 @@ export class LocalStepFunctions {
       startDate,
       status: 'RUNNING',
       done: this.settle(info, startDate, execution.result, execution.eventLogs),
+      abort: () => execution.abort(),
     };
     this.executions.set(executionArn, running);
     void running.done.then((o) => (running.status = o.status));
@@ -155,19 +194,40 @@ export class LocalStepFunctions {
     result: Promise<unknown>,
     events: AsyncGenerator<EventLog>,
   ): Promise<ExecutionOutcome> {
+    const path: StatePathStep[] = [];
+    let lastState: unknown;
+    const current = (name: string) => [...path].reverse().find((s) => s.name === name && s.outcome === 'running');
     const watch = (async () => {
       for await (const event of events) {
-        if (event.type === 'StateEntered') this.options.onStateEntered?.(info, event.state.name);
+        if (event.type === 'StateEntered') {
+          path.push({ name: event.state.name, type: event.state.type, enteredAt: event.timestamp, outcome: 'running', retries: 0 });
+          this.options.onStateEntered?.(info, event.state.name);
+        } else if (event.type === 'StateRetried') {
+          const step = current(event.state.name);
+          if (step) step.retries += 1;
+        } else if (event.type === 'StateExited' || event.type === 'StateFailed' || event.type === 'StateCaught') {
+          const step = current(event.state.name);
+          if (!step) continue;
+          step.exitedAt = event.timestamp;
+          if (event.type === 'StateExited') lastState = event.state.output;
+          step.outcome = event.type === 'StateExited' ? 'succeeded' : event.type === 'StateFailed' ? 'failed' : 'caught';
+          if (event.type === 'StateFailed') step.error = event.Error;
+        }
       }
     })();
     let outcome: ExecutionOutcome;
     try {
       const output = await result;
-      outcome = { executionArn: info.executionArn, status: 'SUCCEEDED', output, startDate, stopDate: new Date() };
+      outcome = { executionArn: info.executionArn, status: 'SUCCEEDED', output, startDate, stopDate: new Date(), path };
     } catch (err) {
       const e = err as Error & { cause?: unknown };
-      const inner = (e.cause instanceof Error ? e.cause : e) as Error;
-      const status = e.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : e.name === 'ExecutionAbortedError' ? 'ABORTED' : 'FAILED';
+      const inner = (e.cause instanceof Error ? e.cause : e);
+      const status =
+        e.name === 'ExecutionTimeoutError'
+          ? 'TIMED_OUT'
+          : e.name === 'ExecutionAbortedError'
+            ? (this.stoppedAs.get(info.executionArn) ?? 'ABORTED')
+            : 'FAILED';
       outcome = {
         executionArn: info.executionArn,
         status,
@@ -175,10 +235,14 @@ export class LocalStepFunctions {
         cause: inner.message,
         startDate,
         stopDate: new Date(),
+        path,
       };
     }
-    await watch.catch(() => undefined);
-    return outcome;
+    // The event log of an aborted execution never ends: give the last events a moment, not forever.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([watch.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, outcome.status === 'ABORTED' ? 100 : 5_000)))]);
+    clearTimeout(timer);
+    return { ...outcome, ...(lastState !== undefined ? { lastState } : {}) };
   }
 
   private describe(command: DescribeExecutionCommand): Record<string, unknown> {

@@ -142,10 +142,18 @@ export function workflowTimeoutSeconds(env: Pick<EnvironmentConfig, 'transcodeTi
   return env.transcodeTimeoutSeconds + EXTRA_WORKFLOW_SECONDS;
 }
 
+/**
+ * A setting an operator gave (environment variable or cdktf.json context) that synth cannot use.
+ * main.ts prints its message alone (no stack trace) and exits non-zero.
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
 /** Looks an environment up by name; an unknown name fails synth with the allowed values. */
 export function environmentConfig(name: string): EnvironmentConfig {
   if (!(ENVIRONMENT_NAMES as readonly string[]).includes(name)) {
-    throw new Error(`Unknown environment "${name}": allowed values are ${ENVIRONMENT_NAMES.join(', ')}`);
+    throw new ConfigError(`Unknown environment "${name}": allowed values are ${ENVIRONMENT_NAMES.join(', ')}`);
   }
   return ENVIRONMENTS[name as EnvironmentName];
 }

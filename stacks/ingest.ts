@@ -1,3 +1,4 @@
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
@@ -15,8 +16,16 @@ export interface IngestProps {
   readonly allowedExtensions: readonly string[];
   /** Customer-managed key (prod); SQS-managed SSE when undefined. */
   readonly kmsKeyArn?: string;
-  /** Timeout of the consuming function, to size the visibility timeout. */
+  /** Longest timeout the consuming function can have, to size the visibility timeout. */
   readonly consumerTimeoutSeconds: number;
+  /** Batch size, batching window and maximum concurrency of the consumer (Terraform variables). */
+  readonly scaling: IngestScaling;
+}
+
+export interface IngestScaling {
+  readonly batchSize: number;
+  readonly batchingWindowSeconds: number;
+  readonly maximumConcurrency: number;
 }
 
 /** SSE for a queue: the customer-managed key when there is one, else SQS-managed keys. */
@@ -37,9 +46,11 @@ export class Ingest extends Construct {
   readonly queue: SqsQueue;
   readonly deadLetterQueue: SqsQueue;
   readonly rule: CloudwatchEventRule;
+  private readonly scaling: IngestScaling;
 
   constructor(scope: Construct, id: string, props: IngestProps) {
     super(scope, id);
+    this.scaling = props.scaling;
     const encryption = queueEncryption(props.kmsKeyArn);
 
     this.deadLetterQueue = address(
@@ -53,8 +64,11 @@ export class Ingest extends Construct {
     this.queue = address(
       new SqsQueue(this, 'queue', {
         name: props.names.of('ingest'),
-        // AWS guidance: at least 6x the function timeout, so a batch in flight is not redelivered.
-        visibilityTimeoutSeconds: Math.max(6 * props.consumerTimeoutSeconds, 60),
+        // AWS guidance: at least 6x the function timeout plus the batching window, so a batch in
+        // flight (or waiting in the window) is not delivered again.
+        // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+        // ("Configuring a queue to use with Lambda": source queue visibility timeout)
+        visibilityTimeoutSeconds: Token.asNumber(Fn.sum([6 * props.consumerTimeoutSeconds, props.scaling.batchingWindowSeconds])),
         messageRetentionSeconds: 4 * 24 * 3600,
         redrivePolicy: JSON.stringify({
           deadLetterTargetArn: this.deadLetterQueue.arn,
@@ -140,10 +154,10 @@ export class Ingest extends Construct {
       new LambdaEventSourceMapping(this, 'consumer', {
         eventSourceArn: this.queue.arn,
         functionName: consumer.function.arn,
-        batchSize: 10,
-        maximumBatchingWindowInSeconds: 5,
+        batchSize: this.scaling.batchSize,
+        maximumBatchingWindowInSeconds: this.scaling.batchingWindowSeconds,
         functionResponseTypes: ['ReportBatchItemFailures'],
-        scalingConfig: { maximumConcurrency: 10 },
+        scalingConfig: { maximumConcurrency: this.scaling.maximumConcurrency },
       }),
       'start_workflow',
     );

@@ -12,6 +12,8 @@
  * staging/prod are not synthesized (a plain `npm run synth` still works: bootstrap and dev need
  * no name); asked for explicitly, they refuse with a message naming the settings.
  */
+import { ConfigError } from './config';
+
 export interface StateBackendSettings {
   /** undefined: not configured (see above). */
   readonly bucket?: string;
@@ -33,7 +35,7 @@ export const DERIVED_STATE_BUCKET_PREFIX = 'video-workflow-tfstate';
 /** The S3-backed stacks need a bucket of their own; the message names the settings and the way out. */
 export function requireStateBucket(settings: StateBackendSettings, stack: string): string {
   if (settings.bucket !== undefined) return settings.bucket;
-  throw new Error(
+  throw new ConfigError(
     `${stack} keeps its Terraform state in S3 and needs the state bucket's name: set TF_STATE_BUCKET ` +
       '(or cdktf.json context "stateBucket") to a bucket you own, for example the state_bucket_name output of ' +
       '`cdktf deploy video-workflow-state` (docs/terraform-teams.md, "First deploy"). There is no default: bucket ' +
@@ -62,22 +64,22 @@ export function resolveStateBackend(
     keyPrefix: pick('TF_STATE_KEY_PREFIX', 'stateKeyPrefix', DEFAULT_STATE_BACKEND.keyPrefix),
   };
   if (bucket !== '' && (!BUCKET_NAME.test(bucket) || bucket.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(bucket))) {
-    throw new Error(
+    throw new ConfigError(
       `TF_STATE_BUCKET (context stateBucket) "${bucket}" is not a valid S3 bucket name: ` +
         '3-63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.',
     );
   }
   if (bucket === FORMER_DEFAULT_STATE_BUCKET) {
-    throw new Error(
+    throw new ConfigError(
       `TF_STATE_BUCKET (context stateBucket) "${bucket}" is the project's former default, a global name anyone can own: ` +
         'choose a bucket name of your own (docs/terraform-teams.md, "First deploy").',
     );
   }
   if (!REGION.test(settings.region)) {
-    throw new Error(`TF_STATE_REGION (context stateRegion) "${settings.region}" is not an AWS Region code such as us-east-1.`);
+    throw new ConfigError(`TF_STATE_REGION (context stateRegion) "${settings.region}" is not an AWS Region code such as us-east-1.`);
   }
   if (settings.keyPrefix.startsWith('/') || (settings.keyPrefix !== '' && !settings.keyPrefix.endsWith('/'))) {
-    throw new Error(`TF_STATE_KEY_PREFIX (context stateKeyPrefix) "${settings.keyPrefix}" must be empty or a relative prefix ending in "/".`);
+    throw new ConfigError(`TF_STATE_KEY_PREFIX (context stateKeyPrefix) "${settings.keyPrefix}" must be empty or a relative prefix ending in "/".`);
   }
   return settings;
 }

@@ -1,6 +1,8 @@
 import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { CLOUDWATCH_RETENTION_DAYS, EnvironmentConfig } from './config';
+import { tagsVariable } from './lib/terraform-settings';
+import { IngestVariables } from './ingest-variables';
 
 /**
  * Values an operator sets per deployment (tfvars), declared at stack level so their names in
@@ -9,6 +11,8 @@ import { CLOUDWATCH_RETENTION_DAYS, EnvironmentConfig } from './config';
  */
 export class StackVariables {
   readonly awsRegion: TerraformVariable;
+  /** Extra tags merged into the provider's default_tags (stacks/lib/terraform-settings.ts). */
+  readonly tags: TerraformVariable;
   readonly notificationEmail: TerraformVariable;
   readonly lambdaMemoryMb: TerraformVariable;
   readonly metadataLambdaMemoryMb: TerraformVariable;
@@ -22,6 +26,8 @@ export class StackVariables {
   readonly apiThrottleRateLimit: TerraformVariable;
   readonly corsAllowedOrigins: TerraformVariable;
   readonly maxUploadBytes: TerraformVariable;
+  /** Ingest queue draining (stacks/ingest-variables.ts). */
+  readonly ingest: IngestVariables;
   readonly apiJwtReadScope: TerraformVariable;
   readonly apiJwtWriteScope: TerraformVariable;
   readonly apiJwtAdminScope: TerraformVariable;
@@ -35,6 +41,7 @@ export class StackVariables {
   readonly maxTranscodingMinutesPerHour: TerraformVariable;
 
   constructor(scope: Construct, env: EnvironmentConfig) {
+    this.ingest = new IngestVariables(scope);
     this.awsRegion = new TerraformVariable(scope, 'aws_region', {
       type: 'string',
       default: 'us-east-1',
@@ -46,6 +53,7 @@ export class StackVariables {
         },
       ],
     });
+    this.tags = tagsVariable(scope);
     this.notificationEmail = new TerraformVariable(scope, 'notification_email', {
       type: 'string',
       default: '',

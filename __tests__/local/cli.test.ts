@@ -15,7 +15,7 @@ describe('parseCliArgs', () => {
     const options = parseCliArgs(['a.mov', 'b.mp4', '--out', 'dist', '--json', '--concurrency', '3', '--state', 'tmp/state']);
 
     // Assess
-    expect(options).toEqual({ files: ['a.mov', 'b.mp4'], outDir: 'dist', json: true, concurrency: 3, clean: false, stateDir: 'tmp/state', help: false });
+    expect(options).toEqual({ files: ['a.mov', 'b.mp4'], outDir: 'dist', json: true, concurrency: 3, clean: false, open: false, port: 8750, stateDir: 'tmp/state', help: false });
   });
 
   it('defaults to two at a time, .local state and no --out', () => {
@@ -23,7 +23,7 @@ describe('parseCliArgs', () => {
     const options = parseCliArgs(['a.mov']);
 
     // Assess
-    expect(options).toEqual({ files: ['a.mov'], json: false, concurrency: 2, clean: false, stateDir: '.local', help: false });
+    expect(options).toEqual({ files: ['a.mov'], json: false, concurrency: 2, clean: false, open: false, port: 8750, stateDir: '.local', help: false });
   });
 
   it('accepts --clean alone', () => {
@@ -36,6 +36,9 @@ describe('parseCliArgs', () => {
     [['a.mov', '--concurrency', '0'], '--concurrency must be a positive integer, got "0"'],
     [['a.mov', '--concurrency', 'two'], '--concurrency must be a positive integer, got "two"'],
     [['a.mov', '--bogus'], "Unknown option '--bogus'"],
+    [['a.mov', '--keep=-1'], '--keep must be an integer of at least 0, got "-1"'],
+    [['a.mov', '--keep', ''], '--keep must be an integer of at least 0, got ""'],
+    [['a.mov', '--port', '70000'], '--port must be an integer from 0 to 65535, got "70000"'],
   ])('rejects %j with a message that says what is wrong', (argv, message) => {
     // Act
     const act = () => parseCliArgs(argv);
@@ -165,7 +168,7 @@ describe('progress display and summary', () => {
     display.stop();
 
     // Assess
-    const last = chunks[chunks.length - 1]!;
+    const last = chunks[chunks.length - 1];
     expect(last.startsWith('\x1b[2A')).toBe(true);
     expect(last).toContain('a.mov  [##########..........]  Transcode  50%');
     expect(last).toContain('b.mov');

@@ -1,6 +1,8 @@
 import type { JobSettings } from '@aws-sdk/client-mediaconvert';
 import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import type { JobRecord } from '../../handlers/shared/job';
+import type { JournalEntry } from '../../local/job-journal';
 
 /**
  * MediaConvert settings shaped like plan-transcode's: an MP4, a two-rung HLS QVBR ladder and
@@ -110,4 +112,27 @@ export function runLocal(args: string[]): Promise<CommandResult> {
     child.on('error', reject);
     child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
   });
+}
+
+/** A COMPLETED job record as the local run stores it (outputs under `<jobId>/`). */
+export function jobRecordFixture(jobId: string, at: string, over: Record<string, unknown> = {}): JobRecord {
+  return {
+    jobId,
+    status: 'COMPLETED',
+    trigger: 'api',
+    source: { bucket: 'video-workflow-local-source', key: `uploads/ab/${jobId}.mov`, etag: 'e', size: 1 },
+    createdAt: at,
+    updatedAt: at,
+    outputs: {
+      mp4: [`s3://video-workflow-local-output/${jobId}/mp4/clip 720p.mp4`],
+      hls: `s3://video-workflow-local-output/${jobId}/hls/master.m3u8`,
+      thumbnails: [`s3://video-workflow-local-output/${jobId}/thumbnails/t.0000000.jpg`],
+    },
+    ...over,
+  } as JobRecord;
+}
+
+/** A journal entry (local/job-journal.ts) of a COMPLETED local job. */
+export function journalEntryFixture(jobId: string, startedAt: string, over: Partial<JournalEntry> = {}): JournalEntry {
+  return { jobId, file: `/videos/${jobId}.mov`, status: 'COMPLETED', startedAt, path: [], localWarnings: [], ...over };
 }

@@ -77,6 +77,30 @@ describe('LocalStepFunctions', () => {
     expect(outcome).toMatchObject({ status: 'FAILED', error: 'UnsupportedMedia', cause: '{"errorType":"UnsupportedMedia","errorMessage":"not media"}' });
   });
 
+  it('records the path: each state entered, in order, with its times, outcome and error, and the last state data', async () => {
+    // Prepare
+    const { sfn } = setup(async () => {
+      throw new StatesError('UnsupportedMedia', 'not media');
+    });
+
+    // Act
+    const { executionArn } = (await sfn.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name: 'job-path', input: '{"jobId":"job-path"}' }))) as { executionArn: string };
+    const outcome = await sfn.wait(executionArn);
+
+    // Assess
+    expect(outcome.path.map((s) => [s.name, s.type, s.outcome, s.error])).toEqual([
+      ['Record', 'Task', 'succeeded', undefined],
+      ['Work', 'Task', 'failed', 'UnsupportedMedia'],
+      ['Failed', 'Fail', 'failed', 'UnsupportedMedia'],
+    ]);
+    for (const step of outcome.path) {
+      expect(step.exitedAt).toBeGreaterThanOrEqual(step.enteredAt);
+      expect(step.enteredAt).toBeGreaterThanOrEqual(outcome.startDate.getTime());
+    }
+    expect(outcome.path[1]!.enteredAt).toBeGreaterThanOrEqual(outcome.path[0]!.exitedAt!);
+    expect(outcome.lastState).toEqual({ jobId: 'job-path', recorded: {} });
+  });
+
   it('refuses a second execution with the same name (ExecutionAlreadyExists), like Step Functions', async () => {
     // Prepare
     const { sfn } = setup(async () => ({}));

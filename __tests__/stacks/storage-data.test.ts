@@ -210,8 +210,16 @@ describe.each(ENVIRONMENT_NAMES)('notifications and ingest (%s)', (envName) => {
     });
     expect(queues.ingest_dlq.message_retention_seconds).toBe(14 * 24 * 3600);
     expect(queues.events_dlq.message_retention_seconds).toBe(14 * 24 * 3600);
-    // At least six times the consumer's timeout, so a batch in flight is not delivered twice.
-    expect(queues.ingest.visibility_timeout_seconds).toBeGreaterThanOrEqual(6 * 60);
+    // Six times the consumer's longest timeout plus the batching window, so a batch in flight
+    // (or waiting in the window) is not delivered twice; docs/scale.md.
+    expect(queues.ingest.visibility_timeout_seconds).toBe('${sum([360, var.ingest_batching_window_seconds])}');
+    const mapping = app.env(envName).resources('aws_lambda_event_source_mapping').start_workflow;
+    expect(mapping).toMatchObject({
+      batch_size: '${var.ingest_batch_size}',
+      maximum_batching_window_in_seconds: '${var.ingest_batching_window_seconds}',
+      function_response_types: ['ReportBatchItemFailures'],
+      scaling_config: { maximum_concurrency: '${var.ingest_maximum_concurrency}' },
+    });
   });
 
   it('lets EventBridge send to each queue only from its own rule, over TLS', () => {

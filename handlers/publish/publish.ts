@@ -100,7 +100,7 @@ export async function publish(input: PublishInput, deps: PublishDeps): Promise<P
       context: { jobId: input.jobId, failures: input.qc.failures },
     });
   }
-  const outputs = deriveOutputs(input.transcode as TranscodeResult, input.plan.expectedOutputs as ExpectedOutput[], input.qc.thumbnails);
+  const outputs = deriveOutputs(input.transcode, input.plan.expectedOutputs, input.qc.thumbnails);
   const prefix = `s3://${deps.outputBucket}/`;
   const stray = [...outputs.mp4, ...(outputs.hls ? [outputs.hls] : []), ...outputs.thumbnails].find((uri) => !uri.startsWith(prefix));
   if (stray !== undefined || outputs.mp4.length === 0) {

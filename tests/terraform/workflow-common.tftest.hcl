@@ -18,6 +18,10 @@ run "plan_defaults" {
     error_message = "No CORS on any bucket unless cors_allowed_origins is set."
   }
   assert {
+    condition     = aws_sqs_queue.ingest.visibility_timeout_seconds == 365 && aws_lambda_event_source_mapping.start_workflow.batch_size == 10 && aws_lambda_event_source_mapping.start_workflow.scaling_config[0].maximum_concurrency == 10
+    error_message = "The ingest queue's visibility timeout is 6 x 60 s + the 5 s batching window (docs/scale.md); batches of 10, at most 10 concurrent start-workflow invocations."
+  }
+  assert {
     condition     = aws_sfn_state_machine.workflow.type == "STANDARD"
     error_message = "The workflow must be a STANDARD state machine: .sync MediaConvert jobs outlive Express executions."
   }
@@ -140,15 +144,35 @@ run "rejects_retention_cloudwatch_does_not_allow" {
   expect_failures = [var.log_retention_days]
 }
 
+run "ingest_scaling_from_variables" {
+  command = plan
+  variables {
+    ingest_batching_window_seconds = 20
+    ingest_maximum_concurrency     = 50
+  }
+  assert {
+    condition     = aws_sqs_queue.ingest.visibility_timeout_seconds == 380 && aws_lambda_event_source_mapping.start_workflow.scaling_config[0].maximum_concurrency == 50
+    error_message = "The visibility timeout follows the batching window (6 x 60 + 20 = 380 s) and the mapping takes ingest_maximum_concurrency."
+  }
+}
+
+run "rejects_ingest_concurrency_lambda_does_not_allow" {
+  command = plan
+  variables {
+    ingest_maximum_concurrency = 1
+  }
+  expect_failures = [var.ingest_maximum_concurrency]
+}
+
 run "custom_scopes_and_admins" {
   command = plan
   variables {
-    api_jwt_issuer       = "https://issuer.example.com/"
-    api_jwt_audience     = ["video-jobs"]
-    api_jwt_read_scope   = "media/read"
-    api_jwt_write_scope  = "media/write"
-    api_jwt_admin_scope  = "media/admin"
-    api_admin_principals = ["arn:aws:iam::123456789012:role/video-admin", "ops-admin"]
+    api_jwt_issuer             = "https://issuer.example.com/"
+    api_jwt_audience           = ["video-jobs"]
+    api_jwt_read_scope         = "media/read"
+    api_jwt_write_scope        = "media/write"
+    api_jwt_admin_scope        = "media/admin"
+    api_admin_principals       = ["arn:aws:iam::123456789012:role/video-admin", "ops-admin"]
     max_jobs_per_owner_per_day = 7
   }
   assert {
@@ -185,4 +209,35 @@ run "rejects_a_zero_quota" {
     max_jobs_per_owner_per_day = 0
   }
   expect_failures = [var.max_jobs_per_owner_per_day]
+}
+
+run "tags_reach_every_resource" {
+  command = plan
+  variables {
+    tags = { CostCenter = "media" }
+  }
+  assert {
+    condition     = aws_s3_bucket.source.tags_all["CostCenter"] == "media" && aws_dynamodb_table.jobs.tags_all["CostCenter"] == "media"
+    error_message = "var.tags must reach every resource through the provider's default_tags."
+  }
+  assert {
+    condition     = aws_s3_bucket.source.tags_all["ManagedBy"] == "cdktf"
+    error_message = "The stack's own tags stay beside var.tags."
+  }
+}
+
+run "rejects_tags_that_replace_the_stack_tags" {
+  command = plan
+  variables {
+    tags = { Environment = "somewhere-else" }
+  }
+  expect_failures = [var.tags]
+}
+
+run "rejects_reserved_aws_tag_prefix" {
+  command = plan
+  variables {
+    tags = { "aws:owner" = "me" }
+  }
+  expect_failures = [var.tags]
 }

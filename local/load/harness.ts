@@ -1,0 +1,556 @@
+import '../polyfills';
+import { CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { INGEST_MAX_RECEIVE_COUNT } from '../../stacks/ingest';
+import type { JobRecord, WorkflowInput } from '../../handlers/shared/job';
+import { LOCAL_NAMES } from '../environment';
+import { mapBounded } from '../pool';
+import { startLocalRuntime, type LocalRuntime } from '../runtime';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../standins';
+import { StatesError } from '../tasks';
+import { runLocalTranscode, type CreateJobRequest, type LocalTranscoderDeps, type TranscodeOutcome } from '../transcoder';
+import { FAULT_RATES, type FaultRates } from './rates';
+import { DynamoThrottle, injectDynamoThrottle, seededRandom, shuffle, type Fault } from './faults';
+import { EventSourceMapping, LocalQueue, sleep } from './sqs';
+import { START_EXECUTION_QUOTA, TokenBucket } from './token-bucket';
+
+export interface LoadOptions {
+  readonly jobs: number;
+  /** Concurrent start-workflow invocations (the event source mapping's maximum concurrency). */
+  readonly concurrency: number;
+  readonly faults: ReadonlySet<Fault>;
+  /** The clip every synthetic upload carries (default: the 1.5 s landscape fixture). */
+  readonly clip?: string;
+  readonly seed?: number;
+  /** State folder (default: a fresh temporary folder, removed at the end). */
+  readonly stateDir?: string;
+  /** Give up (and report what is unfinished as lost) after this long. */
+  readonly deadlineMs?: number;
+  /**
+   * A deliberate bug in the ingest path, to show the harness catches it:
+   * `ack-before-start` deletes each batch from the queue before start-workflow runs it.
+   */
+  readonly sabotage?: 'ack-before-start';
+  /** How often each fault lands (defaults: FAULT_RATES). */
+  readonly rates?: Partial<FaultRates>;
+  readonly onProgress?: (line: string) => void;
+}
+
+export interface LoadReport {
+  readonly jobs: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly rejected: number;
+  readonly inDlq: number;
+  readonly lost: number;
+  readonly duplicateExecutions: number;
+  readonly regressedProgress: number;
+  readonly wallSeconds: number;
+  readonly jobsPerSecond: number;
+  readonly peakRssMb: number;
+  /** FAILED records (runs and rejections) by error name. */
+  readonly failures: Record<string, number>;
+  /** How often each fault actually fired, and the queue's own counts. */
+  readonly injected: Record<string, number>;
+  /** Why the run failed (empty when it passed). */
+  readonly violations: string[];
+}
+
+export const DEFAULT_CLIP = resolve(__dirname, '../../__tests__/fixtures/media/landscape.mp4');
+
+/**
+ * Time in the harness is real but scaled down, keeping the stacks' ratio: the ingest queue's
+ * visibility timeout is 6x the consumer's timeout (plus the batching window) in the stacks, and
+ * here a start-workflow invocation is cut off after a sixth of the visibility timeout, so a
+ * redelivery after a crash takes seconds, not six minutes.
+ */
+const VISIBILITY_TIMEOUT_MS = 30_000;
+const CONSUMER_TIMEOUT_MS = Math.floor(VISIBILITY_TIMEOUT_MS / 6);
+const BATCH_SIZE = 10;
+/** How often each fault lands (per batch for crashes, per upload or job otherwise). */
+const PROGRESS_STEPS = [10, 35, 60, 85] as const;
+const TERMINAL = new Set(['COMPLETED', 'FAILED']);
+
+/** An error that ends a start-workflow invocation as a crashed container would. */
+class ContainerCrashed extends Error {
+  override readonly name = 'ContainerCrashed';
+}
+
+/**
+ * Drives `jobs` synthetic uploads through the cloud's ingest and workflow code: an S3 "Object
+ * Created" event per upload -> an SQS-semantics queue (visibility timeout, redelivery,
+ * maxReceiveCount, DLQ) -> the real start-workflow batch processing -> the real ASL on
+ * aws-local-stepfunctions with the real Lambda handlers -> the real job-progress handler fed
+ * MediaConvert and Step Functions events, over dynalite and s3rver. The transcode is a fast
+ * stand-in: ffmpeg renders the clip once (the first job), later jobs get copies of those outputs
+ * under their own prefix. Returns the accounting; `violations` lists what broke the guarantees.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadReport> {
+  const random = seededRandom(options.seed ?? 1);
+  const faults = options.faults;
+  const RATES: FaultRates = { ...FAULT_RATES, ...options.rates };
+  const say = options.onProgress ?? (() => {});
+  const ownState = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'video-workflow-load-')));
+  const clipBytes = await readFile(options.clip ?? DEFAULT_CLIP);
+  const clipEtag = createHash('md5').update(clipBytes).digest('hex');
+
+  let peakRss = process.memoryUsage().rss;
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+  const injected: Record<string, number> = {};
+  const count = (name: string, n = 1) => (injected[name] = (injected[name] ?? 0) + n);
+
+  const transcoder = new TemplateTranscoder(random, faults, RATES);
+  let runtime: LocalRuntime | undefined;
+  const started = Date.now();
+  try {
+    runtime = await startLocalRuntime({ stateDir, retryIntervalMs: 20, transcode: transcoder.run });
+    const { internals } = runtime;
+    transcoder.attach(runtime);
+    const sharedClients = (await import('../../handlers/shared/clients'));
+
+    const ddbThrottle = new DynamoThrottle({ periodMs: 1000, burstMs: 150, failRate: 0.5 }, random);
+    if (faults.has('ddb-throttle')) {
+      injectDynamoThrottle(sharedClients.documentClient(), ddbThrottle);
+      injectDynamoThrottle(internals.dynamodb, ddbThrottle);
+    }
+
+    // StartExecution: AWS's bucket for the big Regions; the `throttle` fault shrinks it so a run of
+    // this size actually hits it (at 1,300 / 300 per s the harness never would).
+    const bucket = faults.has('throttle')
+      ? new TokenBucket(Math.max(10, Math.ceil(options.jobs / 20)), Math.max(5, Math.ceil(options.jobs / 50)))
+      : new TokenBucket(START_EXECUTION_QUOTA.largeRegions.size, START_EXECUTION_QUOTA.largeRegions.refillPerSecond);
+
+    // --- the progress monitor: every observation of a record must move forward ---
+    const seen = new Map<string, { status: string; progress: number }>();
+    let regressed = 0;
+    const regressions: string[] = [];
+    const observe = (job: JobRecord | undefined) => {
+      if (!job) return;
+      const now = { status: job.status, progress: job.status === 'COMPLETED' ? 100 : (job.progress ?? 0) };
+      const before = seen.get(job.jobId);
+      if (before) {
+        const leftTerminal = TERMINAL.has(before.status) && before.status !== now.status;
+        const backwards = !TERMINAL.has(now.status) && now.progress < before.progress;
+        if (leftTerminal || backwards) {
+          regressed += 1;
+          if (regressions.length < 5) regressions.push(`${job.jobId}: ${before.status}/${before.progress} -> ${now.status}/${now.progress}`);
+        }
+      }
+      seen.set(job.jobId, now);
+    };
+    transcoder.onProgressDelivered = async (jobId) => observe(await internals.jobStore.get(jobId));
+
+    // --- executions: track each one, and tell job-progress how those that did not succeed ended ---
+    let openExecutions = 0;
+    const track = (executionArn: string, jobId: string) => {
+      openExecutions += 1;
+      void internals.sfn
+        .wait(executionArn)
+        .then(async (outcome) => {
+          if (process.env.LOAD_DEBUG) console.error('execution', jobId, outcome.status, outcome.stopDate.getTime() - outcome.startDate.getTime(), 'ms', outcome.error ?? '');
+          observe(await internals.jobStore.get(jobId));
+          if (outcome.status === 'SUCCEEDED') return;
+          // EventBridge's "Step Functions Execution Status Change" for FAILED / TIMED_OUT / ABORTED.
+          const event = executionStatusEvent(executionArn, jobId, outcome.status, outcome.error, outcome.cause);
+          for (let attempt = 1; attempt <= 3; attempt++) {
+            try {
+              await internals.invokeJobProgress(event);
+              break;
+            } catch {
+              count('executionStatusEventRetries');
+              await sleep(50 * attempt);
+            }
+          }
+          observe(await internals.jobStore.get(jobId));
+        })
+        .catch(() => count('executionTrackingErrors'))
+        .finally(() => (openExecutions -= 1));
+    };
+    transcoder.onHang = (jobId) => {
+      // The execution's own TimeoutSeconds elapses: Step Functions stops it as TIMED_OUT.
+      const arn = internals.sfn.executionArnOf(jobId);
+      count('executionTimeouts');
+      setTimeout(() => internals.sfn.stop(arn, 'TIMED_OUT'), 50);
+    };
+
+    // --- the ingest queue and its consumer ---
+    const dlq = new LocalQueue({ name: 'ingest-dlq', visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS });
+    const queue = new LocalQueue({
+      name: 'ingest',
+      visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS,
+      maxReceiveCount: INGEST_MAX_RECEIVE_COUNT,
+      deadLetterQueue: dlq,
+    });
+    const { processBatch } = (await import('../../handlers/start-workflow/process-batch'));
+
+    const consume = async (records: SQSRecord[]): Promise<SQSBatchResponse> => {
+      if (options.sabotage === 'ack-before-start') {
+        for (const r of records) queue.delete(r.messageId, r.receiptHandle);
+      }
+      const crashAfterStart = faults.has('crash') && random() < RATES.crash;
+      let dead = false;
+      const sfn = {
+        send: async (command: unknown) => {
+          if (dead) throw new ContainerCrashed('the container is gone');
+          if (command instanceof StartExecutionCommand && !bucket.tryTake()) {
+            count('startExecutionThrottled');
+            throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+          }
+          const out = (await internals.sfn.send(command)) as { executionArn: string };
+          if (command instanceof StartExecutionCommand) {
+            const name = command.input.name!;
+            track(out.executionArn, name);
+            if (crashAfterStart) {
+              dead = true;
+              count('crashes');
+              throw new ContainerCrashed('start-workflow crashed after StartExecution');
+            }
+          }
+          return out;
+        },
+      };
+      const deps = { ...internals.startDeps, sfn: sfn as never, sourceBucket: LOCAL_NAMES.sourceBucket };
+      // Lambda ends an invocation at its timeout: the batch is not acknowledged, and the
+      // container's later calls never happen (here: they fail).
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          dead = true;
+          count('consumerTimeouts');
+          reject(new ContainerCrashed('start-workflow timed out'));
+        }, CONSUMER_TIMEOUT_MS);
+      });
+      try {
+        const response = await Promise.race([processBatch(records, deps), timeout]);
+        // A crashed container never answers: nothing in the batch is acknowledged.
+        if (dead) throw new ContainerCrashed('start-workflow crashed');
+        return response;
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    const mapping = new EventSourceMapping(queue, consume, { batchSize: BATCH_SIZE, concurrency: options.concurrency });
+
+    // --- the burst: every upload lands, and S3 announces each (some twice) ---
+    say(`uploading ${options.jobs} objects`);
+    const keys = Array.from({ length: options.jobs }, (_, i) => `${LOCAL_NAMES.sourceKeyPrefix}load/${String(i).padStart(6, '0')}-${randomBytes(3).toString('hex')}.mp4`);
+    const s3 = sharedClients.s3Client();
+    await mapBounded(keys, 16, (key) => putObject(s3, key, clipBytes));
+    const uploadedAt = Date.now();
+    say(`uploaded in ${((uploadedAt - started) / 1000).toFixed(1)} s; starting the burst`);
+    const late: string[] = [];
+    for (const key of keys) {
+      const body = JSON.stringify(objectCreatedEvent(key, clipBytes.length, clipEtag));
+      queue.send(body);
+      if (faults.has('duplicates') && random() < RATES.duplicate) {
+        count('duplicateEvents');
+        if (random() < RATES.lateDuplicate) late.push(body);
+        else queue.send(body);
+      }
+    }
+    mapping.start();
+    const lateSends = (async () => {
+      for (const body of shuffle(late, random)) {
+        await sleep(5);
+        queue.send(body);
+      }
+    })();
+
+    // --- wait for quiet: queue drained (in-flight messages count), every execution ended ---
+    const deadline = started + (options.deadlineMs ?? 15 * 60_000);
+    let lateDone = false;
+    void lateSends.then(() => (lateDone = true));
+    let lastReport = Date.now();
+    for (;;) {
+      await sleep(100);
+      if (lateDone && queue.size === 0 && mapping.inFlight === 0 && openExecutions === 0 && transcoder.pending === 0) break;
+      if (Date.now() > deadline) {
+        say('deadline reached; reporting what is unfinished as lost');
+        break;
+      }
+      if (Date.now() - lastReport > 5000) {
+        lastReport = Date.now();
+        say(`queue ${queue.size} (dlq ${dlq.size}), executions open ${openExecutions} of ${internals.sfn.startedExecutions().length}, elapsed ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      }
+    }
+    await mapping.stop();
+    await transcoder.drainLateEvents();
+    const wallMs = Date.now() - uploadedAt;
+
+    // --- accounting: one terminal record or one DLQ message per upload ---
+    const { jobIdFor } = (await import('../../handlers/shared/start-job'));
+    const dlqKeys = new Map<string, number>();
+    for (const body of dlq.bodies()) {
+      const key = (JSON.parse(body) as { detail: { object: { key: string } } }).detail.object.key;
+      dlqKeys.set(key, (dlqKeys.get(key) ?? 0) + 1);
+    }
+    let completed = 0;
+    let failed = 0;
+    let rejected = 0;
+    let inDlq = 0;
+    let lost = 0;
+    const failures: Record<string, number> = {};
+    const lostExamples: string[] = [];
+    await mapBounded(keys, 16, async (key) => {
+      const job = await internals.jobStore.get(jobIdFor(LOCAL_NAMES.sourceBucket, key, clipEtag));
+      observe(job);
+      if (job?.status === 'FAILED') {
+        const name = job.error?.name ?? 'Unknown';
+        failures[name] = (failures[name] ?? 0) + 1;
+      }
+      if (job?.status === 'COMPLETED') completed += 1;
+      else if (job?.status === 'FAILED' && job.executionArn === undefined) rejected += 1;
+      else if (job?.status === 'FAILED') failed += 1;
+      else if (dlqKeys.has(key)) inDlq += 1;
+      else {
+        lost += 1;
+        if (lostExamples.length < 5) lostExamples.push(`${key}: ${job ? `${job.status}${job.executionArn ? '' : ' (no execution)'}` : 'no record'}`);
+      }
+    });
+
+    // Two executions for one object version = two bills for one upload.
+    const perVersion = new Map<string, number>();
+    for (const info of internals.sfn.startedExecutions()) {
+      const source = (info.input as WorkflowInput).source;
+      const id = `${source.key}#${source.versionId ?? source.etag}`;
+      perVersion.set(id, (perVersion.get(id) ?? 0) + 1);
+    }
+    const duplicateExecutions = [...perVersion.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
+
+    count('startExecutionTokensTaken', bucket.taken);
+    if (faults.has('ddb-throttle')) count('dynamoThrottled', ddbThrottle.injected);
+    count('redeliveredStaleDeletes', queue.staleDeletes);
+    count('movedToDlq', queue.movedToDeadLetter);
+    count('consumerInvocations', mapping.invocations);
+    count('consumerCrashedInvocations', mapping.failedInvocations);
+    Object.assign(injected, transcoder.counts);
+
+    const violations: string[] = [];
+    if (lost > 0) violations.push(`lost ${lost} uploads (${lostExamples.join('; ')})`);
+    if (duplicateExecutions > 0) violations.push(`${duplicateExecutions} duplicate executions`);
+    if (regressed > 0) violations.push(`${regressed} progress regressions (${regressions.join('; ')})`);
+    const accounted = completed + failed + rejected + inDlq + lost;
+    if (accounted !== options.jobs) violations.push(`accounting: ${accounted} outcomes for ${options.jobs} uploads`);
+
+    return {
+      jobs: options.jobs,
+      completed,
+      failed,
+      rejected,
+      inDlq,
+      lost,
+      duplicateExecutions,
+      regressedProgress: regressed,
+      wallSeconds: round(wallMs / 1000, 2),
+      jobsPerSecond: round(options.jobs / (wallMs / 1000), 2),
+      peakRssMb: Math.round(peakRss / 1024 / 1024),
+      failures,
+      injected,
+      violations,
+    };
+  } finally {
+    clearInterval(rssTimer);
+    await runtime?.close();
+    if (ownState) await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+async function putObject(s3: S3Client, key: string, body: Buffer): Promise<void> {
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  await s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.sourceBucket, Key: key, Body: body, ContentType: 'video/mp4' }));
+}
+
+/**
+ * The EventBridge "Object Created" event S3 sends (keys are not form-encoded on EventBridge).
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
+ */
+export function objectCreatedEvent(key: string, size: number, etag: string): Record<string, unknown> {
+  return {
+    version: '0',
+    id: randomBytes(16).toString('hex'),
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: LOCAL_ACCOUNT_ID,
+    time: new Date().toISOString(),
+    region: LOCAL_REGION,
+    resources: [`arn:aws:s3:::${LOCAL_NAMES.sourceBucket}`],
+    detail: {
+      version: '0',
+      bucket: { name: LOCAL_NAMES.sourceBucket },
+      object: { key, size, etag, sequencer: randomBytes(8).toString('hex').toUpperCase() },
+      'request-id': randomBytes(8).toString('hex').toUpperCase(),
+      requester: LOCAL_ACCOUNT_ID,
+      reason: 'PutObject',
+    },
+  };
+}
+
+/** https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html ("Step Functions Execution Status Change"). */
+function executionStatusEvent(executionArn: string, name: string, status: string, error?: string, cause?: string): Record<string, unknown> {
+  const stateMachineArn = executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, '');
+  return {
+    version: '0',
+    id: randomBytes(16).toString('hex'),
+    'detail-type': 'Step Functions Execution Status Change',
+    source: 'aws.states',
+    account: LOCAL_ACCOUNT_ID,
+    time: new Date().toISOString(),
+    region: LOCAL_REGION,
+    resources: [executionArn],
+    detail: {
+      executionArn,
+      stateMachineArn,
+      name,
+      status,
+      startDate: Date.now(),
+      stopDate: Date.now(),
+      input: null,
+      output: null,
+      error: status === 'TIMED_OUT' ? 'States.Timeout' : (error ?? null),
+      cause: status === 'TIMED_OUT' ? 'The execution timed out' : (cause ?? null),
+    },
+  };
+}
+
+interface Template {
+  readonly jobId: string;
+  readonly settingsShape: string;
+  readonly outcome: TranscodeOutcome;
+  readonly keys: readonly string[];
+  readonly outputBucket: string;
+}
+
+/**
+ * The fast stand-in for MediaConvert: the first job is rendered for real (ffmpeg, the local
+ * transcoder); every later job, whose settings must equal the first one's but for the job id,
+ * gets a copy of those output objects under its own prefix and the same job description.
+ * Progress events go to job-progress as MediaConvert would send them (reordered and late
+ * under the `reorder` fault); `timeouts` makes some tasks time out and some executions hang.
+ */
+class TemplateTranscoder {
+  private template?: Promise<Template>;
+  private runtime?: LocalRuntime;
+  private lateEvents: Array<() => Promise<void>> = [];
+  pending = 0;
+  readonly counts: Record<string, number> = {};
+  onProgressDelivered: (jobId: string) => Promise<void> = async () => {};
+  onHang: (jobId: string) => void = () => {};
+
+  constructor(
+    private readonly random: () => number,
+    private readonly faults: ReadonlySet<Fault>,
+    private readonly rates: FaultRates,
+  ) {}
+
+  attach(runtime: LocalRuntime): void {
+    this.runtime = runtime;
+  }
+
+  private count(name: string): void {
+    this.counts[name] = (this.counts[name] ?? 0) + 1;
+  }
+
+  readonly run = async (request: CreateJobRequest, deps: LocalTranscoderDeps): Promise<TranscodeOutcome> => {
+    const jobId = request.UserMetadata?.jobId;
+    if (!jobId) throw new StatesError('States.Runtime', 'CreateJob request without UserMetadata.jobId');
+    if (this.faults.has('timeouts')) {
+      const roll = this.random();
+      if (roll < this.rates.executionTimeout) {
+        this.onHang(jobId);
+        return new Promise<never>(() => {}); // never returns: the execution is stopped around it
+      }
+      if (roll < this.rates.executionTimeout + this.rates.taskTimeout) {
+        this.count('taskTimeouts');
+        throw new StatesError('States.Timeout', 'Task timed out (injected)');
+      }
+    }
+    this.pending += 1;
+    try {
+      this.template ??= this.render(request, deps);
+      const template = await this.template;
+      const outcome = template.jobId === jobId ? template.outcome : await this.copy(template, request, jobId);
+      await this.progress(jobId, outcome.job.Id);
+      return outcome;
+    } finally {
+      this.pending -= 1;
+    }
+  };
+
+  private async render(request: CreateJobRequest, deps: LocalTranscoderDeps): Promise<Template> {
+    const jobId = request.UserMetadata!.jobId;
+    const outcome = await runLocalTranscode(request, deps);
+    const { objects } = this.runtime!.internals;
+    const outputBucket = LOCAL_NAMES.outputBucket;
+    const keys = await objects.list(outputBucket, `${jobId}/`);
+    return { jobId, settingsShape: settingsShape(request, jobId), outcome, keys, outputBucket };
+  }
+
+  private async copy(template: Template, request: CreateJobRequest, jobId: string): Promise<TranscodeOutcome> {
+    if (settingsShape(request, jobId) !== template.settingsShape) {
+      throw new StatesError('States.Runtime', `stand-in transcoder: job ${jobId}'s settings differ from the template job's (only the job id may differ)`);
+    }
+    const sharedClients = (await import('../../handlers/shared/clients'));
+    const s3 = sharedClients.s3Client();
+    await mapBounded(template.keys, 4, (key) =>
+      s3.send(
+        new CopyObjectCommand({
+          Bucket: template.outputBucket,
+          Key: `${jobId}/${key.slice(template.jobId.length + 1)}`,
+          CopySource: `${template.outputBucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`,
+        }),
+      ),
+    );
+    const mediaConvertId = `${Date.now()}-${randomBytes(3).toString('hex')}`;
+    const job = JSON.parse(JSON.stringify(template.outcome.job).split(template.jobId).join(jobId).split(template.outcome.job.Id).join(mediaConvertId)) as TranscodeOutcome['job'];
+    return { ...template.outcome, job, ffmpegMs: 0 };
+  }
+
+  /** STATUS_UPDATE events while "transcoding"; under `reorder`, shuffled, and some held back until after the job ends. */
+  private async progress(jobId: string, mediaConvertJobId: string): Promise<void> {
+    const { internals } = this.runtime!;
+    const send = async (percent: number) => {
+      await internals.sendProgressEvent(jobId, mediaConvertJobId, {
+        status: 'STATUS_UPDATE',
+        framesDecoded: 0,
+        jobProgress: { phaseProgress: {}, jobPercentComplete: percent, currentPhase: 'TRANSCODING', retryCount: 0 },
+      });
+      await this.onProgressDelivered(jobId);
+    };
+    let steps: number[] = [...PROGRESS_STEPS];
+    if (this.faults.has('reorder')) {
+      steps = shuffle(steps, this.random);
+      this.count('reorderedProgress');
+      if (this.random() < this.rates.lateProgress) {
+        const held = steps.pop()!;
+        this.count('lateProgress');
+        this.lateEvents.push(() => send(held));
+      }
+    }
+    for (const p of steps) await send(p);
+  }
+
+  /** Progress events that arrive after the job finished (delivered once the run is quiet). */
+  async drainLateEvents(): Promise<void> {
+    const events = this.lateEvents;
+    this.lateEvents = [];
+    await mapBounded(events, 8, (deliver) => deliver());
+  }
+}
+
+/** The request with the job id (and the per-job input) factored out: equal for every job of one clip and profile. */
+function settingsShape(request: CreateJobRequest, jobId: string): string {
+  const settings = JSON.parse(JSON.stringify(request.Settings).split(jobId).join('<jobId>')) as { Inputs?: Array<Record<string, unknown>> };
+  for (const input of settings.Inputs ?? []) delete input.FileInput;
+  return JSON.stringify(settings);
+}
