@@ -68,8 +68,8 @@ describe('per-frame metrics in the plan', () => {
     for (const [codec, settings] of [['H_264', 'H264Settings'], ['H_265', 'H265Settings']] as const) {
       const member = shapes[settings]?.members?.PerFrameMetrics;
       expect(member).toBeDefined();
-      const list = shapes[member!.shape]!;
-      const allowed = shapes[list.member!.shape]!.enum!;
+      const list = shapes[member!.shape];
+      const allowed = shapes[list.member!.shape].enum!;
 
       // Assess
       for (const metric of perFrameMetrics(codec)) expect(allowed).toContain(metric);

@@ -127,8 +127,8 @@ describe('quality-control handler', () => {
     expect(result.checks.every((c) => c.passed)).toBe(true);
     expect(result.error).toBeUndefined();
     expect(result.quality?.rungs.map((r) => [r.name, r.width, r.height, r.bitrate, r.top])).toEqual([
-      ['video_720p', 1280, 720, PLAN.ladder[0]!.maxBitrate, true],
-      ...RUNGS.map((r, i) => [`master_${r.name}`, r.width, r.height, PLAN.ladder[i]!.maxBitrate, i === 0]),
+      ['video_720p', 1280, 720, PLAN.ladder[0].maxBitrate, true],
+      ...RUNGS.map((r, i) => [`master_${r.name}`, r.width, r.height, PLAN.ladder[i].maxBitrate, i === 0]),
     ]);
     expect(result.quality?.rungs[0]).toMatchObject({ ssim: { frames: 25 }, psnr: { frames: 25 }, vmaf: { frames: 25 } });
     expect(s3Mock).toHaveReceivedCommandTimes(HeadObjectCommand, 7);

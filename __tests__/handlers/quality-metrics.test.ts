@@ -109,8 +109,8 @@ describe('evaluateRung (threshold edges)', () => {
     // Assess
     expect(atFloor).toEqual([expect.objectContaining({ name: `quality:master_720p:${metric}.${statistic}`, passed: true })]);
     expect(underFloor).toHaveLength(1);
-    expect(underFloor[0]!.passed).toBe(false);
-    expect(underFloor[0]!.detail).toMatch(new RegExp(`^QualityBelowThreshold: rung master_720p \\(1280x720, top\\) ${metric.toUpperCase()} .+ is ${below}, below the threshold ${floor}$`));
+    expect(underFloor[0].passed).toBe(false);
+    expect(underFloor[0].detail).toMatch(new RegExp(`^QualityBelowThreshold: rung master_720p \\(1280x720, top\\) ${metric.toUpperCase()} .+ is ${below}, below the threshold ${floor}$`));
   });
 
   it('applies the top-rung floors to the top rung and the other floors to the rest', () => {

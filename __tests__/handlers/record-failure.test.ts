@@ -156,7 +156,7 @@ describe('record-failure handler', () => {
       // Act
       await handler({ jobId: JOB_ID, error: { Error: 'QualityMetricsMissing', Cause: '["QualityMetricsMissing: s3://o/j/hls/master_720p_SSIM.csv is missing"]', quality } });
       // Assess
-      const values = ddbMock.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues!;
+      const values = ddbMock.commandCalls(UpdateCommand)[0].args[0].input.ExpressionAttributeValues!;
       expect(values[':f_error']).toEqual({ name: 'QualityMetricsMissing', cause: 'QualityMetricsMissing: s3://o/j/hls/master_720p_SSIM.csv is missing' });
       expect(values).not.toHaveProperty(':f_quality');
     }

@@ -129,7 +129,7 @@ export function jobRecordFixture(jobId: string, at: string, over: Record<string,
       thumbnails: [`s3://video-workflow-local-output/${jobId}/thumbnails/t.0000000.jpg`],
     },
     ...over,
-  } as JobRecord;
+  };
 }
 
 /** A journal entry (local/job-journal.ts) of a COMPLETED local job. */

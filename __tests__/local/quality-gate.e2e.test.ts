@@ -97,7 +97,7 @@ suite('picture-quality gate (real ffmpeg, real plan, real quality-control)', () 
         jobId: JOB_ID,
         metadata: METADATA,
         pinned: { bucket: 'src', key: 'uploads/detail.mp4', size, sourceEtag: '"e"' },
-        fileInput: settings.Inputs![0]!.FileInput!,
+        fileInput: settings.Inputs![0].FileInput!,
         plan: { ...plan, quality: plan.quality! },
         transcode: { mediaConvertJobId: job.Id, outputGroupDetails: job.OutputGroupDetails ?? [] },
       },
@@ -129,7 +129,7 @@ suite('picture-quality gate (real ffmpeg, real plan, real quality-control)', () 
     // Prepare: the same plan, its top HLS rung starved.
     const starved = structuredClone(plan.settings) as JobSettings;
     const hls = starved.OutputGroups!.find((g) => g.Name === 'HLS')!;
-    const h264 = hls.Outputs![0]!.VideoDescription!.CodecSettings!.H264Settings!;
+    const h264 = hls.Outputs![0].VideoDescription!.CodecSettings!.H264Settings!;
     h264.MaxBitrate = 10_000;
     h264.QvbrSettings = { QvbrQualityLevel: 1 };
 

@@ -50,10 +50,10 @@ describe('measureArgs', () => {
     const args = measureArgs('/work/input/clip.mov', outputs);
 
     // Assess
-    expect(args.slice(0, 7)).toEqual(['-y', '-i', '/work/input/clip.mov', '-i', outputs[0]!.localPath, '-i', outputs[1]!.localPath]);
-    const graph = args[args.indexOf('-filter_complex') + 1]!.split(';');
+    expect(args.slice(0, 7)).toEqual(['-y', '-i', '/work/input/clip.mov', '-i', outputs[0].localPath, '-i', outputs[1].localPath]);
+    const graph = args[args.indexOf('-filter_complex') + 1].split(';');
     expect(graph[0]).toBe('[0:v:0]split=2[src0][src1]');
-    expect(graph).toContain(`[src0]${outputs[0]!.referenceFilter},format=yuv420p,setpts=PTS-STARTPTS,split=2[ref0SSIM][ref0PSNR]`);
+    expect(graph).toContain(`[src0]${outputs[0].referenceFilter},format=yuv420p,setpts=PTS-STARTPTS,split=2[ref0SSIM][ref0PSNR]`);
     expect(graph).toContain('[1:v:0]format=yuv420p,setpts=PTS-STARTPTS[enc0]');
     expect(graph).toContain('[enc0][ref0SSIM]ssim=stats_file=q0_SSIM.log:shortest=1[out0SSIM]');
     expect(graph).toContain('[out0SSIM][ref0PSNR]psnr=stats_file=q0_PSNR.log:shortest=1[out0PSNR]');
@@ -66,7 +66,7 @@ describe('measureArgs with an explicit rotation', () => {
   it('decodes the reference the way the encode did: unrotated, then turned, before the split', () => {
     // Prepare
     const settings = settingsWithMetrics(['SSIM', 'PSNR']);
-    settings.Inputs![0]!.VideoSelector = { Rotate: 'DEGREES_90' };
+    settings.Inputs![0].VideoSelector = { Rotate: 'DEGREES_90' };
     const plan = planFfmpeg(settings, ctx);
 
     // Act
@@ -75,7 +75,7 @@ describe('measureArgs with an explicit rotation', () => {
     // Assess
     expect(plan.args.slice(0, 3)).toEqual(['-y', '-noautorotate', '-i']);
     expect(args.slice(0, 4)).toEqual(['-y', '-noautorotate', '-i', '/work/input/clip.mov']);
-    expect(args[args.indexOf('-filter_complex') + 1]!.split(';')[0]).toBe('[0:v:0]transpose=clock,split=3[src0][src1][src2]');
+    expect(args[args.indexOf('-filter_complex') + 1].split(';')[0]).toBe('[0:v:0]transpose=clock,split=3[src0][src1][src2]');
   });
 });
 

@@ -60,20 +60,20 @@ export function parseMetricCsv(text: string): MetricFile {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   let index = lines.findIndex((l) => l.trim() !== '');
   if (index < 0) throw new MetricFileFormatError('the file is empty');
-  if (!/^display_id\s*,\s*value$/i.test(lines[index]!.trim())) {
-    throw new MetricFileFormatError(`line ${index + 1}: expected the header "Display_ID,Value", found "${lines[index]!.trim().slice(0, 60)}"`);
+  if (!/^display_id\s*,\s*value$/i.test(lines[index].trim())) {
+    throw new MetricFileFormatError(`line ${index + 1}: expected the header "Display_ID,Value", found "${lines[index].trim().slice(0, 60)}"`);
   }
   const rows: Array<{ id: number; value: number }> = [];
   const seen = new Set<number>();
   const summary: { average?: number; min?: number; max?: number } = {};
   for (index += 1; index < lines.length; index++) {
-    const line = lines[index]!.trim();
+    const line = lines[index].trim();
     if (line === '') continue;
     const total = SUMMARY.exec(line);
     if (total) {
       const value = Number(total[2]);
       if (!Number.isFinite(value)) throw new MetricFileFormatError(`line ${index + 1}: summary "${line}" is not a number`);
-      const key = total[1]!.toLowerCase() === 'average' ? 'average' : (total[1]!.toLowerCase() as 'min' | 'max');
+      const key = total[1].toLowerCase() === 'average' ? 'average' : (total[1].toLowerCase() as 'min' | 'max');
       summary[key] = value;
       continue;
     }
@@ -107,17 +107,17 @@ export function metricStats(values: readonly number[], framesPerSecond: number):
   const rank = 0.05 * (n - 1);
   const lo = Math.floor(rank);
   const hi = Math.ceil(rank);
-  const p5 = sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
+  const p5 = sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
   const sum = values.reduce((a, b) => a + b, 0);
   const window = Math.min(n, Math.max(1, Math.round(Number.isFinite(framesPerSecond) && framesPerSecond > 0 ? framesPerSecond : 1)));
   let windowSum = 0;
-  for (let i = 0; i < window; i++) windowSum += values[i]!;
+  for (let i = 0; i < window; i++) windowSum += values[i];
   let worst = windowSum;
   for (let i = window; i < n; i++) {
-    windowSum += values[i]! - values[i - window]!;
+    windowSum += values[i] - values[i - window];
     if (windowSum < worst) worst = windowSum;
   }
-  return { mean: round(sum / n), p5: round(p5), min: round(sorted[0]!), worstSecond: round(worst / window), frames: n };
+  return { mean: round(sum / n), p5: round(p5), min: round(sorted[0]), worstSecond: round(worst / window), frames: n };
 }
 
 /** The floors that apply to a rung: the top rung's, or every other rung's. */
