@@ -67,6 +67,9 @@ export interface VideoResult {
   readonly transcodeMs?: number;
   /** The ffmpeg arguments the transcoder ran (paths in its scratch folder), to reproduce or time it. */
   readonly ffmpegArgs?: readonly string[];
+  /** ffmpeg time measuring per-frame quality inside the Transcode task (ms), and that run's arguments. */
+  readonly measureMs?: number;
+  readonly measureArgs?: readonly string[];
   /** Settings the local transcoder could not honour, plus local-only problems. */
   readonly localWarnings: string[];
   readonly executionStatus?: string;
@@ -118,6 +121,8 @@ interface FileState {
   jobId?: string;
   transcodeMs?: number;
   ffmpegArgs?: readonly string[];
+  measureMs?: number;
+  measureArgs?: readonly string[];
   readonly warnings: string[];
 }
 
@@ -235,6 +240,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         if (state) {
           state.transcodeMs = outcome.ffmpegMs;
           state.ffmpegArgs = outcome.plan.args;
+          state.measureMs = outcome.measureMs;
+          if (outcome.measureArgs) state.measureArgs = outcome.measureArgs;
           state.warnings.push(...outcome.warnings);
         }
         return { Job: outcome.job };
@@ -295,6 +302,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           localWarnings: [...new Set(state.warnings)],
           ...(state.transcodeMs !== undefined ? { transcodeMs: state.transcodeMs } : {}),
           ...(state.ffmpegArgs !== undefined ? { ffmpegArgs: state.ffmpegArgs } : {}),
+          ...(state.measureMs !== undefined ? { measureMs: state.measureMs } : {}),
+          ...(state.measureArgs !== undefined ? { measureArgs: state.measureArgs } : {}),
         };
         emit({ type: 'finished', file, result: full });
         return full;

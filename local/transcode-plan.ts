@@ -2,6 +2,7 @@ import type { JobSettings } from '@aws-sdk/client-mediaconvert';
 import { posix } from 'node:path';
 import { remixFilter, type SourceAudio } from './audio-remix';
 import { SettingsReader } from './settings-reader';
+import { LOCAL_FRAME_METRICS, type LocalFrameMetric } from './quality-measure';
 import { parseS3Uri, splitDestination } from './s3-uri';
 
 /** What the transcoder needs to know about the source (from ffprobe). */
@@ -32,6 +33,10 @@ export interface PlannedOutput {
   readonly height?: number;
   /** Declared video + audio peak bit rate (bits/s), when the settings give one. */
   readonly maxBitrate?: number;
+  /** Per-frame metrics to measure against the source (local/quality-measure.ts), from the codec's PerFrameMetrics. */
+  readonly frameMetrics?: readonly LocalFrameMetric[];
+  /** The filter that turns the decoded source into this output's picture (size, fps): the metrics' reference. */
+  readonly referenceFilter?: string;
 }
 
 export interface PlannedGroup {
@@ -52,6 +57,8 @@ export interface FfmpegPlan {
   readonly groups: readonly PlannedGroup[];
   /** Settings the local transcoder could not honour, each with its path and value. */
   readonly warnings: readonly string[];
+  /** How the source picture is decoded before the split (rotation): the quality measurement's reference starts the same way. */
+  readonly decode: { readonly inputOptions: readonly string[]; readonly filter?: string };
 }
 
 /** Settings that make a faithful local output impossible (an unsupported codec, no input). */
@@ -118,6 +125,7 @@ export function planFfmpeg(
 
   const filterChains: string[] = [];
   const outputArgs: string[] = [];
+  const unmeasured: string[] = [];
   const groups: PlannedGroup[] = [];
   let streamIndex = 0;
 
@@ -171,7 +179,7 @@ export function planFfmpeg(
         container.finish();
         const extension = out.str('Extension') ?? 'mp4';
         const uri = `${dir}${base}${modifier}.${extension}`;
-        const encoded = encodeVideo(label, codec, codecSettings, video, source, filterChains, outputArgs);
+        const encoded = encodeVideo(label, codec, codecSettings, video, source, filterChains, outputArgs, unmeasured);
         const audioBitrate = readAudioDescriptions(out, audioMap, ctx.source, outputArgs) ?? 0;
         out.finish();
         if (faststart) outputArgs.push('-movflags', '+faststart');
@@ -183,6 +191,7 @@ export function planFfmpeg(
           width: encoded.width,
           height: encoded.height,
           ...(encoded.maxBitrate !== undefined ? { maxBitrate: encoded.maxBitrate + audioBitrate } : {}),
+          ...(encoded.frameMetrics !== undefined ? { frameMetrics: encoded.frameMetrics, referenceFilter: encoded.referenceFilter } : {}),
         };
       });
       ogs.finish();
@@ -219,7 +228,7 @@ export function planFfmpeg(
         const codecSettings = video.section('CodecSettings');
         const codec = codecSettings.str('Codec');
         const label = `v${streamIndex++}`;
-        const encoded = encodeVideo(label, codec, codecSettings, video, source, filterChains, outputArgs);
+        const encoded = encodeVideo(label, codec, codecSettings, video, source, filterChains, outputArgs, unmeasured);
         const audioBitrate = readAudioDescriptions(out, audioMap, ctx.source, outputArgs) ?? 0;
         out.unsupported('Extension', 'HLS segments are .ts');
         out.finish();
@@ -243,6 +252,7 @@ export function planFfmpeg(
           width: encoded.width,
           height: encoded.height,
           ...(encoded.maxBitrate !== undefined ? { maxBitrate: encoded.maxBitrate + audioBitrate } : {}),
+          ...(encoded.frameMetrics !== undefined ? { frameMetrics: encoded.frameMetrics, referenceFilter: encoded.referenceFilter } : {}),
         };
       });
       group.finish();
@@ -254,13 +264,19 @@ export function planFfmpeg(
   });
   root.finish();
 
+  if (unmeasured.length > 0) {
+    warnings.push(
+      `PerFrameMetrics ${[...new Set(unmeasured)].join(', ')} not measured locally (${unmeasured.length} requests): ffmpeg's ssim and psnr filters give ${LOCAL_FRAME_METRICS.join(' and ')} only`,
+    );
+  }
   const videoCount = streamIndex;
   if (videoCount === 0) throw new UnsupportedSettings('Settings.OutputGroups has no video outputs');
   // Decode once, split the picture for every output.
   const split = `[0:v:0]${rotation.filter ? `${rotation.filter},` : ''}split=${videoCount}${Array.from({ length: videoCount }, (_, i) => `[v${i}in]`).join('')}`;
   // An explicit Rotate replaces the metadata's rotation (MediaConvert ignores it then): decode unrotated.
-  const args = ['-y', ...(rotation.auto ? [] : ['-noautorotate']), '-i', ctx.inputPath, '-filter_complex', [split, ...filterChains].join(';'), ...outputArgs];
-  return { inputUri, args, groups, warnings: [...new Set(warnings)] };
+  const decode = { inputOptions: rotation.auto ? [] : ['-noautorotate'], ...(rotation.filter ? { filter: rotation.filter } : {}) };
+  const args = ['-y', ...decode.inputOptions, '-i', ctx.inputPath, '-filter_complex', [split, ...filterChains].join(';'), ...outputArgs];
+  return { inputUri, args, groups, warnings: [...new Set(warnings)], decode };
 }
 
 interface InputRotation {
@@ -325,6 +341,8 @@ interface EncodedVideo {
   readonly width: number;
   readonly height: number;
   readonly maxBitrate?: number;
+  readonly frameMetrics?: readonly LocalFrameMetric[];
+  readonly referenceFilter: string;
 }
 
 function readScaling(video: SettingsReader, source: SourceInfo): { width: number; height: number; filter: string } {
@@ -364,6 +382,7 @@ function encodeVideo(
   source: SourceInfo,
   filterChains: string[],
   outputArgs: string[],
+  unmeasured: string[],
 ): EncodedVideo {
   if (codec !== 'H_264') throw new UnsupportedSettings(`${codecSettings.path}.Codec=${codec} is not supported locally (H_264, FRAME_CAPTURE)`);
   const size = readScaling(video, source);
@@ -400,6 +419,9 @@ function encodeVideo(
     args.push('-g', String(frames));
   }
   h264.num('GopClosedCadence'); // x264 writes closed GOPs unless told otherwise
+  const requested = h264.strList('PerFrameMetrics') ?? [];
+  const frameMetrics = LOCAL_FRAME_METRICS.filter((m) => requested.includes(m));
+  unmeasured.push(...requested.filter((m) => !(LOCAL_FRAME_METRICS as readonly string[]).includes(m)));
   if ((h264.str('SceneChangeDetect') ?? 'ENABLED') === 'DISABLED') args.push('-sc_threshold', '0');
   const bFrames = h264.num('NumberBFramesBetweenReferenceFrames');
   if (bFrames !== undefined) args.push('-bf', String(bFrames));
@@ -437,7 +459,14 @@ function encodeVideo(
 
   filterChains.push(`[${label}in]${size.filter}[${label}]`);
   outputArgs.push(...args);
-  return { width: size.width, height: size.height, ...(peak !== undefined ? { maxBitrate: peak } : {}) };
+  return {
+    width: size.width,
+    height: size.height,
+    ...(peak !== undefined ? { maxBitrate: peak } : {}),
+    ...(frameMetrics.length > 0 ? { frameMetrics } : {}),
+    // ffmpeg's -r resamples the encoded frames; the reference gets the same rate so frames pair up.
+    referenceFilter: `${fpsControl === 'SPECIFIED' && fpsNum && fpsDen ? `fps=${fpsNum}/${fpsDen},` : ''}${size.filter}`,
+  };
 }
 
 /** Adds the audio encoder args; returns the audio bit rate, or undefined when the output has no audio. */

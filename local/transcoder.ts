@@ -5,6 +5,7 @@ import { posix } from 'node:path';
 import { ffprobe, probedDurationMs, probedVideoSize, runFfmpeg, type ProbeResult } from './ffmpeg';
 import { codecsOf, measureRendition, renderMaster } from './hls-master';
 import { mapBounded } from './pool';
+import { measureQuality } from './quality-measure';
 import { parseS3Uri, type S3Location } from './s3-uri';
 import { LOCAL_ACCOUNT_ID } from './standins';
 import { planFfmpeg, type FfmpegPlan, type PlannedGroup, type SourceInfo } from './transcode-plan';
@@ -25,7 +26,7 @@ export interface CreateJobRequest {
   readonly [other: string]: unknown;
 }
 
-export type TranscodePhase = 'DOWNLOADING' | 'PROBING' | 'TRANSCODING' | 'UPLOADING';
+export type TranscodePhase = 'DOWNLOADING' | 'PROBING' | 'TRANSCODING' | 'MEASURING' | 'UPLOADING';
 
 export interface TranscodeProgress {
   readonly mediaConvertJobId: string;
@@ -69,6 +70,10 @@ export interface TranscodeOutcome {
   readonly warnings: readonly string[];
   /** Wall time spent in ffmpeg itself (ms), for the benchmark. */
   readonly ffmpegMs: number;
+  /** Wall time spent measuring per-frame metrics (ms; 0 when the settings ask for none). */
+  readonly measureMs: number;
+  /** The measuring ffmpeg run's arguments (stats files relative to its working folder), for the benchmark. */
+  readonly measureArgs?: readonly string[];
   readonly plan: FfmpegPlan;
 }
 
@@ -102,6 +107,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.m3u8': 'application/vnd.apple.mpegurl',
   '.ts': 'video/MP2T',
   '.jpg': 'image/jpeg',
+  '.csv': 'text/csv',
 };
 
 /**
@@ -171,9 +177,21 @@ export async function runLocalTranscode(request: CreateJobRequest, deps: LocalTr
     });
     const ffmpegMs = Date.now() - start;
 
+    // PerFrameMetrics: MediaConvert writes the reports as part of the job, so the job's time includes them.
     errorCode = ERROR_CODE.INTERNAL;
+    const measureStart = Date.now();
+    const measured = await measureQuality(plan, {
+      inputPath,
+      workDir: posix.join(workDir, 'metrics'),
+      ...(source.durationMs !== undefined ? { durationMs: source.durationMs } : {}),
+      onProgress: (p) => progress('MEASURING', p),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
+    const measureMs = Date.now() - measureStart;
+
     progress('UPLOADING', 100);
     const OutputGroupDetails = await Promise.all(plan.groups.map((group) => finishGroup(group, source, deps.store)));
+    await uploadAll(deps.store, measured.reports);
     const finish = Date.now();
     const job: LocalMediaConvertJob = {
       ...baseJob,
@@ -181,7 +199,7 @@ export async function runLocalTranscode(request: CreateJobRequest, deps: LocalTr
       Timing: { SubmitTime: epochSeconds(submit), StartTime: epochSeconds(submit), FinishTime: epochSeconds(finish) },
       OutputGroupDetails,
     };
-    return { job, warnings, ffmpegMs, plan };
+    return { job, warnings, ffmpegMs, measureMs, ...(measured.args ? { measureArgs: measured.args } : {}), plan };
   } catch (err) {
     const finish = Date.now();
     const job: LocalMediaConvertJob = {

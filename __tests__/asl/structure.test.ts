@@ -199,7 +199,8 @@ describe('video-workflow.asl.json structure', () => {
     expect(states.RecordStart.Catch[0]).toMatchObject({ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], Next: 'JobNotQueued' });
     expect(states.QualityCheckFailed).toMatchObject({
       Type: 'Pass',
-      Parameters: { Error: 'QualityCheckFailed', 'Cause.$': 'States.JsonToString($.qc.failures)' },
+      // QC names the error (QualityCheckFailed, QualityMetricsMissing, QualityBelowThreshold); the quality rides to RecordFailure.
+      Parameters: { 'Error.$': '$.qc.error', 'Cause.$': 'States.JsonToString($.qc.failures)', 'quality.$': '$.qc.quality' },
       ResultPath: '$.error',
       Next: 'RecordFailure',
     });

@@ -89,6 +89,18 @@ describe('publish handler', () => {
     expect(JSON.stringify(message.job)).not.toMatch(/s3:\/\/|video-workflow-dev-(source|output)|arn:aws|\b\d{12}\b/);
   });
 
+  it('stores the per-rung picture quality QC measured on the COMPLETED record', async () => {
+    // Prepare
+    const stats = { mean: 0.98, p5: 0.97, min: 0.96, worstSecond: 0.975, frames: 300 };
+    const quality = { rungs: [{ name: 'clip_1080p', width: 1920, height: 1080, bitrate: 6_000_000, top: true, ssim: stats, psnr: { ...stats, mean: 42 }, vmaf: { ...stats, mean: 93 } }] };
+
+    // Act
+    await handler(input({ qc: { ...qc, quality } }));
+
+    // Assess
+    expect(ddbMock).toHaveReceivedCommandWith(UpdateCommand, { ExpressionAttributeValues: expect.objectContaining({ ':f_quality': quality }) });
+  });
+
   it('proceeds on a retry after COMPLETED was already written', async () => {
     // Prepare
     ddbMock.on(UpdateCommand).rejects(

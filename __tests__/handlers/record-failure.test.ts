@@ -74,6 +74,13 @@ describe('normaliseError', () => {
     expect(result).toEqual({ name: 'QualityCheckFailed', cause: 'mp4 1080p is empty; hls master lists 2 of 3 renditions' });
   });
 
+  it.each(['QualityMetricsMissing', 'QualityBelowThreshold'])('joins the failures of a %s quality gate', (name) => {
+    // Act
+    const result = normaliseError({ Error: name, Cause: JSON.stringify([`${name}: rung master_720p`, `${name}: rung master_540p`]) });
+    // Assess
+    expect(result).toEqual({ name, cause: `${name}: rung master_720p; ${name}: rung master_540p` });
+  });
+
   it.each([
     ['States.Timeout', 'Task timed out after 300.00 seconds'],
     ['States.TaskFailed', 'not json {'],
@@ -124,6 +131,35 @@ describe('record-failure handler', () => {
         ':f_mediaConvertError': { code: 1010, message: mediaConvertJob.ErrorMessage, mediaConvertJobId: mediaConvertJob.Id },
       }),
     });
+  });
+
+  it('keeps the measured quality of a job that failed the picture-quality gate on the FAILED record', async () => {
+    // Prepare: what the QualityCheckFailed Pass state hands RecordFailure.
+    const stats = { mean: 0.81, p5: 0.75, min: 0.74, worstSecond: 0.77, frames: 50 };
+    const quality = { rungs: [{ name: 'master_360p', width: 640, height: 360, bitrate: 1_000_000, top: true, ssim: stats, psnr: { ...stats, mean: 23.5 } }] };
+    const failure = 'QualityBelowThreshold: rung master_360p (640x360, top) SSIM 5th percentile is 0.75, below the threshold 0.9';
+
+    // Act
+    const result = await handler({ jobId: JOB_ID, source: sourceRef(), error: { Error: 'QualityBelowThreshold', Cause: JSON.stringify([failure]), quality } });
+
+    // Assess
+    expect(result).toEqual({ Error: 'QualityBelowThreshold', Cause: failure });
+    expect(ddbMock).toHaveReceivedCommandWith(UpdateCommand, {
+      ExpressionAttributeValues: expect.objectContaining({ ':f_error': { name: 'QualityBelowThreshold', cause: failure }, ':f_quality': quality }),
+    });
+  });
+
+  it('records the failure without quality when the report is empty or malformed', async () => {
+    for (const quality of [{ rungs: [] }, { rungs: [{ name: 'x' }] }]) {
+      // Prepare
+      ddbMock.resetHistory();
+      // Act
+      await handler({ jobId: JOB_ID, error: { Error: 'QualityMetricsMissing', Cause: '["QualityMetricsMissing: s3://o/j/hls/master_720p_SSIM.csv is missing"]', quality } });
+      // Assess
+      const values = ddbMock.commandCalls(UpdateCommand)[0].args[0].input.ExpressionAttributeValues!;
+      expect(values[':f_error']).toEqual({ name: 'QualityMetricsMissing', cause: 'QualityMetricsMissing: s3://o/j/hls/master_720p_SSIM.csv is missing' });
+      expect(values).not.toHaveProperty(':f_quality');
+    }
   });
 
   it.each(['COMPLETED', 'FAILED'] as const)('does not overwrite a %s job and still returns the normalised error', async (status) => {

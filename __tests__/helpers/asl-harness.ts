@@ -15,6 +15,7 @@
  *   refuses to run a definition with a Task it has no handler for.
  */
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { DEFAULT_QUALITY_THRESHOLDS } from '../../handlers/shared/quality-thresholds';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
@@ -415,6 +416,7 @@ export function fakePlan(jobId: string): TranscodePlan {
     ],
     thumbnailCount: 1,
     outputPrefix: prefix,
+    quality: DEFAULT_QUALITY_THRESHOLDS,
   };
 }
 

@@ -38,6 +38,7 @@ import {
 import { bridgeJobTable } from './jobs-table';
 import { serveRanged, type VersionedS3 } from '../fixtures/s3';
 import { parseS3Uri } from '../../handlers/shared/s3-uri';
+import { serveMetricFiles } from '../fixtures/quality';
 
 export const MEDIA_DIR = path.join(__dirname, '../fixtures/media');
 
@@ -92,7 +93,7 @@ export function servePinnedCopy(s3: AwsClientStub<S3Client>, pinned: PinnedSourc
   s3.on(HeadObjectCommand, { Bucket: pinned.bucket, Key: pinned.key }).resolves({ ContentLength: pinned.size, VersionId: pinned.versionId });
 }
 
-/** What MediaConvert leaves in the output bucket for a plan: files, master manifest, thumbnails. */
+/** What MediaConvert leaves in the output bucket for a plan: files, master manifest, per-frame metric reports, thumbnails. */
 export function serveOutputs(s3: AwsClientStub<S3Client>, plan: TranscodePlan): void {
   const key = (uri: string) => uri.replace(`s3://${OUTPUT_BUCKET}/`, '');
   const renditions = plan.expectedOutputs.filter((o) => o.kind === 'hls-rendition');
@@ -113,6 +114,7 @@ export function serveOutputs(s3: AwsClientStub<S3Client>, plan: TranscodePlan): 
   for (const output of plan.expectedOutputs.filter((o) => o.kind !== 'thumbnail')) {
     s3.on(HeadObjectCommand, { Bucket: OUTPUT_BUCKET, Key: key(output.uri) }).resolves({ ContentLength: 48_213 });
   }
+  serveMetricFiles(s3, plan.expectedOutputs);
   const thumbnail = plan.expectedOutputs.find((o) => o.kind === 'thumbnail')!;
   s3.on(ListObjectsV2Command, { Bucket: OUTPUT_BUCKET, Prefix: key(thumbnail.uri) }).resolves({
     Contents: Array.from({ length: plan.thumbnailCount }, (_, i) => ({ Key: `${key(thumbnail.uri)}.${String(i).padStart(7, '0')}.jpg`, Size: 6_512 })),

@@ -3,6 +3,8 @@ import { UnsupportedMedia } from '../shared/errors';
 import { OUTPUT_GROUP_ORDER } from '../shared/output-groups';
 import { pinnedSourceKey } from '../shared/pinned-source';
 import type { ExpectedOutput, MediaMetadata, SourceRef, TranscodePlan } from '../shared/job';
+import { DEFAULT_QUALITY_THRESHOLDS } from '../shared/quality-thresholds';
+import { perFrameMetrics } from './frame-metrics';
 import { planAudio, type AudioPlan } from './audio';
 import { planLadder, type PlannedRung } from './ladder';
 import { planRotation } from './rotation';
@@ -173,6 +175,7 @@ export function planTranscode(event: PlanTranscodeEvent, config: PlanConfig): Ty
     expectedOutputs,
     thumbnailCount,
     outputPrefix,
+    quality: DEFAULT_QUALITY_THRESHOLDS,
   };
 }
 
@@ -215,6 +218,7 @@ function h264(rung: PlannedRung): VideoDescription {
         SceneChangeDetect: 'TRANSITION_DETECTION',
         QualityTuningLevel: 'SINGLE_PASS_HQ',
         FramerateControl: 'INITIALIZE_FROM_SOURCE',
+        PerFrameMetrics: perFrameMetrics('H_264'),
       },
     },
   };

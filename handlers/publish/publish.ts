@@ -7,7 +7,7 @@ import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
 import { DeliverySettings, playbackFor } from '../shared/playback';
 import { toPublicJob, unsignedView } from '../shared/public-job';
-import { sourceRefSchema } from '../shared/schemas';
+import { qualityReportSchema, sourceRefSchema } from '../shared/schemas';
 
 /** The Publish task's Parameters in asl/video-workflow.asl.json. */
 export const publishInputSchema = z.object({
@@ -37,6 +37,7 @@ export const publishInputSchema = z.object({
     checks: z.array(z.unknown()),
     failures: z.array(z.string()),
     thumbnails: z.array(z.string()).optional(),
+    quality: qualityReportSchema.optional(),
   }),
 });
 
@@ -117,6 +118,7 @@ export async function publish(input: PublishInput, deps: PublishDeps): Promise<P
     outputs,
     ...(playback === undefined ? {} : { playback }),
     qc: { passed: input.qc.passed, failures: input.qc.failures, checkCount: input.qc.checks.length },
+    ...(input.qc.quality !== undefined ? { quality: input.qc.quality } : {}),
     metadata: input.metadata as unknown as MediaMetadata,
     mediaConvertJobId: input.transcode.mediaConvertJobId,
     finishedAt: (deps.now ?? (() => new Date()))().toISOString(),

@@ -1,8 +1,10 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Parser } from 'm3u8-parser';
 import { outputGroupRole, type OutputGroupDetail, type OutputGroupRole } from '../shared/output-groups';
-import type { ExpectedOutput, LadderRung, QcCheck, QcResult, TranscodeResult } from '../shared/job';
+import type { ExpectedOutput, LadderRung, QcCheck, QcErrorName, QcResult, TranscodeResult } from '../shared/job';
 import type { LogSink } from '../shared/logger';
+import type { QualityThresholds } from '../shared/quality-thresholds';
+import { qualityGate } from './quality-gate';
 import { checkPinnedInput } from './input-check';
 import type { PinnedSource } from '../shared/pinned-source';
 import { isS3NotFound } from '../shared/s3-errors';
@@ -10,8 +12,10 @@ import { parseS3Uri } from '../shared/s3-uri';
 
 export interface QualityControlEvent {
   readonly jobId: string;
-  readonly metadata: { readonly durationSeconds: number };
+  readonly metadata: { readonly durationSeconds: number; readonly frameRate?: number };
   readonly plan: {
+    /** The profile's picture-quality floors (plan-transcode always sets them; defaults when absent). */
+    readonly quality?: QualityThresholds;
     readonly expectedOutputs: readonly ExpectedOutput[];
     readonly ladder: readonly LadderRung[];
     readonly thumbnailCount: number;
@@ -45,11 +49,17 @@ export async function qualityControl(event: QualityControlEvent, deps: QualityCo
   const s3 = deps.s3;
 
   const files = plan.expectedOutputs.filter((o) => o.kind !== 'thumbnail');
-  const [input, existence, manifest, { check: thumbnailCheck, ...thumbnails }] = await Promise.all([
+  const [input, existence, manifest, { check: thumbnailCheck, ...thumbnails }, gate] = await Promise.all([
     checkPinnedInput(s3, event.pinned, event.fileInput),
     Promise.all(files.map((o) => checkExists(s3, o))),
     checkManifest(s3, plan.expectedOutputs, plan.ladder),
     checkThumbnails(s3, plan.expectedOutputs, plan.thumbnailCount),
+    qualityGate(s3, {
+      expectedOutputs: plan.expectedOutputs,
+      ...(plan.quality !== undefined ? { thresholds: plan.quality } : {}),
+      durationSeconds: metadata.durationSeconds,
+      ...(metadata.frameRate !== undefined ? { frameRate: metadata.frameRate } : {}),
+    }),
   ]);
 
   const checks: QcCheck[] = [
@@ -60,9 +70,27 @@ export async function qualityControl(event: QualityControlEvent, deps: QualityCo
     ...manifest,
     thumbnailCheck,
   ];
+  const structuralFailed = checks.some((c) => !c.passed);
+  checks.push(...gate.checks);
   const failures = checks.filter((c) => !c.passed).map((c) => c.detail);
-  deps.log.info('Quality checks done', { checkCount: checks.length, failedCount: failures.length });
-  return { passed: failures.length === 0, checks, failures, thumbnails: thumbnails.found };
+  // The job's error names the most basic problem: broken outputs, then unmeasured ones, then poor pictures.
+  const error: QcErrorName | undefined =
+    failures.length === 0
+      ? undefined
+      : !structuralFailed && gate.metricsMissing
+        ? 'QualityMetricsMissing'
+        : !structuralFailed && gate.belowThreshold
+          ? 'QualityBelowThreshold'
+          : 'QualityCheckFailed';
+  deps.log.info('Quality checks done', { checkCount: checks.length, failedCount: failures.length, error, measuredRungs: gate.quality.rungs.length });
+  return {
+    passed: failures.length === 0,
+    ...(error !== undefined ? { error } : {}),
+    checks,
+    failures,
+    thumbnails: thumbnails.found,
+    quality: gate.quality,
+  };
 }
 
 async function checkExists(s3: QualityControlDeps['s3'], output: ExpectedOutput): Promise<QcCheck> {

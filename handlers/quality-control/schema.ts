@@ -8,10 +8,20 @@ const outputDetailSchema = z.object({
   VideoDetails: z.object({ WidthInPx: z.number().optional(), HeightInPx: z.number().optional() }).optional(),
 });
 
+const metricFloorSchema = z
+  .object({ mean: z.number(), p5: z.number(), min: z.number(), worstSecond: z.number() })
+  .partial()
+  .strict();
+const rungFloorsSchema = z.object({ ssim: metricFloorSchema, psnr: metricFloorSchema, vmaf: metricFloorSchema }).partial().strict();
+
+/** QualityThresholds (handlers/shared/quality-thresholds.ts); strict, so a misspelt floor is an error, not a silent no-op. */
+export const qualityThresholdsSchema = z.object({ topRung: rungFloorsSchema, otherRungs: rungFloorsSchema }).strict();
+
 export const qualityControlEventSchema = z.object({
   jobId: z.string().min(1),
-  metadata: z.object({ durationSeconds: z.number().positive() }),
+  metadata: z.object({ durationSeconds: z.number().positive(), frameRate: z.number().optional() }),
   plan: z.object({
+    quality: qualityThresholdsSchema.optional(),
     expectedOutputs: z.array(
       z.object({
         kind: z.enum(['mp4', 'hls-master', 'hls-rendition', 'thumbnail']),

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { JobNotFound, JobStateConflict } from '../shared/errors';
 import { JOB_ID_PATTERN } from '../shared/job';
+import { qualityReportSchema } from '../shared/schemas';
 import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
 import { normaliseError } from './normalise';
@@ -9,7 +10,8 @@ import { normaliseError } from './normalise';
 export const recordFailureInputSchema = z.object({
   jobId: z.string().regex(JOB_ID_PATTERN),
   source: z.unknown().optional(),
-  error: z.object({ Error: z.string().optional(), Cause: z.unknown().optional() }).loose(),
+  // `quality` comes with a failed picture-quality gate (the QualityCheckFailed Pass state).
+  error: z.object({ Error: z.string().optional(), Cause: z.unknown().optional(), quality: qualityReportSchema.optional().catch(undefined) }).loose(),
 });
 export type RecordFailureInput = z.infer<typeof recordFailureInputSchema>;
 
@@ -40,6 +42,8 @@ export async function recordFailure(input: RecordFailureInput, deps: RecordFailu
       error: { name: error.name, cause: error.cause },
       finishedAt: (deps.now ?? (() => new Date()))().toISOString(),
       ...(error.mediaConvertError ? { mediaConvertError: error.mediaConvertError } : {}),
+      // The measured rungs explain a quality failure; an empty report says nothing.
+      ...(input.error.quality !== undefined && input.error.quality.rungs.length > 0 ? { quality: input.error.quality } : {}),
     });
     if (changed) {
       log.info('Job failed', { jobId: input.jobId, error: error.name });

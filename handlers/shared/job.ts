@@ -1,4 +1,5 @@
 import type { Playback } from './playback';
+import type { QualityThresholds } from './quality-thresholds';
 
 /**
  * The job record (one DynamoDB item per job) and the state that travels through the
@@ -82,8 +83,48 @@ export interface QcCheck {
   readonly detail: string;
 }
 
+/** Statistics of one metric over a rung's frames (see handlers/quality-control/quality-metrics.ts). */
+export interface MetricStats {
+  readonly mean: number;
+  /** 5th percentile: 95% of frames score at least this. */
+  readonly p5: number;
+  readonly min: number;
+  /** Mean of the lowest-scoring one-second window of consecutive frames. */
+  readonly worstSecond: number;
+  readonly frames: number;
+}
+
+/** Picture quality of one video output (an HLS rendition or the MP4), measured against the source. */
+export interface RungQuality {
+  /** MediaConvert's output name (`master_720p`, `video_1080p`): the metric files are `<name>_<METRIC>.csv`. */
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+  /** Planned peak bit rate (bits/s). */
+  readonly bitrate?: number;
+  readonly top: boolean;
+  readonly ssim: MetricStats;
+  readonly psnr: MetricStats;
+  /** Absent where the transcoder cannot measure VMAF (the local ffmpeg has no libvmaf). */
+  readonly vmaf?: MetricStats;
+}
+
+export interface QualityReport {
+  readonly rungs: readonly RungQuality[];
+}
+
+/**
+ * The error a failed QC run ends the job with (the "Quality passed?" Pass state copies it to
+ * `Error`): missing or broken outputs first, then missing metric files, then a rung below its floor.
+ */
+export type QcErrorName = 'QualityCheckFailed' | 'QualityMetricsMissing' | 'QualityBelowThreshold';
+
 export interface QcResult {
   readonly passed: boolean;
+  /** Set whenever `passed` is false. */
+  readonly error?: QcErrorName;
+  /** Per-rung picture quality from the per-frame metric files (empty when none could be read). */
+  readonly quality?: QualityReport;
   readonly checks: readonly QcCheck[];
   /** `detail` of each failed check; the state machine puts these in the error cause. */
   readonly failures: readonly string[];
@@ -140,6 +181,8 @@ export interface JobRecord {
   /** Public: https URLs of the outputs on the delivery distribution (unsigned; get-job signs them). */
   readonly playback?: Playback;
   readonly qc?: { readonly passed: boolean; readonly failures: readonly string[]; readonly checkCount: number };
+  /** Per-rung picture quality measured by quality-control (on COMPLETED jobs and on quality failures). */
+  readonly quality?: QualityReport;
   readonly error?: JobError;
   /** Non-fatal problems (archive copy failed, notification failed) on a COMPLETED job. */
   readonly warnings?: readonly string[];
@@ -165,6 +208,8 @@ export interface TranscodePlan {
   readonly thumbnailCount: number;
   /** s3:// prefix under the output bucket: `s3://<output>/<jobId>/`. */
   readonly outputPrefix: string;
+  /** Picture-quality floors quality-control applies (the profile's, else DEFAULT_QUALITY_THRESHOLDS). */
+  readonly quality?: QualityThresholds;
 }
 
 /** The Transcode task's ResultSelector output (a trimmed MediaConvert `Job`). */
