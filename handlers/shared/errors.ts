@@ -81,3 +81,13 @@ export class UploadTooLarge extends WorkflowError {
 export function errorName(err: unknown): string {
   return err instanceof Error ? err.name : 'UnknownError';
 }
+
+/** A profile name that is not one of the shipped profiles (handlers/plan-transcode/profiles). */
+export class UnknownProfile extends WorkflowError {
+  readonly name = 'UnknownProfile';
+}
+
+/** A shipped profile that this deployment's `allowed_profiles` does not allow. */
+export class ProfileNotAllowed extends WorkflowError {
+  readonly name = 'ProfileNotAllowed';
+}

@@ -51,7 +51,12 @@ export interface MediaMetadata {
   readonly bytesRead: number;
 }
 
-export type OutputKind = 'mp4' | 'hls-master' | 'hls-rendition' | 'thumbnail';
+/**
+ * `hls-master` is the HLS multivariant playlist (of an HLS or a CMAF group), `dash-manifest` a
+ * CMAF group's MPD, `audio-rendition` a CMAF group's audio-only playlist.
+ */
+export type OutputKind = 'mp4' | 'hls-master' | 'hls-rendition' | 'dash-manifest' | 'audio-rendition' | 'thumbnail';
+export const OUTPUT_KINDS: readonly OutputKind[] = ['mp4', 'hls-master', 'hls-rendition', 'dash-manifest', 'audio-rendition', 'thumbnail'];
 
 /** One output plan-transcode expects MediaConvert to write. */
 export interface ExpectedOutput {
@@ -68,6 +73,8 @@ export interface LadderRung {
   readonly height: number;
   readonly maxBitrate: number;
   readonly qvbrQualityLevel: number;
+  /** Set for HEVC rungs only; absent means H.264 (so the standard ladder's JSON is unchanged). */
+  readonly codec?: 'H_265';
 }
 
 export interface QcCheck {
@@ -91,8 +98,13 @@ export interface QcResult {
 export interface JobOutputs {
   readonly mp4: readonly string[];
   readonly hls?: string;
+  /** The DASH manifest of a CMAF group. */
+  readonly dash?: string;
   readonly thumbnails: readonly string[];
 }
+
+/** The caller's pairs (`POST /jobs {"metadata": ...}`), carried into MediaConvert's UserMetadata and the completion event. */
+export type UserMetadata = Readonly<Record<string, string>>;
 
 export interface JobError {
   readonly name: string;
@@ -112,6 +124,9 @@ export interface JobRecord {
   readonly status: JobStatus;
   readonly trigger: JobTrigger;
   readonly source: SourceRef;
+  /** The encoding profile (handlers/plan-transcode/profiles), resolved and allowed at start. */
+  readonly profile?: string;
+  readonly userMetadata?: UserMetadata;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly startedAt?: string;
@@ -138,6 +153,8 @@ export interface WorkflowInput {
   readonly source: SourceRef;
   readonly trigger: JobTrigger;
   readonly createdAt: string;
+  readonly profile: string;
+  readonly userMetadata: UserMetadata;
 }
 
 /** plan-transcode result. `settings` is typed as MediaConvert `JobSettings` in the handler. */
@@ -148,6 +165,14 @@ export interface TranscodePlan {
   readonly thumbnailCount: number;
   /** s3:// prefix under the output bucket: `s3://<output>/<jobId>/`. */
   readonly outputPrefix: string;
+  /** The profile the plan follows. */
+  readonly profile: string;
+  /** What each of `settings.OutputGroups` is, in order (GetJob reports groups by position only). */
+  readonly groupRoles: readonly ('mp4' | 'hls' | 'cmaf' | 'thumbnails')[];
+  /** CreateJob's AccelerationSettings (`PREFERRED` when the profile asks for it at this duration). */
+  readonly accelerationSettings: { readonly Mode: 'DISABLED' | 'PREFERRED' };
+  /** CreateJob's UserMetadata: the caller's pairs plus jobId, workflow and profile (which win). */
+  readonly userMetadata: UserMetadata;
 }
 
 /** The Transcode task's ResultSelector output (a trimmed MediaConvert `Job`). */
