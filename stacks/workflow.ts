@@ -73,7 +73,7 @@ export class Workflow extends Construct {
       timeout: 300,
       assets: extractMetadataAssets,
     });
-    const planTranscode = fn('plan-transcode', 'Builds MediaConvert job settings (ladder capped at the source)', [], {
+    const planTranscode = fn('plan-transcode', 'Builds MediaConvert job settings from the job profile (ladder capped at the source)', [], {
       environment: { OUTPUT_BUCKET: storage.output.bucket },
     });
     const qualityControl = fn('quality-control', 'Checks the MediaConvert outputs before publishing', [

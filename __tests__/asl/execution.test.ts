@@ -106,7 +106,8 @@ describe('success path', () => {
         Role: TEST_SUBSTITUTIONS.MediaConvertRoleArn,
         Settings: expect.objectContaining({ OutputGroups: expect.any(Array) }),
         StatusUpdateInterval: 'SECONDS_15',
-        UserMetadata: { jobId: TEST_JOB_ID, workflow: TEST_SUBSTITUTIONS.WorkflowName },
+        AccelerationSettings: { Mode: 'DISABLED' },
+        UserMetadata: { jobId: TEST_JOB_ID, workflow: TEST_SUBSTITUTIONS.WorkflowName, profile: 'standard' },
       },
     ]);
 
@@ -189,7 +190,7 @@ describe('success path', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(spy.inputs).toHaveLength(1);
     expect(Object.keys(spy.inputs[0] as object).sort()).toEqual(['jobId', 'metadata', 'plan', 'transcode']);
-    expect(Object.keys((spy.inputs[0] as { plan: object }).plan).sort()).toEqual(['expectedOutputs', 'ladder', 'outputPrefix', 'thumbnailCount']);
+    expect(Object.keys((spy.inputs[0] as { plan: object }).plan).sort()).toEqual(['expectedOutputs', 'groupRoles', 'ladder', 'outputPrefix', 'thumbnailCount']);
   });
 
   it('exposes the cost drivers of a successful run for the benchmark', async () => {

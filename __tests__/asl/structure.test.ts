@@ -271,13 +271,23 @@ describe('video-workflow.asl.json structure', () => {
   });
 
   it('passes the job id to MediaConvert in UserMetadata and keeps Lambda payloads to named fields', () => {
-    // Assess
+    // Assess: PlanTranscode gets the job id, workflow name and profile and builds UserMetadata
+    // (the caller's pairs, then jobId/workflow/profile, which win), and AccelerationSettings.
     expect(states.Transcode!.Parameters).toEqual({
       Queue: TEST_SUBSTITUTIONS.MediaConvertQueueArn,
       Role: TEST_SUBSTITUTIONS.MediaConvertRoleArn,
       'Settings.$': '$.plan.settings',
       StatusUpdateInterval: 'SECONDS_15',
-      UserMetadata: { 'jobId.$': '$.jobId', workflow: TEST_SUBSTITUTIONS.WorkflowName },
+      'AccelerationSettings.$': '$.plan.accelerationSettings',
+      'UserMetadata.$': '$.plan.userMetadata',
+    });
+    expect(states.PlanTranscode!.Parameters).toEqual({
+      'jobId.$': '$.jobId',
+      'source.$': '$.source',
+      'metadata.$': '$.metadata',
+      'profile.$': '$.profile',
+      'userMetadata.$': '$.userMetadata',
+      workflow: TEST_SUBSTITUTIONS.WorkflowName,
     });
     for (const [name, state] of lambdaTasks) {
       // No task receives the whole state ("$"): each lists what it needs.

@@ -3,6 +3,7 @@ import { InvalidSourceKey, ObjectNotFound } from '../shared/errors';
 import { parseWith, readJsonBody, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
 import type { StartJobDeps, StartJobRequest, StartJobResult } from '../shared/start-job';
 import { statusUrlFor, toPublicJob } from '../shared/public-job';
+import { userMetadataSchema } from '../shared/user-metadata';
 
 /**
  * The caller names an object in the source bucket; the bucket itself is fixed by the
@@ -14,6 +15,9 @@ const BodySchema = z
     key: z.string().min(1, 'must not be empty'),
     versionId: z.string().min(1, 'must not be empty').max(1024, 'must be at most 1024 characters').optional(),
     force: z.boolean().optional(),
+    /** An encoding profile this deployment allows (start-job checks; 400 names the allowed ones). */
+    profile: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
+    metadata: userMetadataSchema.optional(),
   })
   .strict();
 
@@ -42,6 +46,8 @@ export async function createJob(event: ApiEvent, ctx: RequestContext, deps: Crea
         versionId: body.versionId,
         trigger: 'api',
         force: body.force === true,
+        ...(body.profile !== undefined ? { profile: body.profile } : {}),
+        ...(body.metadata !== undefined ? { userMetadata: body.metadata } : {}),
         requestId: ctx.requestId,
       },
       { ...deps.startDeps, log: ctx.log },
@@ -55,7 +61,7 @@ export async function createJob(event: ApiEvent, ctx: RequestContext, deps: Crea
     ctx.log.info('Existing job returned', { jobId: job.jobId, status: job.status });
     return { statusCode: 200, body: { ...toPublicJob(job) } };
   }
-  ctx.log.info('Job accepted', { jobId: job.jobId, force: body.force === true });
+  ctx.log.info('Job accepted', { jobId: job.jobId, force: body.force === true, profile: job.profile });
   const statusUrl = statusUrlFor(job.jobId);
   return { statusCode: 202, body: { jobId: job.jobId, status: job.status, statusUrl }, headers: { location: statusUrl } };
 }

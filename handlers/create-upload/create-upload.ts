@@ -2,6 +2,8 @@ import type { PresignedPost, PresignedPostOptions } from '@aws-sdk/s3-presigned-
 import * as z from 'zod';
 import { ConfigurationError, InvalidRequest, UnsupportedMedia, UploadTooLarge } from '../shared/errors';
 import { parseWith, readJsonBody, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
+import { chooseProfile, OPEN_PROFILE_POLICY, profilePolicyFromEnv, type ProfilePolicy } from '../plan-transcode/profiles/choice';
+import { toObjectMetadataFields, userMetadataSchema } from '../shared/user-metadata';
 
 /**
  * Content types accepted per file extension. The presigned POST pins Content-Type, so the
@@ -32,6 +34,8 @@ export interface UploadConfig {
   /** Lowercase, no dot. */
   readonly allowedExtensions: readonly string[];
   readonly expiresSeconds: number;
+  /** Default and allowed encoding profiles. @default every shipped profile, `standard` by default */
+  readonly profiles?: ProfilePolicy;
 }
 
 export interface UploadDeps {
@@ -48,6 +52,10 @@ const BodySchema = z
     filename: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
     contentType: z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
     size: z.number().int('must be a whole number of bytes').min(1, 'must be at least 1 byte').max(Number.MAX_SAFE_INTEGER),
+    /** Stored on the object as `x-amz-meta-profile`; the ingest applies it (and rejects a profile no longer allowed). */
+    profile: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
+    /** Stored on the object as `x-amz-meta-job-<key>` pairs; the ingest copies them to the job. */
+    metadata: userMetadataSchema.optional(),
   })
   .strict();
 
@@ -84,6 +92,7 @@ export function loadUploadConfig(env: NodeJS.ProcessEnv): UploadConfig {
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     allowedExtensions: e.ALLOWED_EXTENSIONS,
     expiresSeconds: e.UPLOAD_URL_EXPIRES_SECONDS,
+    profiles: profilePolicyFromEnv(env),
   };
 }
 
@@ -132,6 +141,15 @@ export async function createUpload(event: ApiEvent, ctx: RequestContext, config:
     });
   }
 
+  // Checked now so the caller hears at once; the ingest checks again against the policy of that moment.
+  const profile = body.profile === undefined ? undefined : chooseProfile(body.profile, config.profiles ?? OPEN_PROFILE_POLICY, 'profile');
+  // Pinned fields of the POST: S3 refuses the upload unless the form carries exactly these values.
+  const pinned: Record<string, string> = {
+    'Content-Type': contentType,
+    ...(profile !== undefined ? { 'x-amz-meta-profile': profile } : {}),
+    ...toObjectMetadataFields(body.metadata ?? {}),
+  };
+
   const now = deps.now();
   const key = `${config.uploadPrefix}${datePath(now)}/${deps.uuid()}/${name}`;
   if (Buffer.byteLength(key, 'utf8') > 1024) {
@@ -141,11 +159,8 @@ export async function createUpload(event: ApiEvent, ctx: RequestContext, config:
   const post = await deps.presign({
     Bucket: config.sourceBucket,
     Key: key,
-    Fields: { 'Content-Type': contentType },
-    Conditions: [
-      ['content-length-range', 1, config.maxUploadBytes],
-      ['eq', '$Content-Type', contentType],
-    ],
+    Fields: pinned,
+    Conditions: [['content-length-range', 1, config.maxUploadBytes], ...Object.entries(pinned).map(([field, value]): ['eq', string, string] => ['eq', `$${field}`, value])],
     Expires: config.expiresSeconds,
   });
   const expiresAt = new Date(now.getTime() + config.expiresSeconds * 1000).toISOString();

@@ -14,13 +14,14 @@ function loadConfig(): PlanConfig {
   };
 }
 
-/** Step Functions PlanTranscode task: `{ jobId, source, metadata }` -> TranscodePlan (`$.plan`). */
+/** Step Functions PlanTranscode task: `{ jobId, source, metadata, profile, userMetadata }` -> TranscodePlan (`$.plan`). */
 export async function handler(event: unknown): Promise<TranscodePlan> {
   const config = loadConfig();
   const input = parseTaskInput(planTranscodeEventSchema, event, 'PlanTranscode');
   logger.appendKeys({ jobId: input.jobId });
   const plan = planTranscode(input, config);
   logger.info('Planned transcode', {
+    profile: plan.profile,
     ladder: plan.ladder.map((r) => `${r.width}x${r.height}@${r.maxBitrate}`),
     thumbnailCount: plan.thumbnailCount,
     settingsBytes: JSON.stringify(plan.settings).length,

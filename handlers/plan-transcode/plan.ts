@@ -14,6 +14,8 @@ export interface PlanTranscodeEvent {
   readonly profile?: string;
   /** The caller's pairs, carried into the MediaConvert job's UserMetadata. */
   readonly userMetadata?: Readonly<Record<string, string>>;
+  /** Written to UserMetadata.workflow, which job-progress matches (the ASL passes ${WorkflowName}). */
+  readonly workflow?: string;
 }
 
 export interface PlanConfig {
@@ -24,8 +26,6 @@ export interface PlanConfig {
   readonly thumbnailIntervalSeconds: number;
   /** ... and never more than this many. */
   readonly maxThumbnails: number;
-  /** Written to UserMetadata.workflow, which job-progress matches (the stack's name prefix). */
-  readonly workflowName?: string;
 }
 
 export const DEFAULT_MAX_DURATION_SECONDS = 12 * 3600;
@@ -120,7 +120,7 @@ export function planTranscode(event: PlanTranscodeEvent, config: PlanConfig): Ty
     profile: profile.name,
     groupRoles: groups.map((g) => g.role),
     accelerationSettings: { Mode: accelerated ? 'PREFERRED' : 'DISABLED' },
-    userMetadata: { ...event.userMetadata, jobId, workflow: config.workflowName ?? '', profile: profile.name },
+    userMetadata: { ...event.userMetadata, jobId, ...(event.workflow !== undefined ? { workflow: event.workflow } : {}), profile: profile.name },
   };
 }
 

@@ -14,6 +14,8 @@ export interface QualityControlEvent {
     readonly ladder: readonly LadderRung[];
     readonly thumbnailCount: number;
     readonly outputPrefix: string;
+    /** The plan's output group roles in order; absent: the standard order. */
+    readonly groupRoles?: readonly OutputGroupRole[];
   };
   readonly transcode: TranscodeResult;
 }
@@ -40,17 +42,20 @@ export async function qualityControl(event: QualityControlEvent, deps: QualityCo
   const s3 = deps.s3;
 
   const files = plan.expectedOutputs.filter((o) => o.kind !== 'thumbnail');
-  const [existence, manifest, { check: thumbnailCheck, ...thumbnails }] = await Promise.all([
+  const [existence, manifest, dash, { check: thumbnailCheck, ...thumbnails }] = await Promise.all([
     Promise.all(files.map((o) => checkExists(s3, o))),
     checkManifest(s3, plan.expectedOutputs, plan.ladder),
+    checkDashManifest(s3, plan.expectedOutputs, plan.ladder),
     checkThumbnails(s3, plan.expectedOutputs, plan.thumbnailCount),
   ]);
 
+  const details = allOutputDetails(transcode, plan.groupRoles);
   const checks: QcCheck[] = [
     ...existence,
-    ...checkDurations(transcode, metadata.durationSeconds),
-    ...checkRungs(transcode, plan.ladder, plan.expectedOutputs),
+    ...checkDurations(details, metadata.durationSeconds),
+    ...checkRungs(details, plan.ladder, plan.expectedOutputs),
     ...manifest,
+    ...dash,
     thumbnailCheck,
   ];
   const failures = checks.filter((c) => !c.passed).map((c) => c.detail);
@@ -73,9 +78,9 @@ async function checkExists(s3: QualityControlDeps['s3'], output: ExpectedOutput)
   }
 }
 
-function checkDurations(transcode: TranscodeResult, sourceSeconds: number): QcCheck[] {
+function checkDurations(details: readonly ReportedOutput[], sourceSeconds: number): QcCheck[] {
   const tolerance = durationTolerance(sourceSeconds);
-  const timed = allOutputDetails(transcode).filter(({ role }) => role !== 'thumbnails');
+  const timed = details.filter(({ role }) => role !== 'thumbnails');
   if (timed.length === 0) {
     return [{ name: 'durations', passed: false, detail: 'MediaConvert reported no outputs with a duration' }];
   }
@@ -89,27 +94,71 @@ function checkDurations(transcode: TranscodeResult, sourceSeconds: number): QcCh
   });
 }
 
-function checkRungs(transcode: TranscodeResult, ladder: readonly LadderRung[], expected: readonly ExpectedOutput[]): QcCheck[] {
+function checkRungs(details: readonly ReportedOutput[], ladder: readonly LadderRung[], expected: readonly ExpectedOutput[]): QcCheck[] {
   const sizeOf = (d: OutputDetail) => `${d.VideoDetails?.WidthInPx}x${d.VideoDetails?.HeightInPx}`;
-  const details = allOutputDetails(transcode);
-  const reported = details.filter(({ role }) => role === 'hls').map(({ detail }) => sizeOf(detail));
+  const reported = details.filter(({ role }) => role === 'hls' || role === 'cmaf').map(({ detail }) => sizeOf(detail));
   const checks: QcCheck[] = ladder.map((rung) => {
     const size = `${rung.width}x${rung.height}`;
     const found = reported.includes(size);
     return {
-      name: `rung:${size}`,
+      name: rung.codec === 'H_265' ? `rung:hevc:${size}` : `rung:${size}`,
       passed: found,
-      detail: found ? `HLS rendition ${size} present` : `HLS rendition ${size} missing (MediaConvert reported ${reported.join(', ') || 'none'})`,
+      detail: found ? `${codecLabel(rung)}rendition ${size} present` : `${codecLabel(rung)}rendition ${size} missing (MediaConvert reported ${reported.join(', ') || 'none'})`,
     };
   });
-  const mp4 = expected.find((o) => o.kind === 'mp4');
-  if (mp4?.width !== undefined && mp4.height !== undefined) {
-    const want = `${mp4.width}x${mp4.height}`;
-    const detail = details.find(({ role }) => role === 'mp4')?.detail;
-    const got = detail === undefined ? 'none' : sizeOf(detail);
-    checks.push({ name: `mp4-size:${want}`, passed: got === want, detail: got === want ? `MP4 is ${want}` : `MP4 is ${got}, planned ${want}` });
-  }
+  // Every planned MP4 (one for standard, one per aspect for social): by file name when MediaConvert
+  // reports paths, else by position among the MP4 group's outputs.
+  const mp4Details = details.filter(({ role }) => role === 'mp4');
+  expected
+    .filter((o) => o.kind === 'mp4')
+    .forEach((mp4, i) => {
+      if (mp4.width === undefined || mp4.height === undefined) return;
+      const want = `${mp4.width}x${mp4.height}`;
+      const detail = (mp4Details.find(({ detail: d }) => d.OutputFilePaths?.includes(mp4.uri)) ?? mp4Details[i])?.detail;
+      const got = detail === undefined ? 'none' : sizeOf(detail);
+      const name = mp4Details.length > 1 || i > 0 ? `mp4-size:${mp4.uri.slice(mp4.uri.lastIndexOf('/') + 1)}` : `mp4-size:${want}`;
+      checks.push({ name, passed: got === want, detail: got === want ? `MP4 is ${want}` : `MP4 is ${got}, planned ${want}` });
+    });
   return checks;
+}
+
+function codecLabel(rung: LadderRung): string {
+  return rung.codec === 'H_265' ? 'HEVC ' : 'HLS ';
+}
+
+/**
+ * A CMAF group's DASH manifest: readable, an MPD, and listing a video Representation of each
+ * planned size (MediaConvert writes width/height on each Representation).
+ */
+async function checkDashManifest(s3: QualityControlDeps['s3'], expected: readonly ExpectedOutput[], ladder: readonly LadderRung[]): Promise<QcCheck[]> {
+  const mpd = expected.find((o) => o.kind === 'dash-manifest');
+  if (mpd === undefined) return [];
+  const { bucket, key } = parseS3Uri(mpd.uri);
+  let text: string;
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    text = (await response.Body?.transformToString('utf-8')) ?? '';
+  } catch (error) {
+    if (isS3NotFound(error)) return [{ name: 'dash-manifest', passed: false, detail: `DASH manifest ${mpd.uri} cannot be read: missing` }];
+    throw error;
+  }
+  const representations = [...text.matchAll(/<Representation\b[^>]*>/g)].map((m) => m[0]);
+  const sizes = representations.flatMap((r) => {
+    const w = /\bwidth="(\d+)"/.exec(r)?.[1];
+    const h = /\bheight="(\d+)"/.exec(r)?.[1];
+    return w !== undefined && h !== undefined ? [`${w}x${h}`] : [];
+  });
+  if (!/<MPD\b/.test(text) || representations.length === 0) {
+    return [{ name: 'dash-manifest', passed: false, detail: `DASH manifest ${mpd.uri} is not an MPD with representations` }];
+  }
+  return [
+    { name: 'dash-manifest', passed: true, detail: `DASH manifest lists ${representations.length} representations` },
+    ...ladder.map((rung): QcCheck => {
+      const size = `${rung.width}x${rung.height}`;
+      const listed = sizes.includes(size);
+      return { name: `dash:${size}`, passed: listed, detail: listed ? `DASH manifest lists ${size}` : `DASH manifest does not list a ${size} representation (lists ${sizes.join(', ') || 'none'})` };
+    }),
+  ];
 }
 
 async function checkManifest(s3: QualityControlDeps['s3'], expected: readonly ExpectedOutput[], ladder: readonly LadderRung[]): Promise<QcCheck[]> {
@@ -176,9 +225,15 @@ async function checkThumbnails(
     : { check: { name, passed: false, detail: `No JPEG thumbnails under ${thumbnail.uri} (planned ${planned})` }, found };
 }
 
-function allOutputDetails(transcode: TranscodeResult): { detail: OutputDetail; label: string; role: OutputGroupRole | 'unknown' }[] {
+interface ReportedOutput {
+  readonly detail: OutputDetail;
+  readonly label: string;
+  readonly role: OutputGroupRole | 'unknown';
+}
+
+function allOutputDetails(transcode: TranscodeResult, roles?: readonly OutputGroupRole[]): ReportedOutput[] {
   return transcode.outputGroupDetails.flatMap((group, g) => {
-    const role = outputGroupRole(group, g);
+    const role = outputGroupRole(group, g, roles);
     return (group.OutputDetails ?? []).map((detail, o) => ({ detail, role, label: detail.OutputFilePaths?.[0] ?? `${role} output ${o + 1}` }));
   });
 }

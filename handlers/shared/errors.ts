@@ -91,3 +91,8 @@ export class UnknownProfile extends WorkflowError {
 export class ProfileNotAllowed extends WorkflowError {
   readonly name = 'ProfileNotAllowed';
 }
+
+/** The job's metadata pairs (`x-amz-meta-job-*` on a direct upload) break the documented bounds. */
+export class InvalidJobMetadata extends WorkflowError {
+  readonly name = 'InvalidJobMetadata';
+}

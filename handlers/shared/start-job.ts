@@ -3,12 +3,14 @@ import { HeadObjectCommand, HeadObjectCommandOutput, S3Client } from '@aws-sdk/c
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { documentClient, s3Client, sfnClient } from './clients';
 import { intEnv, listEnv, requireEnv } from './config';
+import { chooseProfile, OPEN_PROFILE_POLICY, profilePolicyFromEnv, type ProfilePolicy } from '../plan-transcode/profiles/choice';
 import { ConfigurationError, InvalidSourceKey, ObjectNotFound, UnsupportedMedia } from './errors';
-import { JobRecord, JobTrigger, SourceRef, WorkflowInput } from './job';
+import { JobRecord, JobTrigger, SourceRef, UserMetadata, WorkflowInput } from './job';
 import { DynamoJobStore, JobStore } from './job-store';
 import { LogSink, silentLog } from './logger';
 import { isS3NotFound } from './s3-errors';
 import { validateSourceKey } from './s3-key';
+import { fromObjectMetadata } from './user-metadata';
 
 export interface StartJobDeps {
   store: JobStore;
@@ -20,6 +22,8 @@ export interface StartJobDeps {
   /** Required key prefix; '' accepts any key. */
   keyPrefix: string;
   jobTtlDays: number;
+  /** Default and allowed encoding profiles. @default every shipped profile, `standard` by default */
+  profiles?: ProfilePolicy;
   now?: () => Date;
   log?: LogSink;
 }
@@ -53,6 +57,7 @@ export function startJobDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Start
     allowedExtensions,
     keyPrefix: env.SOURCE_KEY_PREFIX ?? '',
     jobTtlDays,
+    profiles: profilePolicyFromEnv(env),
   };
 }
 
@@ -66,6 +71,10 @@ export interface StartJobRequest {
   trigger: JobTrigger;
   /** Start a new job even when this object version already has one (a fresh job id). */
   force?: boolean;
+  /** The requested encoding profile; absent: the object's `x-amz-meta-profile`, else the deployment default. */
+  profile?: string;
+  /** The caller's pairs; absent: the object's `x-amz-meta-job-*` pairs. */
+  userMetadata?: UserMetadata;
   requestId?: string;
 }
 
@@ -129,7 +138,15 @@ async function resolveObject(req: StartJobRequest, keys: string[], deps: StartJo
 }
 
 function workflowInputOf(job: JobRecord): WorkflowInput {
-  return { jobId: job.jobId, source: job.source, trigger: job.trigger, createdAt: job.createdAt };
+  return {
+    jobId: job.jobId,
+    source: job.source,
+    trigger: job.trigger,
+    createdAt: job.createdAt,
+    // Records written before profiles existed ran the standard outputs.
+    profile: job.profile ?? OPEN_PROFILE_POLICY.defaultProfile,
+    userMetadata: job.userMetadata ?? {},
+  };
 }
 
 async function startExecution(job: JobRecord, deps: StartJobDeps, log: LogSink): Promise<string> {
@@ -182,6 +199,13 @@ export async function startJob(req: StartJobRequest, deps: StartJobDeps): Promis
   if (size === 0) {
     throw new UnsupportedMedia('Source object is empty (0 bytes)', { context: { bucket: req.bucket, key } });
   }
+  // A request's own choice wins; an upload carries its choice as object metadata (POST /uploads, direct uploads).
+  const objectMetadata = head.Metadata ?? {};
+  const profile =
+    req.profile !== undefined
+      ? chooseProfile(req.profile, deps.profiles ?? OPEN_PROFILE_POLICY, 'profile')
+      : chooseProfile(objectMetadata.profile, deps.profiles ?? OPEN_PROFILE_POLICY, 'x-amz-meta-profile');
+  const userMetadata = req.userMetadata ?? fromObjectMetadata(objectMetadata);
   const etag = normalizeEtag(head.ETag ?? req.expectedEtag ?? '');
   // Pin the version HeadObject saw (API requests name no version), so S3 events and API calls agree.
   const versionId = req.versionId ?? (head.VersionId && head.VersionId !== 'null' ? head.VersionId : undefined);
@@ -194,6 +218,8 @@ export async function startJob(req: StartJobRequest, deps: StartJobDeps): Promis
     status: 'QUEUED',
     trigger: req.trigger,
     source,
+    profile,
+    ...(Object.keys(userMetadata).length > 0 ? { userMetadata } : {}),
     createdAt,
     updatedAt: createdAt,
     expiresAt: expiresAtFor(now, deps.jobTtlDays),

@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { errorName, InvalidSourceKey, MalformedEvent, ObjectNotFound, UnsupportedMedia, WorkflowError } from '../shared/errors';
+import { errorName, InvalidJobMetadata, InvalidSourceKey, MalformedEvent, ObjectNotFound, ProfileNotAllowed, UnknownProfile, UnsupportedMedia, WorkflowError } from '../shared/errors';
 import { JobRecord } from '../shared/job';
 import { keyCandidates } from '../shared/s3-key';
 import { expiresAtFor, jobIdFor, normalizeEtag, startJob, StartJobDeps } from '../shared/start-job';
@@ -9,8 +9,8 @@ export interface ProcessBatchDeps extends StartJobDeps {
   readonly sourceBucket: string;
 }
 
-/** Errors about the object itself: retrying cannot help, so they become a FAILED job record. */
-const PERMANENT = [InvalidSourceKey, UnsupportedMedia, ObjectNotFound];
+/** Errors about the object itself (or its profile/metadata headers): retrying cannot help, so they become a FAILED job record. */
+const PERMANENT = [InvalidSourceKey, UnsupportedMedia, ObjectNotFound, UnknownProfile, ProfileNotAllowed, InvalidJobMetadata];
 
 /**
  * Records a permanent rejection as a FAILED job so operators see it in the table and the API.
