@@ -1,5 +1,6 @@
 import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
+import { DEFAULT_PROFILE, PROFILE_NAMES } from '../handlers/plan-transcode/profiles';
 import { CLOUDWATCH_RETENTION_DAYS, EnvironmentConfig } from './config';
 
 /**
@@ -22,6 +23,8 @@ export class StackVariables {
   readonly apiThrottleRateLimit: TerraformVariable;
   readonly corsAllowedOrigins: TerraformVariable;
   readonly maxUploadBytes: TerraformVariable;
+  readonly defaultProfile: TerraformVariable;
+  readonly allowedProfiles: TerraformVariable;
 
   constructor(scope: Construct, env: EnvironmentConfig) {
     this.awsRegion = new TerraformVariable(scope, 'aws_region', {
@@ -179,6 +182,35 @@ export class StackVariables {
         {
           condition: `\${var.max_upload_bytes >= 1048576 && var.max_upload_bytes <= ${5 * 1024 ** 3}}`,
           errorMessage: 'max_upload_bytes must be between 1048576 (1 MiB) and 5368709120 (5 GiB, the S3 single PUT/POST limit).',
+        },
+      ],
+    });
+    // The shipped profile names come from handlers/plan-transcode/profiles, so a new profile file
+    // is accepted here without a second list to keep in step.
+    const shipped = `[${PROFILE_NAMES.map((p) => `"${p}"`).join(', ')}]`;
+    this.defaultProfile = new TerraformVariable(scope, 'default_profile', {
+      type: 'string',
+      default: DEFAULT_PROFILE,
+      description: `Encoding profile of jobs that do not choose one (docs/profiles.md): one of ${PROFILE_NAMES.join(', ')}.`,
+      validation: [
+        {
+          condition: `\${contains(${shipped}, var.default_profile)}`,
+          errorMessage: `default_profile must be one of the shipped profiles: ${PROFILE_NAMES.join(', ')}.`,
+        },
+      ],
+    });
+    this.allowedProfiles = new TerraformVariable(scope, 'allowed_profiles', {
+      type: 'list(string)',
+      default: [...PROFILE_NAMES],
+      description: 'Encoding profiles callers may choose (POST /jobs, POST /uploads, x-amz-meta-profile); must include default_profile.',
+      validation: [
+        {
+          condition: `\${length(var.allowed_profiles) > 0 && alltrue([for p in var.allowed_profiles : contains(${shipped}, p)])}`,
+          errorMessage: `allowed_profiles must list shipped profiles only (${PROFILE_NAMES.join(', ')}), at least one.`,
+        },
+        {
+          condition: '${contains(var.allowed_profiles, var.default_profile)}',
+          errorMessage: 'allowed_profiles must include default_profile.',
         },
       ],
     });

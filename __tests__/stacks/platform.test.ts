@@ -136,6 +136,7 @@ describe('variables', () => {
     'aws_region', 'notification_email', 'lambda_memory_mb', 'metadata_lambda_memory_mb', 'lambda_timeout_seconds',
     'log_retention_days', 'output_transition_ia_days', 'output_expiration_days', 'api_jwt_issuer', 'api_jwt_audience',
     'api_throttle_burst_limit', 'api_throttle_rate_limit', 'cors_allowed_origins', 'max_upload_bytes',
+    'default_profile', 'allowed_profiles',
   ];
 
   it.each(WORKFLOW_STACKS)('%s: every variable has a description and a type', (name) => {
@@ -154,6 +155,31 @@ describe('variables', () => {
     const [validation] = app.env('prod').json.variable?.[key].validation ?? [];
     expect(validation.condition).toContain(`var.${key}`);
     expect(validation.error_message).toContain(key);
+  });
+});
+
+describe('encoding profile variables', () => {
+  it('validates both against the shipped profile names and requires the default to be allowed', () => {
+    // Prepare
+    const variables = app.env('prod').json.variable ?? {};
+    const shipped = '["standard", "premium", "social", "auto-abr"]';
+
+    // Assess
+    expect(variables.default_profile).toMatchObject({ type: 'string', default: 'standard' });
+    expect(variables.default_profile.validation[0].condition).toBe(`\${contains(${shipped}, var.default_profile)}`);
+    expect(variables.allowed_profiles).toMatchObject({ type: 'list(string)', default: ['standard', 'premium', 'social', 'auto-abr'] });
+    expect(variables.allowed_profiles.validation.map((v: { condition: string }) => v.condition)).toEqual([
+      `\${length(var.allowed_profiles) > 0 && alltrue([for p in var.allowed_profiles : contains(${shipped}, p)])}`,
+      '${contains(var.allowed_profiles, var.default_profile)}',
+    ]);
+  });
+
+  it.each(['start_workflow', 'create_job', 'create_upload'])('%s gets DEFAULT_PROFILE and ALLOWED_PROFILES from the variables', (fn) => {
+    // Act
+    const env = app.env('prod').resource('aws_lambda_function', fn).environment.variables;
+
+    // Assess
+    expect(env).toMatchObject({ DEFAULT_PROFILE: '${var.default_profile}', ALLOWED_PROFILES: '${join(",", var.allowed_profiles)}' });
   });
 });
 
