@@ -15,7 +15,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import { mockClient } from 'aws-sdk-client-mock';
 import { executionArnOf, runSuccessfulExecution, runWorkflow, SOURCE_BUCKET, TEST_JOB_ID, workflowInput, type TaskHandler } from '../__tests__/helpers/asl-harness';
 import { HANDLER_ENV, healthyServices, MEDIA_DIR, realWorkflow, serveSource, type Captured } from '../__tests__/helpers/real-workflow';
-import { objectCreatedEvent, sqsEvent, sqsRecord } from '../__tests__/fixtures/events';
+import { jobRecord, objectCreatedEvent, sqsEvent, sqsRecord } from '../__tests__/fixtures/events';
 import { handler as startWorkflow } from '../handlers/start-workflow/index';
 import type { MediaMetadata } from '../handlers/shared/job';
 import { logger } from '../handlers/shared/logger';
@@ -93,7 +93,7 @@ export async function measureOrchestration(runs: number): Promise<OrchestrationF
       serveSource(s3, FIXTURE);
       healthyServices(s3, sns);
       ddb.on(PutCommand).resolves({});
-      ddb.on(UpdateCommand).resolves({ Attributes: { jobId: TEST_JOB_ID, status: 'COMPLETED' } });
+      ddb.on(UpdateCommand).resolves({ Attributes: jobRecord({ jobId: TEST_JOB_ID, status: 'COMPLETED' }) });
       sfn.on(StartExecutionCommand).resolves({ executionArn: executionArnOf(TEST_JOB_ID), startDate: new Date() });
 
       // start-workflow: the S3 event through the ingest queue (conditional put, StartExecution, ARN update).

@@ -1,3 +1,4 @@
+import { jobRecord } from '../fixtures/events';
 /**
  * Phase 2: the same ASL, executed with the real handlers (their exported `handler`) over
  * mocked AWS SDK clients. extract-metadata parses a committed fixture through ranged
@@ -34,7 +35,8 @@ beforeEach(() => {
   s3Mock.reset();
   ddbMock.reset();
   snsMock.reset();
-  ddbMock.on(UpdateCommand).resolves({ Attributes: { jobId: TEST_JOB_ID, status: 'COMPLETED' } });
+  // ReturnValues ALL_NEW: DynamoDB answers with the whole item (the job events are built from it).
+  ddbMock.on(UpdateCommand).resolves({ Attributes: jobRecord({ jobId: TEST_JOB_ID, status: 'COMPLETED' }) });
   healthyServices(s3Mock, snsMock);
 });
 
@@ -68,7 +70,7 @@ describe('the workflow with the real handlers', () => {
       Range: `bytes=0-${size - 1}`,
     });
     expect(captured.transcodeRequests).toEqual([
-      expect.objectContaining({ Settings: captured.plan!.settings, UserMetadata: { jobId: TEST_JOB_ID, workflow: TEST_SUBSTITUTIONS.WorkflowName } }),
+      expect.objectContaining({ Settings: captured.plan!.settings, AccelerationSettings: { Mode: 'DISABLED' }, UserMetadata: { jobId: TEST_JOB_ID, workflow: TEST_SUBSTITUTIONS.WorkflowName, profile: 'standard' } }),
     ]);
     expect(run.output).toMatchObject({ qc: { passed: true, failures: [] } });
     expect((run.output as { qc: { checks: unknown[] } }).qc.checks).toEqual(

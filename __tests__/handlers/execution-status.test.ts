@@ -1,4 +1,5 @@
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../handlers/job-progress';
@@ -8,6 +9,7 @@ import { conditionFailed, JOB_ID, jobRecord, WORKFLOW_NAME } from '../fixtures/e
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:video-workflow-dev-workflow';
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const snsMock = mockClient(SNSClient);
+const eventsMock = mockClient(EventBridgeClient);
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:video-workflow-dev-notifications';
 
 /** "Step Functions Execution Status Change" as EventBridge delivers it. */
@@ -38,15 +40,17 @@ function executionEvent(detail: Record<string, unknown> = {}) {
 }
 
 beforeAll(() => {
-  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs', WORKFLOW_NAME, STATE_MACHINE_ARN, TOPIC_ARN });
+  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs', WORKFLOW_NAME, STATE_MACHINE_ARN, TOPIC_ARN, EVENT_SOURCE: 'video-workflow.dev' });
   logger.setLogLevel('SILENT');
 });
 
 beforeEach(() => {
   ddbMock.reset();
   snsMock.reset();
-  ddbMock.on(UpdateCommand).resolves({ Attributes: { jobId: JOB_ID, status: 'FAILED' } });
+  ddbMock.on(UpdateCommand).resolves({ Attributes: jobRecord({ status: 'FAILED' }) });
   snsMock.on(PublishCommand).resolves({ MessageId: 'm1' });
+  eventsMock.reset();
+  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 });
 
 describe('job-progress: executions that ended outside the failure path', () => {
@@ -66,6 +70,9 @@ describe('job-progress: executions that ended outside the failure path', () => {
     expect(update.Key).toEqual({ jobId: JOB_ID });
     expect(JSON.stringify(update.ExpressionAttributeValues)).toContain('States.Timeout');
     expect(JSON.stringify(update.ExpressionAttributeValues)).toContain('FAILED');
+    // Downstream systems hear about timeouts too: `Video Job Failed` with the public view.
+    expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    expect(eventsMock.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]).toMatchObject({ Source: 'video-workflow.dev', DetailType: 'Video Job Failed' });
   });
 
   it('names an aborted execution ExecutionAborted', async () => {
@@ -91,6 +98,7 @@ describe('job-progress: executions that ended outside the failure path', () => {
     expect(result).toEqual({ ignored: false, error: 'QualityCheckFailed', recorded: false, notified: false });
     expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(1);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(eventsMock).not.toHaveReceivedCommand(PutEventsCommand);
   });
 
   it('ignores executions of another state machine and names that are not job ids', async () => {

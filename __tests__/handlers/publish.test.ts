@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -9,6 +10,7 @@ import { conditionFailed, JOB_ID, jobRecord, OUTPUT_BUCKET, sourceRef, TOPIC_ARN
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const snsMock = mockClient(SNSClient);
+const eventsMock = mockClient(EventBridgeClient);
 const out = (path: string) => `s3://${OUTPUT_BUCKET}/${JOB_ID}/${path}`;
 
 const metadata = { container: 'MPEG-4', durationSeconds: 12.5, width: 1920, height: 1080, videoCodec: 'AVC' };
@@ -42,7 +44,7 @@ const expectedOutputsResult = {
 };
 
 beforeAll(() => {
-  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs', TOPIC_ARN, OUTPUT_BUCKET });
+  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs', TOPIC_ARN, OUTPUT_BUCKET, EVENT_SOURCE: 'video-workflow.dev' });
   logger.setLogLevel('SILENT');
 });
 
@@ -51,6 +53,8 @@ beforeEach(() => {
   snsMock.reset();
   ddbMock.on(UpdateCommand).resolves({ Attributes: jobRecord({ status: 'COMPLETED' }) });
   snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  eventsMock.reset();
+  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 });
 
 describe('publish handler', () => {
@@ -79,6 +83,22 @@ describe('publish handler', () => {
       Subject: 'Video job completed',
       Message: JSON.stringify({ event: 'JOB_COMPLETED', jobId: JOB_ID, source: sourceRef(), outputs: expectedOutputsResult }),
     });
+    // The downstream event: default bus, our source, the public view as detail (no bucket name).
+    expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    const entry = eventsMock.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
+    expect(entry).toMatchObject({ Source: 'video-workflow.dev', DetailType: 'Video Job Completed', EventBusName: 'default' });
+    expect(JSON.parse(entry.Detail!)).toMatchObject({ jobId: JOB_ID, status: 'COMPLETED', statusUrl: `/jobs/${JOB_ID}` });
+    expect(entry.Detail).not.toContain(sourceRef().bucket);
+  });
+
+  it('fails the task with EventDeliveryFailed when PutEvents refuses the entry (Step Functions retries Publish)', async () => {
+    // Prepare
+    eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'x' }] });
+    // Act
+    const act = handler(input());
+    // Assess
+    await expect(act).rejects.toMatchObject({ name: 'EventDeliveryFailed', message: 'PutEvents refused the entry: InternalFailure' });
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });
 
   it('proceeds on a retry after COMPLETED was already written', async () => {
@@ -91,6 +111,8 @@ describe('publish handler', () => {
     // Assess
     expect(result.notified).toBe(true);
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    // At least once: the retry puts the completion event again (consumers key on jobId + status).
+    expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
   });
 
   it('throws JobStateConflict for a job that already FAILED and notifies nobody', async () => {
@@ -103,6 +125,7 @@ describe('publish handler', () => {
     // Assess
     await expect(act).rejects.toMatchObject({ name: 'JobStateConflict', context: { currentStatus: 'FAILED' } });
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    expect(eventsMock).not.toHaveReceivedCommand(PutEventsCommand);
   });
 
   it('keeps the job COMPLETED and records a warning when SNS fails', async () => {

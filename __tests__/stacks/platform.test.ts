@@ -11,6 +11,7 @@ import { selectedEnvironments } from '../../stacks/app';
 import { ENVIRONMENT_NAMES, environmentConfig } from '../../stacks/config';
 import { PROJECT_ROOT } from '../../stacks/lib/bundle';
 import { DEFAULT_STATE_BACKEND, resolveStateBackend } from '../../stacks/state-backend';
+import { extractPolicies, statementsOf } from '../security/policies';
 import { addresses, STATE_STACK, StackName, SynthResult, synthApp, synthAppUncached, WORKFLOW_STACKS } from '../helpers/synth';
 
 const ALL_STACKS: StackName[] = [STATE_STACK, ...WORKFLOW_STACKS];
@@ -180,6 +181,37 @@ describe('encoding profile variables', () => {
 
     // Assess
     expect(env).toMatchObject({ DEFAULT_PROFILE: '${var.default_profile}', ALLOWED_PROFILES: '${join(",", var.allowed_profiles)}' });
+  });
+});
+
+describe('downstream job events', () => {
+  it.each(['publish', 'record_failure', 'job_progress'])('%s may PutEvents on the default bus with its environment\'s source only', (fn) => {
+    // Prepare
+    const stack = app.env('prod');
+    const env = stack.resource('aws_lambda_function', fn).environment.variables;
+    const grants = statementsOf(extractPolicies(stack)).filter(
+      (s) => s.policy.kind === 'identity' && s.policy.address === `aws_iam_role_policy.${fn}_function` && [s.statement.Action].flat().includes('events:PutEvents'),
+    );
+
+    // Assess
+    expect(env.EVENT_SOURCE).toBe('video-workflow.prod');
+    expect(grants.map((g) => g.statement)).toEqual([
+      expect.objectContaining({
+        Action: ['events:PutEvents'],
+        Resource: expect.stringMatching(/^arn:aws:events:[^:]+:\d{12}:event-bus\/default$/),
+        Condition: { StringEquals: { 'events:source': 'video-workflow.prod' } },
+      }),
+    ]);
+  });
+
+  it('grants PutEvents to no other function', () => {
+    // Act
+    const holders = statementsOf(extractPolicies(app.env('prod')))
+      .filter((s) => [s.statement.Action].flat().some((a) => a === 'events:PutEvents' || a === 'events:*'))
+      .map((s) => s.policy.address.replace(/^aws_iam_role_policy\./, ''));
+
+    // Assess
+    expect(holders.sort()).toEqual(['job_progress_function', 'publish_function', 'record_failure_function']);
   });
 });
 

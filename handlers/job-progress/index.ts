@@ -1,5 +1,6 @@
-import { documentClient, snsClient } from '../shared/clients';
+import { documentClient, eventBridgeClient, snsClient } from '../shared/clients';
 import { requireEnv } from '../shared/config';
+import { eventBridgeSink } from '../shared/job-events';
 import { DynamoJobStore } from '../shared/job-store';
 import { logger } from '../shared/logger';
 import { ExecutionStatusDeps, ExecutionStatusResult, handleExecutionStatusChange, isExecutionStatusChange } from './execution-status';
@@ -24,6 +25,7 @@ function executionDependencies(): ExecutionStatusDeps {
     sns: snsClient(),
     topicArn: requireEnv('TOPIC_ARN'),
     stateMachineArn: requireEnv('STATE_MACHINE_ARN'),
+    events: eventBridgeSink(eventBridgeClient(), requireEnv('EVENT_SOURCE')),
     log: logger,
     onJobId: (jobId) => logger.appendKeys({ jobId }),
   };

@@ -1,5 +1,6 @@
-import { documentClient, snsClient } from '../shared/clients';
+import { documentClient, eventBridgeClient, snsClient } from '../shared/clients';
 import { requireEnv } from '../shared/config';
+import { eventBridgeSink } from '../shared/job-events';
 import { DynamoJobStore } from '../shared/job-store';
 import { logger } from '../shared/logger';
 import { emit } from '../shared/metrics';
@@ -15,6 +16,7 @@ function dependencies(): PublishDeps {
     topicArn: requireEnv('TOPIC_ARN'),
     outputBucket: requireEnv('OUTPUT_BUCKET'),
     log: logger,
+    events: eventBridgeSink(eventBridgeClient(), requireEnv('EVENT_SOURCE')),
     onCompleted: (durationSeconds) => emit([['VideosCompleted', 1], ['SourceMinutesProcessed', durationSeconds / 60]]),
   };
   return deps;

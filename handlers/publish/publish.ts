@@ -3,6 +3,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
 import { errorName, MalformedEvent, QualityCheckFailed } from '../shared/errors';
 import { ExpectedOutput, JOB_ID_PATTERN, OUTPUT_KINDS, JobOutputs, MediaMetadata, TranscodeResult } from '../shared/job';
+import type { JobEventSink } from '../shared/job-events';
 import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
 import { sourceRefSchema } from '../shared/schemas';
@@ -55,6 +56,8 @@ export interface PublishDeps {
   readonly log?: LogSink;
   /** Called once, when this invocation moved the job to COMPLETED (not on a retry). */
   readonly onCompleted?: (durationSeconds: number) => void;
+  /** Puts the `Video Job Completed` event (also on a retry: delivery is at least once). */
+  readonly events: JobEventSink;
 }
 
 const IMAGE = /\.(jpe?g|png)$/i;
@@ -115,7 +118,7 @@ export async function publish(input: PublishInput, deps: PublishDeps): Promise<P
     });
   }
 
-  const { changed } = await deps.store.transition(input.jobId, 'COMPLETED', {
+  const { changed, job } = await deps.store.transition(input.jobId, 'COMPLETED', {
     outputs,
     qc: { passed: input.qc.passed, failures: input.qc.failures, checkCount: input.qc.checks.length },
     metadata: input.metadata as unknown as MediaMetadata,
@@ -125,6 +128,8 @@ export async function publish(input: PublishInput, deps: PublishDeps): Promise<P
   });
   log.info(changed ? 'Job completed' : 'Job was already completed', { jobId: input.jobId, mp4Count: outputs.mp4.length });
   if (changed) deps.onCompleted?.(Number((input.metadata as { durationSeconds?: unknown }).durationSeconds) || 0);
+  // Before the notification: a failed put fails the task, and Step Functions retries it.
+  await deps.events.jobFinished(job);
 
   try {
     await deps.sns.send(

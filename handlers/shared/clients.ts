@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -33,3 +34,5 @@ export const documentClient = /* @__PURE__ */ once(() =>
 export const sfnClient = /* @__PURE__ */ once(() => new SFNClient({}));
 
 export const snsClient = /* @__PURE__ */ once(() => new SNSClient({}));
+
+export const eventBridgeClient = /* @__PURE__ */ once(() => new EventBridgeClient({}));

@@ -77,6 +77,14 @@ export class UploadTooLarge extends WorkflowError {
   readonly name = 'UploadTooLarge';
 }
 
+/**
+ * PutEvents failed (throttled, or the entry was refused) for a job event. Transient, unlike our
+ * other errors: Publish and RecordFailure retry it (asl), job-progress through EventBridge's retries.
+ */
+export class EventDeliveryFailed extends WorkflowError {
+  readonly name = 'EventDeliveryFailed';
+}
+
 /** The name of a thrown value for logs and records: `err.name` for an Error, else 'UnknownError'. */
 export function errorName(err: unknown): string {
   return err instanceof Error ? err.name : 'UnknownError';

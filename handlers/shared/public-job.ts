@@ -12,8 +12,12 @@ export interface PublicJob {
   /** 0..100; 100 once COMPLETED, absent before MediaConvert reports. */
   readonly progress?: number;
   readonly source: { readonly key: string; readonly versionId?: string; readonly size: number };
+  /** The encoding profile the job runs with. */
+  readonly profile?: string;
+  /** The caller's pairs (`metadata` in POST /jobs and POST /uploads). */
+  readonly userMetadata?: Readonly<Record<string, string>>;
   readonly metadata?: PublicMetadata;
-  readonly outputs?: { readonly mp4: readonly string[]; readonly hls?: string; readonly thumbnails: readonly string[] };
+  readonly outputs?: { readonly mp4: readonly string[]; readonly hls?: string; readonly dash?: string; readonly thumbnails: readonly string[] };
   readonly qc?: { readonly passed: boolean; readonly checkCount: number; readonly failures: readonly string[] };
   readonly error?: { readonly name: string; readonly cause: string };
   readonly warnings?: readonly string[];
@@ -50,6 +54,8 @@ export function toPublicJob(job: JobRecord): PublicJob {
     trigger: job.trigger,
     progress: job.status === 'COMPLETED' ? 100 : job.progress,
     source: dropUndefined({ key: job.source.key, versionId: job.source.versionId, size: job.source.size }),
+    profile: job.profile,
+    userMetadata: job.userMetadata === undefined ? undefined : { ...job.userMetadata },
     metadata:
       m === undefined
         ? undefined
@@ -68,7 +74,7 @@ export function toPublicJob(job: JobRecord): PublicJob {
     outputs:
       job.outputs === undefined
         ? undefined
-        : dropUndefined({ mp4: [...job.outputs.mp4], hls: job.outputs.hls, thumbnails: [...job.outputs.thumbnails] }),
+        : dropUndefined({ mp4: [...job.outputs.mp4], hls: job.outputs.hls, dash: job.outputs.dash, thumbnails: [...job.outputs.thumbnails] }),
     qc: job.qc === undefined ? undefined : { passed: job.qc.passed, checkCount: job.qc.checkCount, failures: [...job.qc.failures] },
     error: job.error === undefined ? undefined : { name: job.error.name, cause: job.error.cause },
     warnings: job.warnings === undefined || job.warnings.length === 0 ? undefined : [...job.warnings],
