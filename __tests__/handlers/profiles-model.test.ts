@@ -204,6 +204,10 @@ describe('the profiles themselves', () => {
     expect(PROFILE_NAMES).toEqual(['standard', 'premium', 'social', 'auto-abr']);
     for (const profile of Object.values(PROFILES)) {
       expect(profile.description.length).toBeGreaterThan(10);
+      // Packaging that encodes the ladder needs one (social sizes its MP4s per aspect instead).
+      if (profile.packaging.some((p) => p.type === 'mp4' || p.type === 'hls' || (p.type === 'cmaf' && profile.options.automatedAbr === undefined))) {
+        expect({ profile: profile.name, ladders: profile.ladders.length > 0 }).toEqual({ profile: profile.name, ladders: true });
+      }
       for (const ladder of profile.ladders) {
         const sides = ladder.rungs.map((r) => r.shortSide);
         expect(sides).toEqual([...sides].sort((a, b) => b - a));

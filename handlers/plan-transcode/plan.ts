@@ -90,6 +90,7 @@ export function planTranscode(event: PlanTranscodeEvent, config: PlanConfig): Ty
   );
   const ctx: PlanContext = { event, profile, outputPrefix: `s3://${config.outputBucket}/${jobId}/`, hasAudio: metadata.audioTrackCount > 0, renditions };
   const abr = profile.options.automatedAbr;
+  const streaming = profile.packaging.some((p) => p.type === 'hls' || p.type === 'cmaf');
 
   const packaged = profile.packaging.map((spec) => packagingGroup(spec, ctx));
   const captures = frameCaptureGroup(ctx, config);
@@ -112,8 +113,9 @@ export function planTranscode(event: PlanTranscodeEvent, config: PlanConfig): Ty
   const accelerated = profile.options.acceleratedFromSeconds !== undefined && metadata.durationSeconds >= profile.options.acceleratedFromSeconds;
   return {
     settings: settings as JobSettings & Record<string, unknown>,
-    // Automated ABR picks its own renditions: there is no planned ladder to check them against.
-    ladder: abr !== undefined ? [] : renditions.map((r) => (r.codec === 'H_264' ? r.rung : { ...r.rung, codec: r.codec })),
+    // The streaming ladder quality control checks. None for MP4-only profiles, and none with
+    // Automated ABR, which picks its own renditions.
+    ladder: abr !== undefined || !streaming ? [] : renditions.map((r) => (r.codec === 'H_264' ? r.rung : { ...r.rung, codec: r.codec })),
     expectedOutputs: groups.flatMap((g) => g.expected),
     thumbnailCount: captures.count,
     outputPrefix: ctx.outputPrefix,

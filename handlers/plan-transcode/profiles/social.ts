@@ -9,7 +9,8 @@ import type { EncodingProfile } from './types';
 export const social: EncodingProfile = {
   name: 'social',
   description: 'One H.264 MP4 per aspect (16:9, 1:1, 9:16), 1080 short side max + a poster frame',
-  ladders: [{ codec: 'H_264', namePrefix: '', rungs: [{ shortSide: 1080, maxBitrate: 8_000_000, qvbrQualityLevel: 8 }] }],
+  // No streaming ladder: the MP4s are sized per aspect below.
+  ladders: [],
   packaging: [
     {
       type: 'mp4-per-aspect',
