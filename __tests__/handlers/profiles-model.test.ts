@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { JobSettings, Output, VideoDescription } from '@aws-sdk/client-mediaconvert';
+import { estimateCost } from '../../scripts/plan/estimate';
 import { planTranscode, type TypedTranscodePlan } from '../../handlers/plan-transcode/plan';
 import { getProfile, PROFILE_NAMES, PROFILES } from '../../handlers/plan-transcode/profiles';
 import { UnknownProfile } from '../../handlers/shared/errors';
@@ -225,5 +228,21 @@ describe('the profiles themselves', () => {
     expect(act).toThrow(UnknownProfile);
     expect(act).toThrow('Unknown profile "ultra"; shipped profiles: standard, premium, social, auto-abr');
     expect(planned).toThrow(UnknownProfile);
+  });
+});
+
+describe('docs/profiles.md cost table', () => {
+  const doc = readFileSync(path.join(__dirname, '../../docs/profiles.md'), 'utf8');
+  it.each(PROFILE_NAMES)('%s: the per-source-minute figures are what the estimate gives for a 10-minute 30 fps source', (profile) => {
+    // Prepare
+    const row = new RegExp(`^\\| ${profile} \\| ([\\d.]+) \\| ([\\d.]+) \\| ([\\d.]+) \\| ([\\d.]+) \\|$`, 'm').exec(doc);
+    const perSourceMinute = (w: number, h: number) => {
+      const metadata = syntheticMetadata(w, h, { durationSeconds: 600 });
+      const e = estimateCost(plan(profile, metadata).settings, metadata);
+      return [String(e.billedMinutes / 10), (e.usd / 10).toFixed(4)];
+    };
+
+    // Assess
+    expect(row?.slice(1)).toEqual([...perSourceMinute(1920, 1080), ...perSourceMinute(3840, 2160)]);
   });
 });
