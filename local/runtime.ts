@@ -45,6 +45,7 @@ export interface LocalOutputs {
   readonly mp4: string[];
   readonly hls?: string;
   readonly thumbnails: string[];
+  readonly dash?: string;
 }
 
 /** One video's end state: the job record with outputs as local paths. */
@@ -81,7 +82,8 @@ export interface LocalRuntimeOptions {
 
 export interface LocalRuntime {
   readonly standIns: StandIns;
-  runFile(path: string): Promise<VideoResult>;
+  /** `options.profile`: the encoding profile, as `POST /jobs {"profile"}` chooses it (default: the standard profile). */
+  runFile(path: string, options?: { readonly profile?: string }): Promise<VideoResult>;
   close(): Promise<void>;
 }
 
@@ -262,7 +264,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       if (!known) throw new Error(`Task ${task.name}: resource ${task.resource} has no local implementation`);
     }
 
-    const runFile = async (path: string): Promise<VideoResult> => {
+    const runFile = async (path: string, options: { readonly profile?: string } = {}): Promise<VideoResult> => {
       const started = Date.now();
       const file = path;
       const state: FileState = { file, warnings: [] };
@@ -296,7 +298,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         let executionArn: string | undefined;
         try {
           const started = await startJob(
-            { bucket: LOCAL_NAMES.sourceBucket, keyCandidates: [key], trigger: 'api', requestId: `local-${randomBytes(4).toString('hex')}` },
+            {
+              bucket: LOCAL_NAMES.sourceBucket,
+              keyCandidates: [key],
+              trigger: 'api',
+              requestId: `local-${randomBytes(4).toString('hex')}`,
+              ...(options.profile !== undefined ? { profile: options.profile } : {}),
+            },
             { ...startDeps, sfn: sfn as unknown as Parameters<typeof startJob>[1]['sfn'] },
           );
           jobId = started.job.jobId;
@@ -377,5 +385,7 @@ async function copyOutputs(store: S3ObjectStore, outputs: NonNullable<JobRecord[
     await mapBounded(keys, 8, (key) => copy(`s3://${master.bucket}/${key}`));
     hls = localPathOf(outputs.hls);
   }
-  return { mp4, ...(hls ? { hls } : {}), thumbnails };
+  // A CMAF group's DASH manifest sits in the same folder as its HLS master (copied above).
+  const dash = outputs.dash !== undefined && outputs.hls !== undefined ? localPathOf(outputs.dash) : undefined;
+  return { mp4, ...(hls ? { hls } : {}), ...(dash ? { dash } : {}), thumbnails };
 }
