@@ -118,6 +118,8 @@ export interface ProbedStream {
   readonly duration?: string;
   readonly bit_rate?: string;
   readonly avg_frame_rate?: string;
+  readonly channels?: number;
+  readonly channel_layout?: string;
   readonly side_data_list?: ReadonlyArray<{ readonly rotation?: number }>;
   readonly tags?: Readonly<Record<string, string>>;
 }

@@ -16,6 +16,7 @@ import { stateLayout } from './state-layout';
 import { dynamoDbTask, InvocationQueue, lambdaContext, lambdaTask, snsPublishTask, StatesError, type LambdaHandler } from './tasks';
 import { runLocalTranscode, TranscodeFailed, type CreateJobRequest, type TranscodePhase } from './transcoder';
 import { LocalStepFunctions, taskStates, type ExecutionInfo, type TaskOverride, type TaskStateInfo } from './workflow';
+import { LOCAL_OWNER } from '../handlers/shared/owner';
 
 const HANDLERS_DIR = resolve(__dirname, '..', 'handlers');
 
@@ -302,6 +303,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
               bucket: LOCAL_NAMES.sourceBucket,
               keyCandidates: [key],
               trigger: 'api',
+              owner: LOCAL_OWNER,
               requestId: `local-${randomBytes(4).toString('hex')}`,
               ...(options.profile !== undefined ? { profile: options.profile } : {}),
             },

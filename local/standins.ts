@@ -1,4 +1,4 @@
-import { STATUS_INDEX_NAME } from '../handlers/shared/job';
+import { OWNER_INDEX_NAME, STATUS_INDEX_NAME } from '../handlers/shared/job';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -119,7 +119,7 @@ function close(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-/** The jobs table as stacks/ declares it: pk jobId, GSI status-createdAt (TTL is not supported by dynalite). */
+/** The jobs table as stacks/ declares it: pk jobId, GSIs status-createdAt and owner-createdAt (TTL is not supported by dynalite). */
 export async function ensureJobsTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   try {
@@ -140,6 +140,7 @@ export async function ensureJobsTable(endpoint: string, tableName: string): Prom
           { AttributeName: 'jobId', AttributeType: 'S' },
           { AttributeName: 'status', AttributeType: 'S' },
           { AttributeName: 'createdAt', AttributeType: 'S' },
+          { AttributeName: 'owner', AttributeType: 'S' },
         ],
         KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
         GlobalSecondaryIndexes: [
@@ -147,6 +148,14 @@ export async function ensureJobsTable(endpoint: string, tableName: string): Prom
             IndexName: STATUS_INDEX_NAME,
             KeySchema: [
               { AttributeName: 'status', KeyType: 'HASH' },
+              { AttributeName: 'createdAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: OWNER_INDEX_NAME,
+            KeySchema: [
+              { AttributeName: 'owner', KeyType: 'HASH' },
               { AttributeName: 'createdAt', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },

@@ -1,15 +1,22 @@
 import type { JobSettings } from '@aws-sdk/client-mediaconvert';
 import { posix } from 'node:path';
+import { remixFilter, type SourceAudio } from './audio-remix';
 import { SettingsReader } from './settings-reader';
 import { parseS3Uri, splitDestination } from './s3-uri';
 
 /** What the transcoder needs to know about the source (from ffprobe). */
 export interface SourceInfo {
   readonly durationMs?: number;
+  /** Display size: after the rotation in the source's metadata (what ffmpeg's autorotate shows). */
   readonly width: number;
   readonly height: number;
+  /** Stored size, before any rotation (what `-noautorotate` decodes). @default width/height */
+  readonly storedWidth?: number;
+  readonly storedHeight?: number;
   readonly frameRate?: number;
   readonly audioStreams: number;
+  /** The first audio stream's channels and layout (RemixSettings). */
+  readonly audio?: SourceAudio;
 }
 
 export type LocalOutputKind = 'mp4' | 'hls-rendition' | 'audio-rendition' | 'frame-capture';
@@ -110,7 +117,9 @@ export function planFfmpeg(
   if (!inputUri) throw new UnsupportedSettings('Settings.Inputs[0].FileInput is missing');
   parseS3Uri(inputUri);
   const audioMap = readAudioSelection(input, ctx.source);
-  readVideoSelector(input.section('VideoSelector'));
+  const rotation = readVideoSelector(input.section('VideoSelector'));
+  // The picture every output scales from: as MediaConvert sees it after its Rotate.
+  const source = rotatedSource(ctx.source, rotation);
   input.unsupported('InputClippings', 'clipping is not implemented locally');
   input.finish();
   root.section('TimecodeConfig').finish();
@@ -155,7 +164,7 @@ export function planFfmpeg(
           const quality = fc.num('Quality') ?? 80;
           fc.finish();
           codecSettings.finish();
-          const size = readScaling(video, ctx.source);
+          const size = readScaling(video, source);
           video.finish();
           out.unsupported('Extension', 'frame captures are always .jpg');
           out.unsupported('AudioDescriptions', 'frame captures have no audio');
@@ -175,7 +184,7 @@ export function planFfmpeg(
         container.finish();
         const extension = out.str('Extension') ?? 'mp4';
         const uri = `${dir}${base}${modifier}.${extension}`;
-        const encoded = encodeVideo(label, codec, codecSettings, video, ctx.source, filterChains, outputArgs);
+        const encoded = encodeVideo(label, codec, codecSettings, video, source, filterChains, outputArgs);
         const audioBitrate = readAudioDescriptions(out, audioMap, ctx.source, outputArgs) ?? 0;
         out.finish();
         if (faststart) outputArgs.push('-movflags', '+faststart');
@@ -223,7 +232,7 @@ export function planFfmpeg(
         const codecSettings = video.section('CodecSettings');
         const codec = codecSettings.str('Codec');
         const label = `v${streamIndex++}`;
-        const encoded = encodeVideo(label, codec, codecSettings, video, ctx.source, filterChains, outputArgs);
+        const encoded = encodeVideo(label, codec, codecSettings, video, source, filterChains, outputArgs);
         const audioBitrate = readAudioDescriptions(out, audioMap, ctx.source, outputArgs) ?? 0;
         out.unsupported('Extension', 'HLS segments are .ts');
         out.finish();
@@ -330,16 +339,48 @@ export function planFfmpeg(
   const videoCount = streamIndex;
   if (videoCount === 0) throw new UnsupportedSettings('Settings.OutputGroups has no video outputs');
   // Decode once, split the picture for every output.
-  const split = `[0:v:0]split=${videoCount}${Array.from({ length: videoCount }, (_, i) => `[v${i}in]`).join('')}`;
-  const args = ['-y', '-i', ctx.inputPath, '-filter_complex', [split, ...filterChains].join(';'), ...outputArgs];
+  const split = `[0:v:0]${rotation.filter ? `${rotation.filter},` : ''}split=${videoCount}${Array.from({ length: videoCount }, (_, i) => `[v${i}in]`).join('')}`;
+  // An explicit Rotate replaces the metadata's rotation (MediaConvert ignores it then): decode unrotated.
+  const args = ['-y', ...(rotation.auto ? [] : ['-noautorotate']), '-i', ctx.inputPath, '-filter_complex', [split, ...filterChains].join(';'), ...outputArgs];
   return { inputUri, args, groups, warnings: [...new Set(warnings)] };
 }
 
-function readVideoSelector(selector: SettingsReader): void {
+interface InputRotation {
+  /** AUTO: ffmpeg's autorotate applies the metadata, as MediaConvert does for .mov/.mp4. */
+  readonly auto: boolean;
+  readonly clockwise: 0 | 90 | 180 | 270;
+  /** The filter that turns the unrotated picture clockwise, when one is needed. */
+  readonly filter?: string;
+}
+
+const EXPLICIT_ROTATIONS: Readonly<Record<string, InputRotation>> = {
+  DEGREE_0: { auto: false, clockwise: 0 },
+  DEGREES_90: { auto: false, clockwise: 90, filter: 'transpose=clock' },
+  DEGREES_180: { auto: false, clockwise: 180, filter: 'hflip,vflip' },
+  DEGREES_270: { auto: false, clockwise: 270, filter: 'transpose=cclock' },
+};
+
+/**
+ * VideoSelector.Rotate: AUTO follows the source's rotation metadata (ffmpeg's autorotate);
+ * DEGREE_0/DEGREES_90/180/270 turn the stored picture clockwise by that much and ignore the
+ * metadata, as MediaConvert's manual rotation does. Unset is DEGREE_0, MediaConvert's default.
+ */
+function readVideoSelector(selector: SettingsReader): InputRotation {
   const rotate = selector.str('Rotate') ?? 'DEGREE_0';
-  // ffmpeg applies the rotation metadata on decode (autorotate), which is what AUTO does.
-  if (rotate !== 'AUTO') selector.unsupported('Rotate', 'ffmpeg always applies the source rotation (AUTO)');
   selector.finish();
+  if (rotate === 'AUTO') return { auto: true, clockwise: 0 };
+  const explicit = EXPLICIT_ROTATIONS[rotate];
+  if (explicit === undefined) throw new UnsupportedSettings(`${selector.path}.Rotate=${rotate} is not a MediaConvert rotation`);
+  return explicit;
+}
+
+/** The source as the outputs see it after `rotation` (stored size turned, or the display size for AUTO). */
+function rotatedSource(source: SourceInfo, rotation: InputRotation): SourceInfo {
+  if (rotation.auto) return source;
+  const width = source.storedWidth ?? source.width;
+  const height = source.storedHeight ?? source.height;
+  const quarter = rotation.clockwise === 90 || rotation.clockwise === 270;
+  return { ...source, width: quarter ? height : width, height: quarter ? width : height };
 }
 
 /** The `-map` for audio, from the first audio selector (Tracks are 1-based). */
@@ -516,6 +557,7 @@ function readAudioDescriptions(
   }
   const d = first!;
   d.str('AudioSourceName');
+  const remix = remixFilter(d.section('RemixSettings'), source.audio ?? {});
   const codecSettings = d.section('CodecSettings');
   const codec = codecSettings.str('Codec');
   if (codec !== 'AAC') throw new UnsupportedSettings(`${codecSettings.path}.Codec=${codec} is not supported locally (AAC)`);
@@ -531,7 +573,7 @@ function readAudioDescriptions(
   if (rateControl !== 'CBR') aac.unsupported('RateControlMode', 'ffmpeg\'s native AAC encoder is used at a fixed bit rate');
   aac.finish();
   const channels = AAC_CHANNELS[codingMode];
-  outputArgs.push('-map', audioMap, '-c:a', 'aac', '-b:a', String(bitrate), '-ar', String(sampleRate));
+  outputArgs.push('-map', audioMap, ...(remix ? ['-filter:a', remix] : []), '-c:a', 'aac', '-b:a', String(bitrate), '-ar', String(sampleRate));
   if (channels !== undefined) outputArgs.push('-ac', String(channels));
   return bitrate;
 }

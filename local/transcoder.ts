@@ -206,10 +206,13 @@ function sourceInfo(probe: ProbeResult): SourceInfo {
   const [num, den] = (video?.avg_frame_rate ?? '0/0').split('/').map(Number);
   const frameRate = num && den ? num / den : undefined;
   const durationMs = probedDurationMs(probe);
+  const audio = probe.streams.find((s) => s.codec_type === 'audio');
   return {
     width: size.width,
     height: size.height,
+    ...(video?.width && video.height ? { storedWidth: video.width, storedHeight: video.height } : {}),
     audioStreams: probe.streams.filter((s) => s.codec_type === 'audio').length,
+    ...(audio ? { audio: { ...(audio.channels ? { channels: audio.channels } : {}), ...(audio.channel_layout ? { channelLayout: audio.channel_layout } : {}) } } : {}),
     ...(durationMs !== undefined ? { durationMs } : {}),
     ...(frameRate !== undefined ? { frameRate } : {}),
   };

@@ -39,6 +39,19 @@ else
 fi
 rm -f rotated-src.mp4
 
+# Mono and 5.1 audio (plan-transcode's remix: mono on both sides, 5.1 downmixed to stereo).
+# mono.mp4: one 48 kHz channel. surround-5.1.mp4: six channels, each its own tone
+# (C 440, L 550, R 660, Ls 770, Rs 880 Hz, LFE 60 Hz), AAC 5.1, which MediaInfo lists as
+# "C L R Ls Rs LFE" (AAC's stream order).
+# shellcheck disable=SC2046
+ff $(video 320x180 1) -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=1" "${h264[@]}" -c:a aac -b:a 32k -ac 1 -shortest mono.mp4
+sines=""
+for f in 550 660 440 60 770 880; do sines+=" -f lavfi -i sine=frequency=$f:sample_rate=48000:duration=1"; done
+# FL FR FC LFE BL BR in ffmpeg's order; the AAC encoder writes them as C L R Ls Rs LFE.
+# shellcheck disable=SC2046,SC2086
+ff $(video 320x180 1) $sines -filter_complex "[1:a][2:a][3:a][4:a][5:a][6:a]join=inputs=6:channel_layout=5.1:map=0.0-FL|1.0-FR|2.0-FC|3.0-LFE|4.0-BL|5.0-BR[a]" \
+  -map 0:v -map "[a]" "${h264[@]}" -c:a aac -b:a 96k -shortest surround-5.1.mp4
+
 # 0.5 s clip, H.264 + AAC.
 # shellcheck disable=SC2046
 ff $(video 320x180 0.5) $(tone 0.5) "${h264[@]}" "${aac[@]}" -shortest short-0.5s.mp4

@@ -15,6 +15,8 @@ export interface ApiRoute {
   readonly routeKey: string;
   /** Function serving the route (Lambda proxy, payload format 2.0). */
   readonly handler: NodejsFunction;
+  /** JWT mode: the route accepts a token with this scope (variable api_jwt_<access>_scope) or the admin scope. */
+  readonly access: 'read' | 'write';
 }
 
 export interface ApiProps {
@@ -139,6 +141,12 @@ export class Api extends Construct {
           authorizerId: `\${${JWT_ENABLED} ? aws_apigatewayv2_authorizer.jwt[0].id : null}`,
         }),
         routeId,
+      ).addOverride(
+        'authorization_scopes',
+        // A token must carry at least one of a route's scopes, else API Gateway answers 403
+        // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html,
+        // "Control access to HTTP APIs with JWT authorizers in API Gateway"). AWS_IAM routes take none.
+        `\${${JWT_ENABLED} ? [var.api_jwt_${route.access}_scope, var.api_jwt_admin_scope] : null}`,
       );
       const [method, path] = route.routeKey.split(' ');
       address(

@@ -36,6 +36,8 @@ export interface EnvironmentConfig {
   readonly noncurrentVersionDays: number;
   /** Job records expire (DynamoDB TTL) after this many days. */
   readonly jobTtlDays: number;
+  /** Default of max_jobs_per_owner_per_day: jobs one owner (or `system`) may start per UTC day. */
+  readonly defaultMaxJobsPerOwnerPerDay: number;
   /** Step Functions log level: ALL in dev (execution data included), ERROR elsewhere. */
   readonly stateMachineLogLevel: 'ALL' | 'ERROR';
   readonly includeExecutionDataInLogs: boolean;
@@ -63,6 +65,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     archiveDeepArchiveDays: 90,
     noncurrentVersionDays: 7,
     jobTtlDays: 30,
+    defaultMaxJobsPerOwnerPerDay: 100,
     stateMachineLogLevel: 'ALL',
     includeExecutionDataInLogs: true,
     alarms: { ingestQueueMaxAgeSeconds: 900, lambdaErrorsPerFiveMinutes: 5, api5xxRatePercent: 10 },
@@ -82,6 +85,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     archiveDeepArchiveDays: 180,
     noncurrentVersionDays: 30,
     jobTtlDays: 90,
+    defaultMaxJobsPerOwnerPerDay: 500,
     stateMachineLogLevel: 'ERROR',
     includeExecutionDataInLogs: false,
     alarms: { ingestQueueMaxAgeSeconds: 600, lambdaErrorsPerFiveMinutes: 3, api5xxRatePercent: 5 },
@@ -101,6 +105,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     archiveDeepArchiveDays: 365,
     noncurrentVersionDays: 90,
     jobTtlDays: 365,
+    defaultMaxJobsPerOwnerPerDay: 2000,
     stateMachineLogLevel: 'ERROR',
     includeExecutionDataInLogs: false,
     alarms: { ingestQueueMaxAgeSeconds: 300, lambdaErrorsPerFiveMinutes: 1, api5xxRatePercent: 1 },

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
-import { STATUS_INDEX_NAME } from '../handlers/shared/job';
+import { OWNER_INDEX_NAME, STATUS_INDEX_NAME } from '../handlers/shared/job';
 import { address, Names } from './lib/naming';
 
 export interface JobsTableProps {
@@ -11,8 +11,10 @@ export interface JobsTableProps {
   readonly kmsKeyArn?: string;
 }
 
-/** Index that lists jobs by status, newest first (GET /jobs?status=). */
+/** Index that lists jobs by status, newest first (admins: GET /jobs?status= across owners). */
 export const STATUS_INDEX = STATUS_INDEX_NAME;
+/** Index that lists one owner's jobs, newest first (GET /jobs for a caller). */
+export const OWNER_INDEX = OWNER_INDEX_NAME;
 
 /**
  * One item per job (handlers/shared/job.ts). On-demand, PITR, SSE, TTL on `expiresAt`.
@@ -32,9 +34,11 @@ export class JobsTable extends Construct {
           { name: 'jobId', type: 'S' },
           { name: 'status', type: 'S' },
           { name: 'createdAt', type: 'S' },
+          { name: 'owner', type: 'S' },
         ],
         globalSecondaryIndex: [
           { name: STATUS_INDEX, hashKey: 'status', rangeKey: 'createdAt', projectionType: 'ALL' },
+          { name: OWNER_INDEX, hashKey: 'owner', rangeKey: 'createdAt', projectionType: 'ALL' },
         ],
         pointInTimeRecovery: { enabled: true },
         serverSideEncryption: props.kmsKeyArn ? { enabled: true, kmsKeyArn: props.kmsKeyArn } : { enabled: false },

@@ -10,7 +10,8 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { policyDocument, tlsOnlyStatement } from './lib/iam';
 import { address } from './lib/naming';
-import { StateBackendSettings } from './state-backend';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DERIVED_STATE_BUCKET_PREFIX, StateBackendSettings } from './state-backend';
 
 export interface StateBucketStackProps {
   /** The bucket staging/prod use as their S3 backend. */
@@ -24,12 +25,16 @@ export interface StateBucketStackProps {
 export class StateBucketStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: StateBucketStackProps) {
     super(scope, id);
-    const { bucket: name, region } = props.stateBackend;
+    const { region } = props.stateBackend;
     new AwsProvider(this, 'aws', {
       region,
       defaultTags: [{ tags: { Application: 'video-workflow', Purpose: 'terraform-state', ManagedBy: 'cdktf' } }],
     });
     new LocalBackend(this, { path: `../../../terraform-state/${id}.tfstate` });
+    // No name configured: one only this account would pick (<prefix>-<account id>-<region>), known
+    // at plan time; the state_bucket_name output is then what TF_STATE_BUCKET must be set to.
+    // Setting it later to that same name changes nothing here (same value, no replacement).
+    const name = props.stateBackend.bucket ?? `${DERIVED_STATE_BUCKET_PREFIX}-${address(new DataAwsCallerIdentity(this, 'current'), 'current').accountId}-${region}`;
 
     // Never force_destroy: this bucket holds every environment's state history.
     const bucket = address(new S3Bucket(this, 'bucket', { bucket: name, forceDestroy: false }), 'state');
@@ -76,7 +81,10 @@ export class StateBucketStack extends TerraformStack {
     );
     address(new S3BucketPolicy(this, 'policy', { bucket: bucket.id, policy: policyDocument([tlsOnlyStatement(bucket.arn)]) }), 'state');
 
-    new TerraformOutput(this, 'state_bucket_name', { value: bucket.bucket, description: 'Bucket holding staging/prod Terraform state.' });
+    new TerraformOutput(this, 'state_bucket_name', {
+      value: bucket.bucket,
+      description: 'Bucket holding staging/prod Terraform state: set TF_STATE_BUCKET (or cdktf.json context stateBucket) to it.',
+    });
     new TerraformOutput(this, 'state_bucket_region', { value: region, description: 'Region of the state bucket (the S3 backends use it).' });
   }
 }

@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import { REJECTED_UPLOAD_TAG } from '../handlers/shared/limits';
+import { UPLOAD_PREFIX } from '../handlers/shared/owner';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketCorsConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-cors-configuration';
 import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
@@ -21,8 +23,8 @@ export interface StorageProps {
   readonly kmsKeyArn?: string;
 }
 
-/** Prefix under which POST /uploads places browser and API uploads. */
-export const UPLOAD_PREFIX = 'uploads/';
+/** Prefix under which POST /uploads places browser and API uploads (`uploads/<owner-id>/<uuid>/<name>`). */
+export { UPLOAD_PREFIX };
 
 const ABORT_MULTIPART: S3BucketLifecycleConfigurationRule = {
   id: 'abort-incomplete-multipart-uploads',
@@ -65,7 +67,21 @@ export class Storage extends Construct {
     address(
       new S3BucketLifecycleConfiguration(this, 'source-lifecycle', {
         bucket: this.source.id,
-        rule: [ABORT_MULTIPART, noncurrent],
+        rule: [
+          ABORT_MULTIPART,
+          noncurrent,
+          {
+            // The extra version a re-used upload form wrote (start-workflow tags it): expiring it
+            // puts a delete marker over it, then it is removed as a noncurrent version. Expiration
+            // acts on current versions only, hence both actions
+            // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html, "Expiring objects").
+            id: 'expire-rejected-uploads',
+            status: 'Enabled',
+            filter: [{ tag: [{ key: REJECTED_UPLOAD_TAG.key, value: REJECTED_UPLOAD_TAG.value }] }],
+            expiration: [{ days: 1 }],
+            noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
+          },
+        ],
       }),
       'source',
     );

@@ -23,6 +23,12 @@ export class StackVariables {
   readonly apiThrottleRateLimit: TerraformVariable;
   readonly corsAllowedOrigins: TerraformVariable;
   readonly maxUploadBytes: TerraformVariable;
+  readonly apiJwtReadScope: TerraformVariable;
+  readonly apiJwtWriteScope: TerraformVariable;
+  readonly apiJwtAdminScope: TerraformVariable;
+  readonly apiAdminPrincipals: TerraformVariable;
+  readonly uploadUrlExpiresSeconds: TerraformVariable;
+  readonly maxJobsPerOwnerPerDay: TerraformVariable;
   readonly defaultProfile: TerraformVariable;
   readonly allowedProfiles: TerraformVariable;
 
@@ -182,6 +188,57 @@ export class StackVariables {
         {
           condition: `\${var.max_upload_bytes >= 1048576 && var.max_upload_bytes <= ${5 * 1024 ** 3}}`,
           errorMessage: 'max_upload_bytes must be between 1048576 (1 MiB) and 5368709120 (5 GiB, the S3 single PUT/POST limit).',
+        },
+      ],
+    });
+    // One OAuth scope token each (RFC 6749 section 3.3: printable ASCII, no space, quote or backslash).
+    const scopeVariable = (id: string, fallback: string, what: string) =>
+      new TerraformVariable(scope, id, {
+        type: 'string',
+        default: fallback,
+        description: `JWT mode: the scope ${what}. A token needs at least one scope of a route; the admin scope is accepted on every route.`,
+        validation: [
+          {
+            condition: `\${can(regex("^[!#-\\\\[\\\\]-~]+$", var.${id}))}`,
+            errorMessage: `${id} must be one OAuth scope: printable ASCII without spaces, quotes or backslashes (e.g. ${fallback}).`,
+          },
+        ],
+      });
+    this.apiJwtReadScope = scopeVariable('api_jwt_read_scope', 'video/jobs.read', 'of GET /jobs and GET /jobs/{jobId} (read the caller\'s own jobs)');
+    this.apiJwtWriteScope = scopeVariable('api_jwt_write_scope', 'video/jobs.write', 'of POST /jobs and POST /uploads (upload and start the caller\'s own jobs)');
+    this.apiJwtAdminScope = scopeVariable('api_jwt_admin_scope', 'video/admin', 'that makes a caller an admin (every owner\'s jobs, any key under the source prefix, force)');
+    this.apiAdminPrincipals = new TerraformVariable(scope, 'api_admin_principals', {
+      type: 'list(string)',
+      default: [],
+      description:
+        'AWS_IAM mode: callers that are admins (every owner\'s jobs, any key, force). IAM role or user ARNs, or role names of this account; an assumed role counts as its role.',
+      validation: [
+        {
+          condition: '${alltrue([for p in var.api_admin_principals : can(regex("^(arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[\\\\w+=,.@/-]+|[\\\\w+=,.@-]{1,64})$", p))])}',
+          errorMessage: 'api_admin_principals entries must be IAM role or user ARNs (arn:aws:iam::123456789012:role/video-admin) or role names.',
+        },
+      ],
+    });
+    this.uploadUrlExpiresSeconds = new TerraformVariable(scope, 'upload_url_expires_seconds', {
+      type: 'number',
+      default: 300,
+      description: 'Lifetime (seconds) of a POST /uploads form and its unused reservation.',
+      validation: [
+        {
+          condition: '${var.upload_url_expires_seconds >= 60 && var.upload_url_expires_seconds <= 3600}',
+          errorMessage: 'upload_url_expires_seconds must be between 60 and 3600.',
+        },
+      ],
+    });
+    this.maxJobsPerOwnerPerDay = new TerraformVariable(scope, 'max_jobs_per_owner_per_day', {
+      type: 'number',
+      default: env.defaultMaxJobsPerOwnerPerDay,
+      description:
+        'Jobs one owner may start per UTC day, forced re-runs included (direct bucket writes count as owner "system"). Over it: HTTP 429 on the API, a FAILED QuotaExceeded record on the S3 path.',
+      validation: [
+        {
+          condition: '${var.max_jobs_per_owner_per_day >= 1 && var.max_jobs_per_owner_per_day <= 100000 && floor(var.max_jobs_per_owner_per_day) == var.max_jobs_per_owner_per_day}',
+          errorMessage: 'max_jobs_per_owner_per_day must be a whole number between 1 and 100000.',
         },
       ],
     });

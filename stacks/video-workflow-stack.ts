@@ -6,13 +6,14 @@ import { Api } from './api';
 import { EnvironmentConfig } from './config';
 import { Encryption } from './encryption';
 import { Ingest } from './ingest';
-import { JobsTable, STATUS_INDEX } from './jobs-table';
+import { JobsTable, OWNER_INDEX, STATUS_INDEX } from './jobs-table';
 import { keyStatements, Statement } from './lib/iam';
+import { Limits } from './limits';
 import { address, Names } from './lib/naming';
 import { FunctionDefaults, newFunction } from './lib/nodejs-function';
 import { Monitoring } from './monitoring';
 import { Notifications } from './notifications';
-import { StateBackendSettings } from './state-backend';
+import { requireStateBucket, StateBackendSettings } from './state-backend';
 import { Storage, UPLOAD_PREFIX } from './storage';
 import { Transcoder } from './transcoder';
 import { StackVariables } from './variables';
@@ -49,7 +50,7 @@ export class VideoWorkflowStack extends TerraformStack {
       new LocalBackend(this, { path: `../../../terraform-state/${id}.tfstate` });
     } else {
       const backend = new S3Backend(this, {
-        bucket: props.stateBackend.bucket,
+        bucket: requireStateBucket(props.stateBackend, id),
         key: `${props.stateBackend.keyPrefix}${id}.tfstate`,
         region: props.stateBackend.region,
         encrypt: true,
@@ -69,6 +70,7 @@ export class VideoWorkflowStack extends TerraformStack {
     const kmsKeyArn = encryption.dataKey?.arn;
     const storage = new Storage(this, 'storage', { names, env, variables, kmsKeyArn });
     const jobs = new JobsTable(this, 'jobs', { names, enableDeletionProtection: env.enableDeletionProtection, kmsKeyArn });
+    const limits = new Limits(this, 'limits', { names, enableDeletionProtection: env.enableDeletionProtection, kmsKeyArn });
     const notifications = new Notifications(this, 'notifications', { names, variables, accountId, kmsKeyArn: encryption.topicKey.arn });
     const transcoder = new Transcoder(this, 'transcoder', {
       names, accountId, region, sourceBucketArn: storage.source.arn, outputBucketArn: storage.output.arn, kmsKeyArns: dataKeyArns,
@@ -97,10 +99,21 @@ export class VideoWorkflowStack extends TerraformStack {
       SOURCE_KEY_PREFIX: '',
       JOB_TTL_DAYS: String(env.jobTtlDays),
       ...profileEnv,
+      LIMITS_TABLE_NAME: limits.limits.name,
+      UPLOADS_TABLE_NAME: limits.uploads.name,
+      MAX_JOBS_PER_OWNER_PER_DAY: variables.maxJobsPerOwnerPerDay.toString(),
+    };
+    // Who is an admin: the JWT scope, or listed IAM principals (handlers/shared/caller.ts).
+    const accessEnv = {
+      API_ADMIN_SCOPE: variables.apiJwtAdminScope.stringValue,
+      API_ADMIN_PRINCIPALS: `\${join(",", var.api_admin_principals)}`,
     };
     const startStatements: Statement[] = [
       ...storage.readSourceStatements(),
       { Sid: 'CreateJobRecords', Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: table.arn },
+      // The quota counter and run lock commit with the job's put (TransactWriteItems is authorised per item).
+      { Sid: 'CountJobsAndLockRuns', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: limits.limits.arn },
+      { Sid: 'ConsumeUploadReservations', Action: ['dynamodb:UpdateItem'], Resource: limits.uploads.arn },
       ...workflow.startStatements(),
       ...kms('UseDataKey', ['kms:Decrypt', 'kms:GenerateDataKey']),
     ];
@@ -111,44 +124,58 @@ export class VideoWorkflowStack extends TerraformStack {
     const startWorkflow = newFunction(this, functionDefaults, {
       handler: 'start-workflow',
       description: 'Starts one workflow per uploaded video (ingest queue)',
-      statements: [...startStatements, ...ingest.consumerStatements(dataKeyArns)],
+      statements: [
+        ...startStatements,
+        ...ingest.consumerStatements(dataKeyArns),
+        // Tags the extra version a re-used upload form wrote, for the expire-rejected-uploads lifecycle rule.
+        { Sid: 'TagRejectedUploadVersions', Action: ['s3:PutObjectVersionTagging'], Resource: `${storage.source.arn}/${UPLOAD_PREFIX}*` },
+      ],
       environment: startEnv,
     });
     ingest.connect(startWorkflow);
 
     const createJob = newFunction(this, functionDefaults, {
       handler: 'create-job',
-      description: 'POST /jobs: starts the workflow for a key in the source bucket',
+      description: 'POST /jobs: starts the workflow for a key under the caller\'s upload prefix (admins: any key)',
       statements: startStatements,
-      environment: startEnv,
+      environment: { ...startEnv, ...accessEnv },
     });
     const getJob = newFunction(this, functionDefaults, {
       handler: 'get-job',
       description: 'GET /jobs/{jobId}',
       statements: [{ Sid: 'ReadJobRecord', Action: ['dynamodb:GetItem'], Resource: table.arn }, ...kms('DecryptJobRecord', ['kms:Decrypt'])],
+      environment: accessEnv,
     });
     const listJobs = newFunction(this, functionDefaults, {
       handler: 'list-jobs',
-      description: 'GET /jobs?status=: queries the status index',
+      description: 'GET /jobs: the caller\'s jobs (owner index); admins every owner\'s (status index)',
       statements: [
-        { Sid: 'QueryStatusIndex', Action: ['dynamodb:Query'], Resource: `${table.arn}/index/${STATUS_INDEX}` },
+        {
+          Sid: 'QueryOwnerAndStatusIndexes',
+          Action: ['dynamodb:Query'],
+          Resource: [`${table.arn}/index/${OWNER_INDEX}`, `${table.arn}/index/${STATUS_INDEX}`],
+        },
         ...kms('DecryptJobRecord', ['kms:Decrypt']),
       ],
+      environment: accessEnv,
     });
     const createUpload = newFunction(this, functionDefaults, {
       handler: 'create-upload',
-      description: 'POST /uploads: presigned POST into the source bucket',
+      description: 'POST /uploads: an upload reservation and a presigned POST for its key',
       statements: [
         // The presigned POST is signed with this role: it can only ever write under uploads/.
         { Sid: 'SignUploads', Action: ['s3:PutObject'], Resource: `${storage.source.arn}/${UPLOAD_PREFIX}*` },
-        ...kms('EncryptUploads', ['kms:GenerateDataKey']),
+        { Sid: 'WriteUploadReservations', Action: ['dynamodb:PutItem'], Resource: limits.uploads.arn },
+        // Objects and reservation items are encrypted with the data key in prod.
+        ...kms('EncryptUploadsAndReservations', ['kms:GenerateDataKey', 'kms:Decrypt']),
       ],
       environment: {
+        ...accessEnv,
         SOURCE_BUCKET: storage.source.bucket,
-        UPLOAD_PREFIX,
+        UPLOADS_TABLE_NAME: limits.uploads.name,
         MAX_UPLOAD_BYTES: variables.maxUploadBytes.toString(),
         ALLOWED_EXTENSIONS: env.allowedExtensions.join(','),
-        UPLOAD_URL_EXPIRES_SECONDS: '900',
+        UPLOAD_URL_EXPIRES_SECONDS: variables.uploadUrlExpiresSeconds.toString(),
         ...profileEnv,
       },
     });
@@ -157,10 +184,10 @@ export class VideoWorkflowStack extends TerraformStack {
       names,
       variables,
       routes: [
-        { routeKey: 'POST /jobs', handler: createJob },
-        { routeKey: 'GET /jobs/{jobId}', handler: getJob },
-        { routeKey: 'GET /jobs', handler: listJobs },
-        { routeKey: 'POST /uploads', handler: createUpload },
+        { routeKey: 'POST /jobs', handler: createJob, access: 'write' },
+        { routeKey: 'GET /jobs/{jobId}', handler: getJob, access: 'read' },
+        { routeKey: 'GET /jobs', handler: listJobs, access: 'read' },
+        { routeKey: 'POST /uploads', handler: createUpload, access: 'write' },
       ],
     });
 
@@ -182,7 +209,9 @@ export class VideoWorkflowStack extends TerraformStack {
     output('source_bucket_name', storage.source.bucket, 'Upload videos here (or use POST /uploads); each upload starts a job.');
     output('output_bucket_name', storage.output.bucket, 'Transcoded MP4, HLS and thumbnails, under <jobId>/.');
     output('archive_bucket_name', storage.archive.bucket, 'Archived source videos.');
-    output('jobs_table_name', table.name, 'DynamoDB table of job records (key jobId, index status-createdAt).');
+    output('jobs_table_name', table.name, 'DynamoDB table of job records (key jobId, indexes status-createdAt and owner-createdAt).');
+    output('uploads_table_name', limits.uploads.name, 'DynamoDB table of upload reservations (key = object key).');
+    output('limits_table_name', limits.limits.name, 'DynamoDB table of per-owner daily job counters and per-version run locks.');
     output('notification_topic_arn', notifications.topic.arn, 'SNS topic for job notifications and alarms.');
     output('ingest_queue_url', ingest.queue.url, 'SQS queue between S3 events and start-workflow.');
     output('ingest_dlq_url', ingest.deadLetterQueue.url, 'Dead-letter queue of ingest messages start-workflow could not process.');

@@ -161,14 +161,8 @@ export class Workflow extends Construct {
       { Sid: 'NotifyFailure', Action: ['sns:Publish'], Resource: s.NotificationTopicArn },
       { Sid: 'EncryptNotification', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: props.topicKeyArn },
       ...kmsStatements('EncryptJobRecord', ['kms:Decrypt', 'kms:GenerateDataKey']),
-      // createJob.sync: create on our queue, then poll/cancel the job it created.
-      {
-        // CreateJob authorizes on the queue (and on presets/job templates, which the plan never
-        // uses); a job ARN is not one of its resource types (IAM reference), so none is listed.
-        Sid: 'TranscodeOnOwnQueue',
-        Action: ['mediaconvert:CreateJob'],
-        Resource: s.MediaConvertQueueArn,
-      },
+      ...transcodeJobStatements(),
+      // createJob.sync then polls/cancels the job it created.
       {
         Sid: 'FollowTranscodeJobs',
         Action: ['mediaconvert:GetJob', 'mediaconvert:CancelJob'],
@@ -364,4 +358,45 @@ export class Workflow extends Construct {
 /** The `source` of this environment's job events: `video-workflow.<env>` (docs/api.md, Downstream events). */
 export function jobEventSource(env: Pick<EnvironmentConfig, 'name'>): string {
   return `video-workflow.${env.name}`;
+}
+
+/**
+ * What `mediaconvert:createJob.sync` needs to create a job (issue #20, point 1; SECURITY.md,
+ * "MediaConvert CreateJob").
+ *
+ * CreateJob: Resource "*". The sources disagree on whether a queue ARN is enough:
+ * - "Actions, resources, and condition keys for AWS Elemental MediaConvert" (Service
+ *   Authorization Reference, https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselementalmediaconvert.html)
+ *   lists Queue, Preset and JobTemplate as CreateJob resource types, none of them required;
+ * - "IAM policies for AWS Elemental MediaConvert" in the Step Functions guide
+ *   (https://docs.aws.amazon.com/step-functions/latest/dg/mediaconvert-iam.html) says "Because
+ *   MediaConvert provides partial support for resource-level access control, you must use
+ *   "Resource": "*"", and AWS CDK's MediaConvertCreateJob task grants CreateJob on "*".
+ * A queue-only grant fails every Transcode with AccessDenied if MediaConvert authorizes against
+ * anything else (a system preset, "*"), so we grant what AWS's own guide grants. IAM offers no
+ * condition key that names the queue (CreateJob's keys are aws:RequestTag, aws:TagKeys and
+ * mediaconvert:Http(s)/S3InputsAllowed), so the queue is pinned by the definition instead: the
+ * Transcode Task's Queue is a fixed ARN (tests check it), and only this state machine assumes
+ * the role. iam:PassRole stays pinned to this stack's MediaConvert role.
+ *
+ * TagResource: Step Functions adds `ManagedByService: AWSStepFunctions` to every MediaConvert
+ * job it creates ("Create an AWS Elemental MediaConvert job with Step Functions",
+ * https://docs.aws.amazon.com/step-functions/latest/dg/connect-mediaconvert.html), and the
+ * Service Authorization Reference maps the CreateJob operation to mediaconvert:TagResource as
+ * well. Which resource that check names (the new job, "*") is not documented, so "*", limited by
+ * condition to exactly that tag: no other key, no other value.
+ */
+export function transcodeJobStatements(): Statement[] {
+  return [
+    { Sid: 'CreateTranscodeJobs', Action: ['mediaconvert:CreateJob'], Resource: '*' },
+    {
+      Sid: 'TagTranscodeJobsForStepFunctions',
+      Action: ['mediaconvert:TagResource'],
+      Resource: '*',
+      Condition: {
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['ManagedByService'] },
+        StringEqualsIfExists: { 'aws:RequestTag/ManagedByService': 'AWSStepFunctions' },
+      },
+    },
+  ];
 }

@@ -1,17 +1,25 @@
+import { PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
+import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../handlers/create-upload';
 import { createUpload, loadUploadConfig, sanitiseFilename, type UploadConfig } from '../../handlers/create-upload/create-upload';
 import type { RequestContext } from '../../handlers/shared/http';
 import { logger, silentLog } from '../../handlers/shared/logger';
-import { postUploads, bodyOf } from '../fixtures/api-events';
+import { ownerIdOf } from '../../handlers/shared/owner';
+import { ISSUER, postUploads, bodyOf } from '../fixtures/api-events';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+/** The fixtures' default caller (an admin token); uploads are keyed by the caller's owner id. */
+const OWNER = ownerIdOf(`jwt|${ISSUER}|admin-1`);
+const ACCESS = { adminScope: 'video/admin', adminPrincipals: [] };
 
 const ENV = {
   JOBS_TABLE_NAME: 'video-workflow-test-jobs',
   SOURCE_BUCKET: 'video-workflow-test-source',
-  UPLOAD_PREFIX: 'uploads/',
+  UPLOADS_TABLE_NAME: 'video-workflow-test-uploads',
   MAX_UPLOAD_BYTES: '5368709120',
   ALLOWED_EXTENSIONS: 'mp4,mov,mkv,mxf',
-  UPLOAD_URL_EXPIRES_SECONDS: '900',
+  UPLOAD_URL_EXPIRES_SECONDS: '300',
   AWS_REGION: 'eu-west-1',
   // Presigning is local computation; these only feed the signature.
   AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
@@ -33,6 +41,10 @@ beforeAll(() => {
   delete process.env.AWS_SESSION_TOKEN;
   logger.setLogLevel('SILENT');
 });
+beforeEach(() => {
+  ddb.reset();
+  ddb.on(PutCommand).resolves({});
+});
 afterAll(() => {
   for (const [k, v] of Object.entries(saved)) {
     if (v === undefined) delete process.env[k];
@@ -41,14 +53,14 @@ afterAll(() => {
 });
 
 describe('POST /uploads (handler, real presigning)', () => {
-  it('answers 201 with a presigned POST limited to the size range and content type', async () => {
+  it('answers 201 with a reservation and a presigned POST limited to the declared size and content type', async () => {
     // Act
     const res = await handler(postUploads({ filename: 'Holiday clip.mp4', contentType: 'video/mp4', size: 10_000_000 }, { requestId: 'req-up' }));
 
     // Assess
     expect(res.statusCode).toBe(201);
     const body = bodyOf(res);
-    expect(body.key).toMatch(/^uploads\/\d{4}\/\d{2}\/\d{2}\/[0-9a-f-]{36}\/Holiday-clip\.mp4$/);
+    expect(body.key).toMatch(new RegExp(`^uploads/${OWNER}/[0-9a-f-]{36}/Holiday-clip\\.mp4$`));
     expect(body.url).toBe(`https://${ENV.SOURCE_BUCKET}.s3.eu-west-1.amazonaws.com/`);
     expect(body.requestId).toBe('req-up');
     expect(body.fields).toMatchObject({
@@ -62,16 +74,31 @@ describe('POST /uploads (handler, real presigning)', () => {
     const policy = policyOf(body.fields);
     expect(policy.conditions).toEqual(
       expect.arrayContaining([
-        ['content-length-range', 1, 5_368_709_120],
+        // The declared size, not the deployment maximum: S3 refuses a larger file (EntityTooLarge).
+        ['content-length-range', 1, 10_000_000],
         ['eq', '$Content-Type', 'video/mp4'],
         { bucket: ENV.SOURCE_BUCKET },
         { key: body.key },
       ]),
     );
     const lifetime = Date.parse(body.expiresAt) - Date.now();
-    expect(lifetime).toBeGreaterThan(890_000);
-    expect(lifetime).toBeLessThanOrEqual(900_000);
+    expect(lifetime).toBeGreaterThan(290_000);
+    expect(lifetime).toBeLessThanOrEqual(300_000);
     expect(Math.abs(Date.parse(policy.expiration) - Date.parse(body.expiresAt))).toBeLessThan(2000);
+    expect(ddb).toHaveReceivedCommandTimes(PutCommand, 1);
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      TableName: ENV.UPLOADS_TABLE_NAME,
+      Item: {
+        key: body.key,
+        owner: OWNER,
+        size: 10_000_000,
+        contentType: 'video/mp4',
+        createdAt: expect.any(String),
+        formExpiresAt: body.expiresAt,
+        expiresAt: Math.ceil(Date.parse(body.expiresAt) / 1000),
+      },
+      ConditionExpression: 'attribute_not_exists(#key)',
+    });
   });
 
   it.each([
@@ -95,6 +122,7 @@ describe('POST /uploads (handler, real presigning)', () => {
     // Assess
     expect(res.statusCode).toBe(status);
     expect(bodyOf(res).error).toMatchObject({ code, field, message: expect.stringMatching(new RegExp(`^${field}: `)) });
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
   });
 
   it('names the limit when the size is over the maximum', async () => {
@@ -109,27 +137,29 @@ describe('POST /uploads (handler, real presigning)', () => {
 describe('createUpload (core)', () => {
   const config: UploadConfig = {
     sourceBucket: 'src',
-    uploadPrefix: 'uploads/',
+    uploadsTable: 'uploads',
     maxUploadBytes: 1000,
     allowedExtensions: ['mp4', 'mxf'],
     expiresSeconds: 900,
+    access: ACCESS,
   };
   const ctx: RequestContext = { requestId: 'req-core', log: silentLog, appendKeys: () => {} };
 
-  it('builds a dated key with a fresh uuid and passes exact conditions to the presigner', async () => {
+  it("builds a key under the caller's owner id with a fresh uuid, reserves it, and passes exact conditions to the presigner", async () => {
     // Prepare
     const presign = jest.fn(async (_options: PresignedPostOptions) => ({ url: 'https://src.s3.amazonaws.com/', fields: { key: 'k' } }));
+    const reserve = jest.fn(async () => {});
 
     // Act
     const res = await createUpload(
       postUploads({ filename: 'C:\\Users\\me\\Été final (v2).MXF', contentType: 'Application/MXF', size: 1000 }),
       ctx,
       config,
-      { presign, now: () => NOW, uuid: () => UUID },
+      { presign, reserve, now: () => NOW, uuid: () => UUID },
     );
 
     // Assess
-    const key = `uploads/2026/11/29/${UUID}/Ete-final-v2.mxf`;
+    const key = `uploads/${OWNER}/${UUID}/Ete-final-v2.mxf`;
     expect(res).toEqual({
       statusCode: 201,
       body: { url: 'https://src.s3.amazonaws.com/', fields: { key: 'k' }, key, expiresAt: '2026-11-30T00:14:30.000Z' },
@@ -144,6 +174,15 @@ describe('createUpload (core)', () => {
       ],
       Expires: 900,
     });
+    expect(reserve).toHaveBeenCalledWith({
+      key,
+      owner: OWNER,
+      size: 1000,
+      contentType: 'application/mxf',
+      createdAt: NOW.toISOString(),
+      formExpiresAt: '2026-11-30T00:14:30.000Z',
+      expiresAt: Date.parse('2026-11-30T00:14:30.000Z') / 1000,
+    });
   });
 
   it('pins the chosen profile and metadata pairs as S3 object metadata fields of the POST', async () => {
@@ -155,14 +194,14 @@ describe('createUpload (core)', () => {
       postUploads({ filename: 'clip.mp4', contentType: 'video/mp4', size: 10, profile: 'social', metadata: { campaign: 'spring', 'cms-id': '42' } }),
       ctx,
       { ...config, profiles: { defaultProfile: 'standard', allowedProfiles: ['standard', 'social'] } },
-      { presign, now: () => NOW, uuid: () => UUID },
+      { presign, reserve: async () => {}, now: () => NOW, uuid: () => UUID },
     );
 
     // Assess: S3 refuses the upload unless the form carries exactly these values
     const pinned = { 'Content-Type': 'video/mp4', 'x-amz-meta-profile': 'social', 'x-amz-meta-job-campaign': 'spring', 'x-amz-meta-job-cms-id': '42' };
     expect(presign).toHaveBeenCalledWith(expect.objectContaining({
       Fields: pinned,
-      Conditions: [['content-length-range', 1, 1000], ...Object.entries(pinned).map(([k, v]) => ['eq', `$${k}`, v])],
+      Conditions: [['content-length-range', 1, 10], ...Object.entries(pinned).map(([k, v]) => ['eq', `$${k}`, v])],
     }));
   });
 
@@ -180,7 +219,7 @@ describe('createUpload (core)', () => {
       postUploads({ filename: 'clip.mp4', contentType: 'video/mp4', size: 10, ...extra }),
       ctx,
       { ...config, profiles: { defaultProfile: 'standard', allowedProfiles: ['standard', 'social'] } },
-      { presign, now: () => NOW, uuid: () => UUID },
+      { presign, reserve: async () => {}, now: () => NOW, uuid: () => UUID },
     );
 
     // Assess
@@ -203,7 +242,7 @@ describe('createUpload (core)', () => {
 describe('loadUploadConfig', () => {
   it('names the variable that is missing', () => {
     // Act / Assess
-    expect(() => loadUploadConfig({ ...ENV, MAX_UPLOAD_BYTES: undefined })).toThrow('Environment variable MAX_UPLOAD_BYTES is missing or invalid');
+    expect(() => loadUploadConfig({ ...ENV, MAX_UPLOAD_BYTES: undefined }, ACCESS)).toThrow('Environment variable MAX_UPLOAD_BYTES is missing or invalid');
   });
 
   it('accepts every extension the stacks allow', () => {
@@ -211,7 +250,7 @@ describe('loadUploadConfig', () => {
     const stackExtensions = 'mp4,mov,m4v,mkv,webm,avi,mxf,mpg,mpeg,ts';
 
     // Act
-    const config = loadUploadConfig({ ...ENV, ALLOWED_EXTENSIONS: stackExtensions });
+    const config = loadUploadConfig({ ...ENV, ALLOWED_EXTENSIONS: stackExtensions }, ACCESS);
 
     // Assess
     expect(config.allowedExtensions).toEqual(stackExtensions.split(','));
@@ -219,13 +258,18 @@ describe('loadUploadConfig', () => {
 
   it('rejects an allowed extension that has no content type', () => {
     // Act / Assess
-    expect(() => loadUploadConfig({ ...ENV, ALLOWED_EXTENSIONS: 'mp4,exe' })).toThrow(
+    expect(() => loadUploadConfig({ ...ENV, ALLOWED_EXTENSIONS: 'mp4,exe' }, ACCESS)).toThrow(
       'Environment variable ALLOWED_EXTENSIONS lists extensions without a known content type: exe',
     );
   });
 
-  it('rejects an upload prefix without a trailing slash', () => {
+  it('names a missing reservation table', () => {
     // Act / Assess
-    expect(() => loadUploadConfig({ ...ENV, UPLOAD_PREFIX: 'uploads' })).toThrow('UPLOAD_PREFIX');
+    expect(() => loadUploadConfig({ ...ENV, UPLOADS_TABLE_NAME: undefined }, ACCESS)).toThrow('Environment variable UPLOADS_TABLE_NAME is missing or invalid');
+  });
+
+  it('refuses a form lifetime over an hour', () => {
+    // Act / Assess
+    expect(() => loadUploadConfig({ ...ENV, UPLOAD_URL_EXPIRES_SECONDS: '3601' }, ACCESS)).toThrow('UPLOAD_URL_EXPIRES_SECONDS');
   });
 });

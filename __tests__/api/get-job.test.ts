@@ -75,6 +75,8 @@ describe('GET /jobs/{jobId}', () => {
       jobId: JOB_ID,
       status: 'COMPLETED',
       trigger: 's3',
+      // A record without an owner (written before tenancy) reads as system.
+      owner: 'system',
       progress: 100,
       source: { key: 'uploads/clip.mov', versionId: 'v7', size: 5_000_000 },
       metadata: {

@@ -4,7 +4,12 @@ import { handler } from '../../handlers/list-jobs';
 import { decodePageToken, encodePageToken } from '../../handlers/list-jobs/list-jobs';
 import type { JobRecord, JobStatus } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
-import { listJobsEvent, bodyOf } from '../fixtures/api-events';
+import { ownerIdOf } from '../../handlers/shared/owner';
+import { ISSUER, listJobsEvent, bodyOf } from '../fixtures/api-events';
+
+// The fixtures' default caller is an admin token: without owner=, GET /jobs lists every owner's
+// jobs of one status from the status index (per-owner listing: authorization.test.ts).
+const ADMIN_OWNER = ownerIdOf(`jwt|${ISSUER}|admin-1`);
 import { FakeJobsTable } from '../helpers/jobs-table';
 
 const TABLE = 'video-workflow-test-jobs';
@@ -53,6 +58,7 @@ describe('GET /jobs', () => {
       jobId: job(3, 'COMPLETED').jobId,
       status: 'COMPLETED',
       trigger: 'api',
+      owner: 'system',
       progress: 100,
       source: { key: 'uploads/clip-3.mp4', size: 1003 },
       createdAt: job(3, 'COMPLETED').createdAt,
@@ -95,7 +101,7 @@ describe('GET /jobs', () => {
     const key = { jobId: 'a'.repeat(32), status: 'FAILED', createdAt: '2026-11-29T10:00:00.000Z' };
 
     // Act
-    const decoded = decodePageToken(encodePageToken(key, 'FAILED'), 'FAILED');
+    const decoded = decodePageToken(encodePageToken(key, { status: 'FAILED' }, ADMIN_OWNER), { status: 'FAILED' }, ADMIN_OWNER);
 
     // Assess
     expect(decoded).toEqual(key);
@@ -103,12 +109,12 @@ describe('GET /jobs', () => {
 
   it('refuses to encode a LastEvaluatedKey that is not a status index key', () => {
     // Act / Assess
-    expect(() => encodePageToken({ jobId: 'a'.repeat(32) }, 'FAILED')).toThrow('LastEvaluatedKey is not a status-createdAt index key');
+    expect(() => encodePageToken({ jobId: 'a'.repeat(32) }, { status: 'FAILED' }, ADMIN_OWNER)).toThrow('LastEvaluatedKey is not a key of the index being listed');
   });
 
-  const validKey = { jobId: '1'.padStart(32, '0'), status: 'COMPLETED', createdAt: '2026-11-29T10:01:00.000Z' };
+  const validKey = { jobId: '1'.padStart(32, '0'), status: 'COMPLETED', createdAt: '2026-11-29T10:01:00.000Z', by: ADMIN_OWNER };
   it.each([
-    ['no status', {}, 'status', 'status: is required'],
+    ['no status (an admin listing every owner)', {}, 'status', "status: is required when listing every owner's jobs (or pass owner=)"],
     ['an unknown status', { status: 'DONE' }, 'status', 'status: must be one of QUEUED, PROCESSING, COMPLETED, FAILED'],
     ['a lower-case status', { status: 'completed' }, 'status', 'status: must be one of QUEUED, PROCESSING, COMPLETED, FAILED'],
     ['limit 0', { status: 'COMPLETED', limit: '0' }, 'limit', 'limit: must be an integer from 1 to 100'],

@@ -104,6 +104,7 @@ describe('success path', () => {
       {
         Queue: TEST_SUBSTITUTIONS.MediaConvertQueueArn,
         Role: TEST_SUBSTITUTIONS.MediaConvertRoleArn,
+        ClientRequestToken: TEST_JOB_ID,
         Settings: expect.objectContaining({ OutputGroups: expect.any(Array) }),
         StatusUpdateInterval: 'SECONDS_15',
         AccelerationSettings: { Mode: 'DISABLED' },

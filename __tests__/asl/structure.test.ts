@@ -278,6 +278,8 @@ describe('video-workflow.asl.json structure', () => {
     expect(states.Transcode!.Parameters).toEqual({
       Queue: TEST_SUBSTITUTIONS.MediaConvertQueueArn,
       Role: TEST_SUBSTITUTIONS.MediaConvertRoleArn,
+      // Idempotency token: the job id (32 hex characters, within CreateJob's 64 ASCII).
+      'ClientRequestToken.$': '$.jobId',
       'Settings.$': '$.plan.settings',
       StatusUpdateInterval: 'SECONDS_15',
       'AccelerationSettings.$': '$.plan.accelerationSettings',

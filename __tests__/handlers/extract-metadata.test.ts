@@ -51,6 +51,8 @@ describe('extract-metadata handler on real media', () => {
       bitRate: expect.any(Number),
       audioTrackCount: 1,
       audioCodec: 'AAC',
+      audioChannels: 1,
+      audioChannelLayout: 'M',
       bytesRead: 29107,
     });
     expect(metadata.bitRate).toBeGreaterThan(100_000);
@@ -83,6 +85,20 @@ describe('extract-metadata handler on real media', () => {
     // Assess
     expect(metadata).toMatchObject({ width: 320, height: 180, rotation: 270, displayWidth: 180, displayHeight: 320, audioTrackCount: 1, audioCodec: 'AAC' });
     expect(metadata.displayAspectRatio).toBeCloseTo(0.5625, 4);
+  });
+
+  it.each([
+    ['mono.mp4', 1, 'M'],
+    ['surround-5.1.mp4', 6, 'C L R Ls Rs LFE'],
+  ])('reads the channel count and stream-order layout of %s (plan-transcode remixes from them)', async (fixture, channels, layout) => {
+    // Prepare
+    const source = serveFixture(fixture);
+
+    // Act
+    const metadata = await handler({ jobId: JOB_ID, source });
+
+    // Assess
+    expect(metadata).toMatchObject({ audioTrackCount: 1, audioCodec: 'AAC', audioChannels: channels, audioChannelLayout: layout, width: 320, height: 180 });
   });
 
   it('reads a 0.5 s clip', async () => {

@@ -80,6 +80,8 @@ describe('startJob', () => {
         jobId,
         status: 'QUEUED',
         trigger: 's3',
+        // Not an upload key (uploads/<owner-id>/<uuid>/<name>): a direct bucket write.
+        owner: 'system',
         source,
         profile: 'standard',
         createdAt: FIXED_NOW.toISOString(),

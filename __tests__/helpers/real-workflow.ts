@@ -52,7 +52,7 @@ export const HANDLER_ENV = {
   ALLOWED_EXTENSIONS: 'mp4,mov,mkv',
   SOURCE_KEY_PREFIX: 'uploads/',
   JOB_TTL_DAYS: '30',
-  UPLOAD_PREFIX: 'uploads/',
+  UPLOADS_TABLE_NAME: 'video-workflow-test-uploads',
   MAX_UPLOAD_BYTES: String(5 * 1024 ** 3),
   UPLOAD_URL_EXPIRES_SECONDS: '900',
   EVENT_SOURCE: 'video-workflow.test',

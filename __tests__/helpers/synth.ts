@@ -10,7 +10,7 @@
  * from `beforeAll`; results are memoized per jest module registry, i.e. once per test file.
  */
 import { App } from 'cdktf';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addStacks } from '../../stacks/app';
@@ -56,8 +56,14 @@ export interface SynthesizedStack {
   data(type: string): Record<string, Record<string, any>>;
 }
 
+/**
+ * The state bucket the tests synthesize staging/prod with. There is no default bucket (a global
+ * name anyone could own, stacks/state-backend.ts), and without one staging/prod are not synthesized.
+ */
+export const TEST_STATE_BUCKET = 'example-org-video-tfstate';
+
 export interface SynthOptions {
-  /** Replaces process.env for resolveStateBackend (TF_STATE_BUCKET, ...). @default process.env */
+  /** Replaces process.env for resolveStateBackend (TF_STATE_BUCKET, ...). @default process.env with TF_STATE_BUCKET defaulting to TEST_STATE_BUCKET */
   readonly env?: NodeJS.ProcessEnv;
   /** App context (cdktf.json "context" / --context), e.g. { stateBucket: 'x' }. @default {} */
   readonly context?: Record<string, unknown>;
@@ -67,6 +73,8 @@ export interface SynthOptions {
 
 export interface SynthResult {
   readonly outdir: string;
+  /** What the app printed for the operator (stacks left out, and why). */
+  readonly notices: readonly string[];
   readonly stacks: Readonly<Record<StackName, SynthesizedStack>>;
   stack(name: StackName): SynthesizedStack;
   /** The workflow stack of one environment. */
@@ -101,13 +109,17 @@ export function synthAppUncached(options: SynthOptions = {}): SynthResult {
 
   const app = new App({ outdir, context: options.context ?? {} });
   // Exactly what main.ts does, with every environment selected.
-  addStacks(app, { ...(options.env ?? process.env), VIDEO_WORKFLOW_ENVIRONMENTS: '' });
+  const env = options.env ?? { ...process.env, TF_STATE_BUCKET: process.env.TF_STATE_BUCKET || TEST_STATE_BUCKET };
+  const notices: string[] = [];
+  addStacks(app, { ...env, VIDEO_WORKFLOW_ENVIRONMENTS: '' }, (m) => notices.push(m));
   app.synth();
 
-  const names: StackName[] = [STATE_STACK, ...WORKFLOW_STACKS];
+  // Every stack the app wrote (staging/prod are left out when no state bucket is configured).
+  const names = ([STATE_STACK, ...WORKFLOW_STACKS] as StackName[]).filter((n) => existsSync(join(outdir, 'stacks', n, 'cdk.tf.json')));
   const stacks = Object.fromEntries(names.map((n) => [n, readStack(outdir, n)])) as Record<StackName, SynthesizedStack>;
   return {
     outdir,
+    notices,
     stacks,
     stack: (name) => stacks[name],
     env: (name) => stacks[workflowStackName(name)],

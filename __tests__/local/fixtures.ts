@@ -1,5 +1,6 @@
 import type { JobSettings } from '@aws-sdk/client-mediaconvert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 
 /**
  * MediaConvert settings shaped like plan-transcode's: an MP4, a two-rung HLS QVBR ladder and
@@ -83,4 +84,23 @@ export function makeClip(path: string, opts: { width: number; height: number; se
   ];
   const r = spawnSync('ffmpeg', args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`ffmpeg could not make ${path}: ${r.stderr}`);
+}
+
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `npm run local -- ...` the way the package script does (node --import tsx scripts/local-run.ts). */
+export function runLocal(args: string[]): Promise<CommandResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-run.ts', ...args], { cwd: resolve(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
 }

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, truncate, writeFile, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ffmpegAvailable, ffprobe, probedVideoSize } from '../../local/ffmpeg';
-import { makeClip } from './fixtures';
+import { makeClip, runLocal } from './fixtures';
 
 // m3u8-parser ships no types; this is the part of its API the test reads.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -12,31 +11,13 @@ const { Parser } = require('m3u8-parser') as {
   Parser: new () => { push(t: string): void; end(): void; manifest: { playlists?: Array<{ uri: string; attributes: { RESOLUTION?: { width: number; height: number }; BANDWIDTH?: number } }> } };
 };
 
-const ROOT = resolve(__dirname, '..', '..');
-
-interface CommandResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `npm run local -- ...` the way the package script does (node --import tsx scripts/local-run.ts). */
-function runLocal(args: string[]): Promise<CommandResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-run.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
 
 interface JsonRecord {
   file: string;
   jobId?: string;
   status: string;
+  /** The record's owner: the local run's jobs belong to "local". */
+  owner?: string;
   error?: { name: string; cause: string };
   outputs: { mp4: string[]; hls?: string; thumbnails: string[] };
   metadata?: { displayWidth: number; displayHeight: number; audioTrackCount: number };
@@ -93,6 +74,8 @@ suite('npm run local (end to end: real ASL, real handlers, stand-ins, ffmpeg)', 
       ['truncated.mov', 'FAILED', 'UnsupportedMedia'],
     ]);
 
+    // Every video that got a job record (all but the empty file, rejected before a job exists) is owned by "local".
+    expect(records.filter((r) => r.jobId !== undefined).map((r) => r.owner)).toEqual(['local', 'local', 'local', 'local']);
     for (const name of ['landscape.mov', 'portrait.mp4']) {
       const record = byName.get(name)!;
       expect(record.localWarnings).toEqual([]);

@@ -24,16 +24,23 @@ import { handler as listJobs } from '../../handlers/list-jobs/index';
 import { handler as getJob } from '../../handlers/get-job/index';
 import { handler as createUpload } from '../../handlers/create-upload/index';
 import { handler as jobProgress } from '../../handlers/job-progress/index';
+import { createJob as createJobCore } from '../../handlers/create-job/create-job';
+import { processBatch } from '../../handlers/start-workflow/process-batch';
+import { accessConfigFromEnv } from '../../handlers/shared/caller';
+import { apiHandler } from '../../handlers/shared/http';
+import { quotaDay } from '../../handlers/shared/limits';
+import { ownerIdOf } from '../../handlers/shared/owner';
+import { startJob, startJobDepsFromEnv } from '../../handlers/shared/start-job';
 import type { JobRecord, WorkflowInput } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
 import { keyCandidates } from '../../handlers/shared/s3-key';
 import { jobIdFor } from '../../handlers/shared/start-job';
 import { INGEST_MAX_RECEIVE_COUNT } from '../../stacks/ingest';
 import { InMemoryJobTable, runWorkflow, type ExecutionRecord } from '../helpers/asl-harness';
-import { getJobEvent, listJobsEvent, postJobs, postUploads } from '../fixtures/api-events';
+import { getJobEvent, ISSUER, jwtCaller, listJobsEvent, postJobs, postUploads } from '../fixtures/api-events';
 import { mediaConvertEvent, objectCreatedEvent, sqsEvent, sqsRecord } from '../fixtures/events';
 import { FakeStateMachine } from '../api/fake-aws';
-import { FakeJobsTable } from '../helpers/jobs-table';
+import { FakeJobsTable, FakeLimitsTables, limitsEnv } from '../helpers/jobs-table';
 import { BAD_INPUTS, type BadInputCase, type Sink } from './catalog';
 import {
   bridgeJobTable,
@@ -235,6 +242,36 @@ async function api4xx(res: APIGatewayProxyStructuredResultV2, status: number, fi
 }
 
 // ---------------------------------------------------------------------------------------------
+// Tenancy and spend limits: two owners and an admin; start-job wired as deployed, with the
+// uploads and limits tables (the cached handlers above run with HANDLER_ENV, which has none)
+// ---------------------------------------------------------------------------------------------
+
+const ALICE = jwtCaller('alice', 'video/jobs.read', 'video/jobs.write');
+const BOB = jwtCaller('bob', 'video/jobs.read', 'video/jobs.write');
+const OPS = jwtCaller('ops', 'video/admin');
+const ALICE_ID = ownerIdOf(`jwt|${ISSUER}|alice`);
+const BOB_ID = ownerIdOf(`jwt|${ISSUER}|bob`);
+const QUOTA = 2;
+const aliceKey = (n: number) => `uploads/${ALICE_ID}/00000000-0000-4000-8000-${String(n).padStart(12, '0')}/clip.mp4`;
+
+function limitedWorld() {
+  const limits = new FakeLimitsTables();
+  const table = new FakeJobsTable(ddb, limits);
+  const startDeps = startJobDepsFromEnv({ ...HANDLER_ENV, ...limitsEnv(QUOTA) });
+  const postJob = apiHandler('POST /jobs', (event, ctx) =>
+    createJobCore(event, ctx, { sourceBucket: SOURCE_BUCKET, startJob, startDeps, access: accessConfigFromEnv({}) }),
+  );
+  const upload = (key: string, version: string, messageId = 'm-1') =>
+    processBatch([sqsRecord(messageBody({ key, etag: ETAG, 'version-id': version }), messageId)], { ...startDeps, sourceBucket: SOURCE_BUCKET, log: logger });
+  s3.on(HeadObjectCommand, { Bucket: SOURCE_BUCKET }).callsFake(async (input: { VersionId?: string }) => ({
+    ContentLength: 1_048_576,
+    ETag: `"${ETAG}"`,
+    VersionId: input.VersionId ?? VERSION,
+  }));
+  return { limits, table, postJob, upload };
+}
+
+// ---------------------------------------------------------------------------------------------
 // One runner per catalog row
 // ---------------------------------------------------------------------------------------------
 
@@ -431,6 +468,99 @@ const runners: Record<string, () => Promise<Observed>> = {
   'api-upload-type-mismatch': async () => {
     const res = await createUpload(postUploads({ filename: 'clip.mp4', contentType: 'text/html', size: 1024 }));
     return api4xx(res, 422, 'contentType');
+  },
+
+  'api-no-caller-identity': async () => {
+    apiWorld();
+    const res = await listJobs(listJobsEvent({}, { caller: 'none' }));
+    expect(ddb).not.toHaveReceivedCommand(QueryCommand);
+    return api4xx(res, 403);
+  },
+  'api-foreign-job-id': async () => {
+    const table = apiWorld();
+    const createdAt = '2026-11-29T10:00:00.000Z';
+    table.put({ jobId: 'a'.repeat(32), status: 'COMPLETED', trigger: 'api', owner: ALICE_ID, source: { bucket: SOURCE_BUCKET, key: aliceKey(1), etag: ETAG, size: 1 }, createdAt, updatedAt: createdAt });
+    const foreign = await getJob(getJobEvent('a'.repeat(32), { caller: BOB }));
+    const missing = await getJob(getJobEvent('b'.repeat(32), { caller: BOB }));
+    expect(JSON.parse(foreign.body as string).error.message.replace(/a{32}/, 'ID')).toBe(JSON.parse(missing.body as string).error.message.replace(/b{32}/, 'ID'));
+    return api4xx(foreign, 404, 'jobId');
+  },
+  'api-key-outside-caller-prefix': async () => {
+    const table = apiWorld();
+    const res = await createJob(postJobs({ key: `uploads/${BOB_ID}/00000000-0000-4000-8000-000000000001/clip.mp4` }, { caller: ALICE }));
+    expect(s3).not.toHaveReceivedCommand(HeadObjectCommand);
+    expect(table.size).toBe(0);
+    return api4xx(res, 404, 'key');
+  },
+  'api-owner-field': async () => {
+    apiWorld();
+    return api4xx(await createJob(postJobs({ key: aliceKey(1), owner: BOB_ID }, { caller: ALICE })), 400, 'owner');
+  },
+  'api-force-without-admin': async () => {
+    apiWorld();
+    const res = await createJob(postJobs({ key: aliceKey(1), force: true }, { caller: ALICE }));
+    expect(s3).not.toHaveReceivedCommand(HeadObjectCommand);
+    return api4xx(res, 403, 'force');
+  },
+  'api-foreign-page-token': async () => {
+    const table = apiWorld();
+    for (const n of [1, 2]) {
+      const createdAt = `2026-11-29T10:0${n}:00.000Z`;
+      table.put({ jobId: String(n).repeat(32), status: 'COMPLETED', trigger: 'api', owner: BOB_ID, source: { bucket: SOURCE_BUCKET, key: `k${n}.mp4`, etag: ETAG, size: 1 }, createdAt, updatedAt: createdAt });
+    }
+    const bobsNext = JSON.parse((await listJobs(listJobsEvent({ limit: '1' }, { caller: BOB }))).body as string).next as string;
+    ddb.resetHistory();
+    const res = await listJobs(listJobsEvent({ limit: '1', next: bobsNext }, { caller: ALICE }));
+    expect(ddb).not.toHaveReceivedCommand(QueryCommand);
+    return api4xx(res, 400, 'next');
+  },
+  'api-quota-exceeded': async () => {
+    const { postJob, limits, table } = limitedWorld();
+    for (let n = 1; n <= QUOTA; n += 1) expect((await postJob(postJobs({ key: aliceKey(n) }, { caller: ALICE }))).statusCode).toBe(202);
+    const res = await postJob(postJobs({ key: aliceKey(QUOTA + 1) }, { caller: ALICE }));
+    expect(Number(res.headers?.['retry-after'])).toBeGreaterThan(0);
+    expect(limits.count(ALICE_ID, quotaDay(new Date()))).toBe(QUOTA);
+    expect(machine.executions.size).toBe(QUOTA);
+    expect(table.size).toBe(QUOTA);
+    return api4xx(res, 429);
+  },
+  'api-force-loop': async () => {
+    const { postJob, limits } = limitedWorld();
+    expect((await postJob(postJobs({ key: aliceKey(1) }, { caller: ALICE }))).statusCode).toBe(202);
+    const results = [];
+    for (let i = 0; i < 5; i += 1) results.push(await postJob(postJobs({ key: aliceKey(1), force: true }, { caller: OPS })));
+    expect(results.map((r) => r.statusCode)).toEqual([409, 409, 409, 409, 409]);
+    expect(machine.executions.size).toBe(1);
+    expect(limits.count(ALICE_ID, quotaDay(new Date()))).toBe(1);
+    return api4xx(results[4]!, 409);
+  },
+  'api-upload-form-reused': async () => {
+    const { postJob, upload } = limitedWorld();
+    expect(await upload(aliceKey(1), 'v1')).toEqual({ batchItemFailures: [] });
+    const res = await postJob(postJobs({ key: aliceKey(1), versionId: 'v2' }, { caller: ALICE }));
+    expect(machine.executions.size).toBe(1);
+    return api4xx(res, 409);
+  },
+  's3-quota-exceeded': async () => {
+    const { upload, table } = limitedWorld();
+    for (let n = 1; n <= QUOTA; n += 1) expect(await upload(aliceKey(n), 'v1', `m-${n}`)).toEqual({ batchItemFailures: [] });
+    const response = await upload(aliceKey(9), 'v1', 'm-9');
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(machine.executions.size).toBe(QUOTA);
+    const rejected = table.get(jobIdFor(SOURCE_BUCKET, aliceKey(9), 'v1', `QuotaExceeded:${quotaDay(new Date())}`));
+    expect(rejected?.owner).toBe(ALICE_ID);
+    expect(warnLog).toHaveBeenCalledWith('Source rejected', expect.objectContaining({ messageId: 'm-9', error: 'QuotaExceeded' }));
+    return fromRecord(rejected);
+  },
+  's3-upload-form-reused': async () => {
+    const { upload, table } = limitedWorld();
+    expect(await upload(aliceKey(1), 'v1', 'm-1')).toEqual({ batchItemFailures: [] });
+    expect(await upload(aliceKey(1), 'v2', 'm-2')).toEqual({ batchItemFailures: [] });
+    expect(machine.executions.size).toBe(1);
+    expect(table.get(jobIdFor(SOURCE_BUCKET, aliceKey(1), 'v1'))).toMatchObject({ status: 'QUEUED', owner: ALICE_ID });
+    const rejected = table.get(jobIdFor(SOURCE_BUCKET, aliceKey(1), 'v2'));
+    expect(rejected?.owner).toBe(ALICE_ID);
+    return fromRecord(rejected);
   },
 
   'eb-mediaconvert-not-ours': async () => {

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { CopyObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { KMSThrottlingException, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -19,7 +19,9 @@ import { handler as startWorkflow } from '../../handlers/start-workflow/index';
 import { handler as jobProgress } from '../../handlers/job-progress/index';
 import type { JobRecord } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
-import { executionArnFor, jobIdFor } from '../../handlers/shared/start-job';
+import { quotaDay } from '../../handlers/shared/limits';
+import { executionArnFor, jobIdFor, startJobDepsFromEnv } from '../../handlers/shared/start-job';
+import { processBatch } from '../../handlers/start-workflow/process-batch';
 import {
   alwaysFailing,
   executionArnOf,
@@ -42,6 +44,7 @@ import {
 } from '../helpers/asl-harness';
 import { objectCreatedEvent, sqsEvent, sqsRecord } from '../fixtures/events';
 import { FAULTS, type FaultCase } from './catalog';
+import { FakeLimitsTables, limitsEnv } from '../helpers/jobs-table';
 import { bridgeJobTable, healthyServices, HANDLER_ENV, MEDIA_DIR, realWorkflow, serveSource, SOURCE_BUCKET, type Captured } from '../helpers/real-workflow';
 
 const s3 = mockClient(S3Client);
@@ -341,6 +344,30 @@ const runners: Record<string, () => Promise<Observed>> = {
     expect(executions.calls()).toBe(1);
     return ingestObserved(table.get(jobId), executions.started, 'ProvisionedThroughputExceededException');
   },
+  'ingest-guarded-create-conflict': async () => {
+    const table = new InMemoryJobTable();
+    const limits = new FakeLimitsTables();
+    let transactions = 0;
+    bridgeJobTable(ddb, table, (command) => {
+      if (command === 'TransactWrite' && ++transactions === 1) {
+        throw new TransactionCanceledException({
+          message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict, None]',
+          $metadata: { httpStatusCode: 400 },
+          CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }, { Code: 'None' }],
+        });
+      }
+    }, limits);
+    const executions = fakeStartExecution(0);
+    // start-job as deployed: the job's put, the owner's counter and the run lock in one transaction.
+    const deps = { ...startJobDepsFromEnv({ ...HANDLER_ENV, ...limitsEnv(10) }), sourceBucket: SOURCE_BUCKET, log: logger };
+    const { first, second, jobId } = await deliverTwice((event) => processBatch(event.Records, deps));
+    expect(first).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    expect(second).toEqual({ batchItemFailures: [] });
+    expect(transactions).toBe(2);
+    expect(limits.count('system', quotaDay(new Date()))).toBe(1);
+    expect(executions.calls()).toBe(1);
+    return ingestObserved(table.get(jobId), executions.started, 'TransactionCanceledException');
+  },
   'ingest-start-execution-throttled': async () => {
     const table = new InMemoryJobTable();
     bridgeJobTable(ddb, table);
@@ -372,13 +399,13 @@ function fakeStartExecution(failures: number): { calls: () => number; started: s
 }
 
 /** One Object Created event, delivered, handed back, and redelivered by SQS. */
-async function deliverTwice() {
+async function deliverTwice(deliver: (event: ReturnType<typeof sqsEvent>) => Promise<unknown> = startWorkflow) {
   s3.on(HeadObjectCommand, { Bucket: SOURCE_BUCKET }).resolves({ ContentLength: 29_107, ETag: '"9b2cf535f27731c974343645a3985328"', VersionId: 'v1' });
   const body = JSON.stringify(objectCreatedEvent({ key: 'uploads/clip.mp4', etag: '9b2cf535f27731c974343645a3985328', 'version-id': 'v1' }, SOURCE_BUCKET));
-  const first = await startWorkflow(sqsEvent(sqsRecord(body, 'm-1')));
+  const first = await deliver(sqsEvent(sqsRecord(body, 'm-1')));
   const redelivery = sqsRecord(body, 'm-1');
   redelivery.attributes.ApproximateReceiveCount = '2';
-  const second = await startWorkflow(sqsEvent(redelivery));
+  const second = await deliver(sqsEvent(redelivery));
   return { first, second, jobId: jobIdFor(SOURCE_BUCKET, 'uploads/clip.mp4', 'v1') };
 }
 

@@ -7,6 +7,7 @@
 import { environmentConfig, type EnvironmentName } from '../../stacks/config';
 import { STATE_STACK, workflowStackName } from '../helpers/synth';
 import { ACCOUNT, OTHER_ACCOUNT, REGION } from './policies';
+import { API_ROLES, type ApiRole } from './api-roles';
 import type { Principal, SimulationCase } from './simulate';
 
 /** Another environment of the same account, for the isolation cases. */
@@ -20,6 +21,8 @@ const OUTPUT = '${aws_s3_bucket.output.arn}';
 const ARCHIVE = '${aws_s3_bucket.archive.arn}';
 const TABLE = '${aws_dynamodb_table.jobs.arn}';
 const TOPIC = '${aws_sns_topic.notifications.arn}';
+const UPLOADS = '${aws_dynamodb_table.uploads.arn}';
+const LIMITS = '${aws_dynamodb_table.limits.arn}';
 const MACHINE = '${aws_sfn_state_machine.workflow.arn}';
 const JOB = '0123456789abcdef0123456789abcdef';
 const UPLOAD = `${SOURCE}/uploads/clip.mp4`;
@@ -57,6 +60,12 @@ export function simulationCases(env: EnvironmentName): SimulationCase[] {
     allow('create-job reads an existing job (GetItem)', role('create_job'), 'dynamodb:GetItem', TABLE),
     allow('get-job reads a job record', role('get_job'), 'dynamodb:GetItem', TABLE),
     allow('list-jobs queries the status index', role('list_jobs'), 'dynamodb:Query', `${TABLE}/index/status-createdAt`),
+    allow('list-jobs queries the owner index', role('list_jobs'), 'dynamodb:Query', `${TABLE}/index/owner-createdAt`),
+    allow('create-upload writes upload reservations', role('create_upload'), 'dynamodb:PutItem', UPLOADS),
+    allow('create-job counts the owner\'s daily jobs (quota counter)', role('create_job'), 'dynamodb:UpdateItem', LIMITS),
+    allow('start-workflow consumes upload reservations', role('start_workflow'), 'dynamodb:UpdateItem', UPLOADS),
+    allow('start-workflow reads the run lock of an object version', role('start_workflow'), 'dynamodb:GetItem', LIMITS),
+    allow('start-workflow tags a rejected upload version for lifecycle removal', role('start_workflow'), 's3:PutObjectVersionTagging', UPLOAD),
     allow('create-upload signs PutObject under uploads/', role('create_upload'), 's3:PutObject', UPLOAD),
     allow('plan-transcode writes its own log stream', role('plan_transcode'), 'logs:CreateLogStream', '${aws_cloudwatch_log_group.plan_transcode.arn}:log-stream:2026/01/01/abc'),
     allow('quality-control reads outputs', role('quality_control'), 's3:GetObject', `${OUTPUT}/${JOB}/mp4/clip_1080p.mp4`),
@@ -74,6 +83,15 @@ export function simulationCases(env: EnvironmentName): SimulationCase[] {
     // ---- must allow: the state machine and MediaConvert roles ----
     allow('workflow invokes extract-metadata', { role: 'workflow' }, 'lambda:InvokeFunction', '${aws_lambda_function.extract_metadata.arn}'),
     allow('workflow creates MediaConvert jobs on its queue', { role: 'workflow' }, 'mediaconvert:CreateJob', '${aws_media_convert_queue.transcode.arn}'),
+    allow('workflow tags its jobs ManagedByService=AWSStepFunctions (Step Functions does)', { role: 'workflow' }, 'mediaconvert:TagResource', `arn:aws:mediaconvert:${REGION}:${ACCOUNT}:jobs/1700000000000-abcdef`, {
+      'aws:TagKeys': 'ManagedByService', 'aws:RequestTag/ManagedByService': 'AWSStepFunctions',
+    }),
+    deny('workflow cannot put any other tag on a MediaConvert resource', { role: 'workflow' }, 'mediaconvert:TagResource', '${aws_media_convert_queue.transcode.arn}', {
+      context: { 'aws:TagKeys': 'Owner', 'aws:RequestTag/Owner': 'someone' },
+    }),
+    deny('workflow cannot set ManagedByService to another value', { role: 'workflow' }, 'mediaconvert:TagResource', `arn:aws:mediaconvert:${REGION}:${ACCOUNT}:jobs/1700000000000-abcdef`, {
+      context: { 'aws:TagKeys': 'ManagedByService', 'aws:RequestTag/ManagedByService': 'me' },
+    }),
     allow('workflow follows its MediaConvert jobs (GetJob)', { role: 'workflow' }, 'mediaconvert:GetJob', `arn:aws:mediaconvert:${REGION}:${ACCOUNT}:jobs/1700000000000-abcdef`),
     allow('workflow passes the MediaConvert role to MediaConvert', { role: 'workflow' }, 'iam:PassRole', '${aws_iam_role.mediaconvert.arn}', { 'iam:PassedToService': 'mediaconvert.amazonaws.com' }),
     allow('workflow records the start (dynamodb:updateItem task)', { role: 'workflow' }, 'dynamodb:UpdateItem', TABLE),
@@ -101,10 +119,15 @@ export function simulationCases(env: EnvironmentName): SimulationCase[] {
     deny('create-upload cannot write outside uploads/', role('create_upload'), 's3:PutObject', `${SOURCE}/private/clip.mp4`),
     deny('create-upload cannot write at the bucket root', role('create_upload'), 's3:PutObject', `${SOURCE}/clip.mp4`),
     deny('create-upload cannot read uploads', role('create_upload'), 's3:GetObject', UPLOAD),
+    deny('start-workflow cannot tag objects outside uploads/', role('start_workflow'), 's3:PutObjectVersionTagging', `${SOURCE}/seed/clip.mp4`),
     deny('get-job cannot update a job', role('get_job'), 'dynamodb:UpdateItem', TABLE),
     deny('get-job cannot scan the table', role('get_job'), 'dynamodb:Scan', TABLE),
     deny('list-jobs cannot query the base table', role('list_jobs'), 'dynamodb:Query', TABLE),
     deny('list-jobs cannot scan the table', role('list_jobs'), 'dynamodb:Scan', TABLE),
+    deny('create-upload cannot reset a quota counter', role('create_upload'), 'dynamodb:UpdateItem', LIMITS),
+    deny('create-upload cannot consume or rewrite a reservation', role('create_upload'), 'dynamodb:UpdateItem', UPLOADS),
+    deny('get-job cannot touch the quota counters', role('get_job'), 'dynamodb:UpdateItem', LIMITS),
+    deny('list-jobs cannot read upload reservations', role('list_jobs'), 'dynamodb:GetItem', UPLOADS),
     deny('record-failure cannot publish notifications', role('record_failure'), 'sns:Publish', TOPIC),
     deny('job-progress cannot send to the ingest queue', role('job_progress'), 'sqs:SendMessage', '${aws_sqs_queue.ingest.arn}'),
     deny('start-workflow cannot send to its own ingest queue', role('start_workflow'), 'sqs:SendMessage', '${aws_sqs_queue.ingest.arn}'),
@@ -134,7 +157,14 @@ export function simulationCases(env: EnvironmentName): SimulationCase[] {
     deny(`quality-control cannot read ${OTHER_ENV[env]}'s outputs`, role('quality_control'), 's3:GetObject', `${OUTPUT}/${JOB}/x.mp4`, { resourceStack: other }),
     deny(`archive-source cannot write ${OTHER_ENV[env]}'s archive`, role('archive_source'), 's3:PutObject', `${ARCHIVE}/x.mp4`, { resourceStack: other }),
     deny(`MediaConvert role cannot write ${OTHER_ENV[env]}'s outputs`, { role: 'mediaconvert' }, 's3:PutObject', `${OUTPUT}/${JOB}/x.mp4`, { resourceStack: other }),
-    deny(`workflow cannot use ${OTHER_ENV[env]}'s MediaConvert queue`, { role: 'workflow' }, 'mediaconvert:CreateJob', '${aws_media_convert_queue.transcode.arn}', { resourceStack: other }),
+    // CreateJob is granted on "*" as AWS's Step Functions guide requires (SECURITY.md, "MediaConvert
+    // CreateJob"): IAM no longer keeps this environment off another one's queue; the definition does
+    // (__tests__/asl/structure.test.ts pins the Transcode Queue). What still isolates environments
+    // is the role a job runs with: PassRole (below) and the MediaConvert role's bucket grants.
+    {
+      ...allow(`workflow may name ${OTHER_ENV[env]}'s MediaConvert queue in CreateJob (Resource "*", pinned by the ASL instead)`, { role: 'workflow' }, 'mediaconvert:CreateJob', '${aws_media_convert_queue.transcode.arn}'),
+      resourceStack: other,
+    },
     deny(`workflow cannot invoke ${OTHER_ENV[env]}'s functions`, { role: 'workflow' }, 'lambda:InvokeFunction', '${aws_lambda_function.extract_metadata.arn}', { resourceStack: other }),
     deny(`workflow cannot pass ${OTHER_ENV[env]}'s MediaConvert role`, { role: 'workflow' }, 'iam:PassRole', '${aws_iam_role.mediaconvert.arn}', {
       resourceStack: other, context: { 'iam:PassedToService': 'mediaconvert.amazonaws.com' },
@@ -152,6 +182,22 @@ export function simulationCases(env: EnvironmentName): SimulationCase[] {
     denyTls('ingest queue refuses SendMessage without TLS', { admin: 'this-account' }, 'sqs:SendMessage', '${aws_sqs_queue.ingest.arn}'),
     denyTls('events DLQ refuses SendMessage without TLS', role('job_progress'), 'sqs:SendMessage', '${aws_sqs_queue.events_dlq.arn}'),
   ];
+
+  // ---- API callers (AWS_IAM mode): the reader, writer and admin policies of docs/api.md ----
+  const API = '${aws_apigatewayv2_api.jobs.execution_arn}/$default';
+  const ROUTE_ACCESS: ReadonlyArray<readonly [string, string, readonly ApiRole[]]> = [
+    ['GET /jobs', `${API}/GET/jobs`, ['reader', 'writer', 'admin']],
+    ['GET /jobs/{jobId}', `${API}/GET/jobs/${JOB}`, ['reader', 'writer', 'admin']],
+    ['POST /jobs', `${API}/POST/jobs`, ['writer', 'admin']],
+    ['POST /uploads', `${API}/POST/uploads`, ['writer', 'admin']],
+  ];
+  for (const role of API_ROLES) {
+    for (const [route, resource, allowed] of ROUTE_ACCESS) {
+      if (allowed.includes(role)) cases.push(allow(`API ${role} role invokes ${route}`, { apiRole: role }, 'execute-api:Invoke', resource));
+      else cases.push(deny(`API ${role} role cannot invoke ${route}`, { apiRole: role }, 'execute-api:Invoke', resource));
+    }
+    cases.push(deny(`API ${role} role cannot invoke ${OTHER_ENV[env]}'s API`, { apiRole: role }, 'execute-api:Invoke', `${API}/GET/jobs`, { resourceStack: other }));
+  }
 
   if (dataKey) {
     cases.push(

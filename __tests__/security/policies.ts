@@ -211,9 +211,18 @@ export class Resolver {
         return field('alarm_name');
       case 'aws_cloudwatch_metric_alarm.arn':
         return arn('cloudwatch', `alarm:${field('alarm_name')}`);
+      case 'aws_apigatewayv2_api.id':
+        // API Gateway assigns the id at creation: a fixed 10-character stand-in per stack and address.
+        return this.apiId(name);
+      case 'aws_apigatewayv2_api.execution_arn':
+        return arn('execute-api', this.apiId(name));
       default:
         return this.fail(expr, `unsupported attribute "${attr}" of ${type}`);
     }
+  }
+
+  private apiId(name: string): string {
+    return createHash('sha256').update(`${this.stack.name}/api/${name}`).digest('hex').slice(0, 10);
   }
 
   /**

@@ -6,7 +6,8 @@
  */
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import type { StackName, SynthResult } from '../helpers/synth';
-import { ACCOUNT, extractPolicies, OTHER_ACCOUNT, Resolver, type ExtractedPolicy } from './policies';
+import { apiRolePolicy, type ApiRole } from './api-roles';
+import { ACCOUNT, extractPolicies, OTHER_ACCOUNT, REGION, Resolver, type ExtractedPolicy } from './policies';
 
 export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 
@@ -16,7 +17,12 @@ export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
  * `admin`: an administrator (Action "*" on "*") of this account or of another one, to show
  * what resource policies deny regardless of identity grants.
  */
-export type Principal = { readonly role: string } | { readonly service: string } | { readonly admin: 'this-account' | 'other-account' };
+export type Principal =
+  | { readonly role: string }
+  | { readonly service: string }
+  | { readonly admin: 'this-account' | 'other-account' }
+  /** An API caller holding the docs/api.md policy of that role (AWS_IAM mode), for this stack's API. */
+  | { readonly apiRole: ApiRole };
 
 export interface SimulationCase {
   /** One line saying what is proven, shown as the test name. */
@@ -107,6 +113,10 @@ export class Simulator {
       identityPolicies = identity.map((p) => ({ name: p.address, policy: p.document }));
     } else if ('service' in c.principal) {
       principal = c.principal.service;
+    } else if ('apiRole' in c.principal) {
+      principal = `arn:aws:iam::${ACCOUNT}:role/video-api-${c.principal.apiRole}`;
+      const apiId = this.resolver(stack).attribute('aws_apigatewayv2_api.jobs.id');
+      identityPolicies = [{ name: `docs/api.md ${c.principal.apiRole}`, policy: apiRolePolicy(c.principal.apiRole, { region: REGION, accountId: ACCOUNT, apiId }) }];
     } else {
       const account = c.principal.admin === 'this-account' ? ACCOUNT : OTHER_ACCOUNT;
       principal = `arn:aws:iam::${account}:role/administrator`;

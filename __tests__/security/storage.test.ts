@@ -123,7 +123,7 @@ describe.each(STACKS)('storage baseline of %s', (stackName) => {
       if (table.ttl?.enabled !== true) problems.push(`${at}: TTL not enabled`);
     }
     expect(problems).toEqual([]);
-    if (stackName !== STATE_STACK) expect(Object.keys(stack.resources('aws_dynamodb_table'))).toEqual(['jobs']);
+    if (stackName !== STATE_STACK) expect(Object.keys(stack.resources('aws_dynamodb_table')).sort()).toEqual(['jobs', 'limits', 'uploads']);
   });
 
   it('every topic: encrypted with a customer-managed key (alarms and EventBridge cannot use alias/aws/sns), TLS-only policy', () => {

@@ -83,8 +83,12 @@ export function workflowTaskRequirements(stack: SynthesizedStack, resolver: Reso
     } else if (resource === 'arn:aws:states:::mediaconvert:createJob.sync') {
       // https://docs.aws.amazon.com/step-functions/latest/dg/mediaconvert-iam.html
       const job = `arn:aws:mediaconvert:${REGION}:${ACCOUNT}:jobs/1700000000000-abcdef`;
-      // CreateJob authorizes on the queue (and preset/job template, when the Task names one).
+      // CreateJob names the queue (and preset/job template, when the Task names one); the grant
+      // is "*" (stacks/workflow.ts transcodeJobStatements), so the queue ARN is what is checked here.
       add('mediaconvert:CreateJob', staticParameter(name, state, 'Queue'));
+      // Step Functions tags the job it creates with ManagedByService: AWSStepFunctions
+      // (https://docs.aws.amazon.com/step-functions/latest/dg/connect-mediaconvert.html).
+      add('mediaconvert:TagResource', job, { 'aws:TagKeys': 'ManagedByService', 'aws:RequestTag/ManagedByService': 'AWSStepFunctions' });
       for (const key of ['JobTemplate']) {
         if (state.Parameters?.[key] !== undefined || state.Parameters?.[`${key}.$`] !== undefined) {
           throw new Error(`Task ${name}: Parameters.${key} needs a CreateJob grant on the template; extend workflow-tasks.ts`);

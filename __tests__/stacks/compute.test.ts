@@ -163,10 +163,10 @@ describe.each(ENVIRONMENT_NAMES)('state machine (%s)', (envName) => {
 
 describe.each(ENVIRONMENT_NAMES)('HTTP API (%s)', (envName) => {
   const ROUTES = {
-    post_jobs: ['POST /jobs', 'create_job', 'POST/jobs'],
-    get_jobs_job_id: ['GET /jobs/{jobId}', 'get_job', 'GET/jobs/*'],
-    get_jobs: ['GET /jobs', 'list_jobs', 'GET/jobs'],
-    post_uploads: ['POST /uploads', 'create_upload', 'POST/uploads'],
+    post_jobs: ['POST /jobs', 'create_job', 'POST/jobs', 'write'],
+    get_jobs_job_id: ['GET /jobs/{jobId}', 'get_job', 'GET/jobs/*', 'read'],
+    get_jobs: ['GET /jobs', 'list_jobs', 'GET/jobs', 'read'],
+    post_uploads: ['POST /uploads', 'create_upload', 'POST/uploads', 'write'],
   } as const;
 
   it('authorizes every route with AWS_IAM, or JWT when api_jwt_issuer is set', () => {
@@ -182,6 +182,37 @@ describe.each(ENVIRONMENT_NAMES)('HTTP API (%s)', (envName) => {
         }),
       );
     }
+  });
+
+  it('requires the read scope on GET routes and the write scope on POST routes in JWT mode (admin scope on all; none under AWS_IAM)', () => {
+    const routes = app.env(envName).resources('aws_apigatewayv2_route');
+    for (const [address, [, , , access]] of Object.entries(ROUTES)) {
+      expect({ address, scopes: routes[address].authorization_scopes }).toEqual({
+        address,
+        scopes: `\${var.api_jwt_issuer != "" ? [var.api_jwt_${access}_scope, var.api_jwt_admin_scope] : null}`,
+      });
+    }
+  });
+
+  it('gives the API functions the admin scope and admin principals, and the start functions the quota and reservation tables', () => {
+    const fns = app.env(envName).resources('aws_lambda_function');
+    for (const fn of ['create_job', 'get_job', 'list_jobs', 'create_upload']) {
+      expect(fns[fn].environment.variables).toMatchObject({
+        API_ADMIN_SCOPE: '${var.api_jwt_admin_scope}',
+        API_ADMIN_PRINCIPALS: '${join(",", var.api_admin_principals)}',
+      });
+    }
+    for (const fn of ['create_job', 'start_workflow']) {
+      expect(fns[fn].environment.variables).toMatchObject({
+        LIMITS_TABLE_NAME: '${aws_dynamodb_table.limits.name}',
+        UPLOADS_TABLE_NAME: '${aws_dynamodb_table.uploads.name}',
+        MAX_JOBS_PER_OWNER_PER_DAY: '${var.max_jobs_per_owner_per_day}',
+      });
+    }
+    expect(fns.create_upload.environment.variables).toMatchObject({
+      UPLOADS_TABLE_NAME: '${aws_dynamodb_table.uploads.name}',
+      UPLOAD_URL_EXPIRES_SECONDS: '${var.upload_url_expires_seconds}',
+    });
   });
 
   it('lets API Gateway invoke each function only for its own method and path on this API', () => {

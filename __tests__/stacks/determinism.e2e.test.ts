@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../stacks/lib/bundle';
-import { STATE_STACK, StackName, SynthResult, synthApp, WORKFLOW_STACKS } from '../helpers/synth';
+import { STATE_STACK, StackName, SynthResult, synthApp, TEST_STATE_BUCKET, WORKFLOW_STACKS } from '../helpers/synth';
 
 const run = promisify(execFile);
 const ALL_STACKS: StackName[] = [STATE_STACK, ...WORKFLOW_STACKS];
@@ -33,7 +33,7 @@ describe('deterministic packaging', () => {
       outdirs.push(outdir);
       await run(process.execPath, ['--import', 'tsx', 'main.ts'], {
         cwd: PROJECT_ROOT,
-        env: { ...process.env, BUNDLE_CACHE: 'off', CDKTF_OUTDIR: outdir, TF_STATE_BUCKET: '', TF_STATE_REGION: '', TF_STATE_KEY_PREFIX: '' },
+        env: { ...process.env, BUNDLE_CACHE: 'off', CDKTF_OUTDIR: outdir, TF_STATE_BUCKET: TEST_STATE_BUCKET, TF_STATE_REGION: '', TF_STATE_KEY_PREFIX: '' },
         timeout: 120_000,
       });
     }

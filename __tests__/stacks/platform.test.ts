@@ -10,9 +10,11 @@ import { unzipSync } from 'fflate';
 import { selectedEnvironments } from '../../stacks/app';
 import { ENVIRONMENT_NAMES, environmentConfig } from '../../stacks/config';
 import { PROJECT_ROOT } from '../../stacks/lib/bundle';
+import { App } from 'cdktf';
+import { addStacks } from '../../stacks/app';
 import { DEFAULT_STATE_BACKEND, resolveStateBackend } from '../../stacks/state-backend';
 import { extractPolicies, statementsOf } from '../security/policies';
-import { addresses, STATE_STACK, StackName, SynthResult, synthApp, synthAppUncached, WORKFLOW_STACKS } from '../helpers/synth';
+import { addresses, STATE_STACK, StackName, SynthResult, synthApp, synthAppUncached, TEST_STATE_BUCKET, WORKFLOW_STACKS } from '../helpers/synth';
 
 const ALL_STACKS: StackName[] = [STATE_STACK, ...WORKFLOW_STACKS];
 const noContext = () => undefined;
@@ -69,7 +71,7 @@ describe('backends', () => {
   it.each(['staging', 'prod'] as const)('%s uses the S3 backend with encryption and S3-native locking', (envName) => {
     expect(app.env(envName).json.terraform?.backend).toEqual({
       s3: {
-        bucket: DEFAULT_STATE_BACKEND.bucket,
+        bucket: TEST_STATE_BUCKET,
         region: DEFAULT_STATE_BACKEND.region,
         key: `${DEFAULT_STATE_BACKEND.keyPrefix}video-workflow-${envName}.tfstate`,
         encrypt: true,
@@ -103,6 +105,7 @@ describe('backends', () => {
   it('prefers the environment variable over context', () => {
     const settings = resolveStateBackend((key) => ({ stateBucket: 'from-context' })[key], { TF_STATE_BUCKET: 'from-env' });
     expect(settings).toEqual({ ...DEFAULT_STATE_BACKEND, bucket: 'from-env' });
+    expect(resolveStateBackend(noContext, {})).toEqual(DEFAULT_STATE_BACKEND); // no bucket: not configured
   });
 
   it.each([
@@ -128,7 +131,71 @@ describe('environments', () => {
 
   it('synthesizes one workflow stack per environment plus the state bucket stack', () => {
     expect(ENVIRONMENT_NAMES.map((n) => app.env(n).name)).toEqual(['video-workflow-dev', 'video-workflow-staging', 'video-workflow-prod']);
-    expect(app.stack(STATE_STACK).resource('aws_s3_bucket', 'state').bucket).toBe(DEFAULT_STATE_BACKEND.bucket);
+    expect(app.stack(STATE_STACK).resource('aws_s3_bucket', 'state').bucket).toBe(TEST_STATE_BUCKET);
+  });
+});
+
+describe('the state bucket has no default (issue #20, point 6)', () => {
+  it('a fresh clone (no TF_STATE_BUCKET, no context) synthesizes the bootstrap and dev stacks, and says why staging/prod are left out', () => {
+    // Act
+    const fresh = synthAppUncached({ env: {} });
+
+    // Assess
+    expect(Object.keys(fresh.stacks).sort()).toEqual(['video-workflow-dev', 'video-workflow-state']);
+    expect(fresh.notices).toEqual([expect.stringMatching(/^video-workflow-staging, video-workflow-prod: not synthesized.*TF_STATE_BUCKET.*"stateBucket"/)]);
+  });
+
+  it('without a name, the bootstrap names its bucket after the account and region (known at plan time, output for TF_STATE_BUCKET)', () => {
+    // Act
+    const fresh = synthAppUncached({ env: { TF_STATE_REGION: 'eu-west-1' } });
+    const state = fresh.stack(STATE_STACK);
+
+    // Assess
+    expect(state.resource('aws_s3_bucket', 'state').bucket).toBe('video-workflow-tfstate-${data.aws_caller_identity.current.account_id}-eu-west-1');
+    expect(state.data('aws_caller_identity')).toHaveProperty('current');
+    expect(state.json.output?.state_bucket_name).toMatchObject({ value: '${aws_s3_bucket.state.bucket}', description: expect.stringContaining('TF_STATE_BUCKET') });
+    // Once set to a name, the bootstrap uses it as is and reads no identity.
+    expect(app.stack(STATE_STACK).data('aws_caller_identity')).toEqual({});
+  });
+
+  it.each([
+    [{ VIDEO_WORKFLOW_ENVIRONMENTS: 'prod' }, {}, 'video-workflow-prod'],
+    [{ VIDEO_WORKFLOW_ENVIRONMENTS: 'dev,staging' }, {}, 'video-workflow-staging'],
+    [{}, { environments: ['staging'] }, 'video-workflow-staging'],
+  ])('refuses to synthesize staging/prod asked for by name without a bucket (%j, context %j), naming TF_STATE_BUCKET and stateBucket', (env, context, stack) => {
+    // Prepare
+    const build = () => addStacks(new App({ outdir: join(tmpdir(), 'never-written'), context }), env, () => {});
+
+    // Act / Assess
+    expect(build).toThrow(new RegExp(`^${stack} keeps its Terraform state in S3 and needs the state bucket's name: set TF_STATE_BUCKET \\(or cdktf.json context "stateBucket"\\)`));
+    expect(build).toThrow(/There is no default/);
+  });
+
+  it('tells the cdktf CLI user with a warning annotation on the bootstrap stack (printed as "WARN [video-workflow-state]: ...")', () => {
+    // Act
+    const app = new App({ outdir: join(tmpdir(), 'never-written') });
+    addStacks(app, {});
+    const state = app.node.findChild('video-workflow-state');
+
+    // Assess
+    expect(state.node.metadata.map((m) => [m.type, m.data])).toEqual([['@cdktf/warn', expect.stringMatching(/not synthesized.*TF_STATE_BUCKET/)]]);
+  });
+
+  it('still synthesizes dev alone, asked for by name, without a bucket', () => {
+    // Act
+    const app = new App({ outdir: join(tmpdir(), 'never-written') });
+    addStacks(app, { VIDEO_WORKFLOW_ENVIRONMENTS: 'dev' }, () => {});
+
+    // Assess
+    expect(app.node.children.map((c) => c.node.id).sort()).toEqual(['video-workflow-dev', 'video-workflow-state']);
+    expect(selectedEnvironments(noContext, { VIDEO_WORKFLOW_ENVIRONMENTS: 'dev' })).toEqual(['dev']);
+  });
+
+  it('refuses the former default name, a global name anyone can own', () => {
+    expect(() => resolveStateBackend(noContext, { TF_STATE_BUCKET: 'video-workflow-terraform-state' })).toThrow(
+      /TF_STATE_BUCKET \(context stateBucket\) "video-workflow-terraform-state" is the project's former default/,
+    );
+    expect(() => synthAppUncached({ env: {}, context: { stateBucket: 'video-workflow-terraform-state' } })).toThrow(/former default/);
   });
 });
 
@@ -137,6 +204,8 @@ describe('variables', () => {
     'aws_region', 'notification_email', 'lambda_memory_mb', 'metadata_lambda_memory_mb', 'lambda_timeout_seconds',
     'log_retention_days', 'output_transition_ia_days', 'output_expiration_days', 'api_jwt_issuer', 'api_jwt_audience',
     'api_throttle_burst_limit', 'api_throttle_rate_limit', 'cors_allowed_origins', 'max_upload_bytes',
+    'api_jwt_read_scope', 'api_jwt_write_scope', 'api_jwt_admin_scope', 'api_admin_principals', 'upload_url_expires_seconds',
+    'max_jobs_per_owner_per_day',
     'default_profile', 'allowed_profiles',
   ];
 

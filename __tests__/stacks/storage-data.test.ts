@@ -105,6 +105,12 @@ describe.each(ENVIRONMENT_NAMES)('storage (%s)', (envName) => {
         noncurrent_version_expiration: [{ noncurrent_days: env.noncurrentVersionDays }],
       });
     }
+    expect(byId('source', 'expire-rejected-uploads')).toMatchObject({
+      status: 'Enabled',
+      filter: [{ tag: [{ key: 'video-workflow-rejected', value: 'UploadAlreadyUsed' }] }],
+      expiration: [{ days: 1 }],
+      noncurrent_version_expiration: [{ noncurrent_days: 1 }],
+    });
     expect(byId('output', 'outputs-to-standard-ia')).toMatchObject({
       status: 'Enabled',
       transition: [{ days: '${var.output_transition_ia_days}', storage_class: 'STANDARD_IA' }],
@@ -142,7 +148,7 @@ describe.each(ENVIRONMENT_NAMES)('storage (%s)', (envName) => {
 describe.each(ENVIRONMENT_NAMES)('jobs table (%s)', (envName) => {
   const env = ENVIRONMENTS[envName];
 
-  it('has the jobId key, the status index, PITR and TTL', () => {
+  it('has the jobId key, the status and owner indexes, PITR and TTL', () => {
     const table = app.env(envName).resource('aws_dynamodb_table', 'jobs');
     expect(table).toMatchObject({
       name: `video-workflow-${envName}-jobs`,
@@ -151,9 +157,13 @@ describe.each(ENVIRONMENT_NAMES)('jobs table (%s)', (envName) => {
       point_in_time_recovery: { enabled: true },
       ttl: { attribute_name: 'expiresAt', enabled: true },
     });
-    expect(table.global_secondary_index).toEqual([{ name: STATUS_INDEX, hash_key: 'status', range_key: 'createdAt', projection_type: 'ALL' }]);
+    expect(table.global_secondary_index).toEqual([
+      { name: STATUS_INDEX, hash_key: 'status', range_key: 'createdAt', projection_type: 'ALL' },
+      // GET /jobs lists the caller's own jobs from this index: never a scan, never another owner's partition.
+      { name: 'owner-createdAt', hash_key: 'owner', range_key: 'createdAt', projection_type: 'ALL' },
+    ]);
     expect(table.attribute).toEqual(
-      expect.arrayContaining([{ name: 'jobId', type: 'S' }, { name: 'status', type: 'S' }, { name: 'createdAt', type: 'S' }]),
+      expect.arrayContaining([{ name: 'jobId', type: 'S' }, { name: 'status', type: 'S' }, { name: 'createdAt', type: 'S' }, { name: 'owner', type: 'S' }]),
     );
   });
 

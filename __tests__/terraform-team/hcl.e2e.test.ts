@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../stacks/lib/bundle';
+import { TEST_STATE_BUCKET } from '../helpers/synth';
 import {
   escapeTemplate,
   repairStringLines,
@@ -183,12 +184,17 @@ describe('npm run synth:hcl output', () => {
   const hclOf = (stack: string) => readFileSync(join(result.outDir, 'stacks', stack, 'cdk.tf'), 'utf8');
   const jsonOf = (stack: string) => JSON.parse(readFileSync(join(workDir, 'json', 'stacks', stack, 'cdk.tf.json'), 'utf8')) as Json;
 
+  const bucketBefore = process.env.TF_STATE_BUCKET;
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'hcl-test-'));
+    // staging/prod are synthesized only with a state bucket name (stacks/state-backend.ts).
+    process.env.TF_STATE_BUCKET = bucketBefore || TEST_STATE_BUCKET;
     result = await synthHcl({ outDir: join(workDir, 'hcl'), jsonOutDir: join(workDir, 'json') });
   }, 120_000);
 
   afterAll(() => {
+    if (bucketBefore === undefined) delete process.env.TF_STATE_BUCKET;
+    else process.env.TF_STATE_BUCKET = bucketBefore;
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 

@@ -114,6 +114,13 @@ describe('terraform-plan.yml', () => {
     expect(workflow.concurrency).toEqual({ group: 'terraform-plan-${{ github.event.pull_request.number }}', 'cancel-in-progress': true });
   });
 
+  it.each(['terraform-plan.yml', 'terraform-apply.yml'])('%s asks for every environment by name, so an unset TF_STATE_BUCKET fails synth instead of falling back', (file) => {
+    // Assess: stacks/app.ts refuses staging/prod asked for by name without a bucket (issue #20, point 6).
+    const env = (workflows[file] as unknown as { env: Record<string, string> }).env;
+    expect(env.VIDEO_WORKFLOW_ENVIRONMENTS).toBe('dev,staging,prod');
+    expect(env.TF_STATE_BUCKET).toBe('${{ vars.TF_STATE_BUCKET }}');
+  });
+
   it('synthesizes once with Node 20 and the npm cache, and checks every stack offline', () => {
     // Prepare
     const setupNode = usesOf(synth, 'actions/setup-node');

@@ -1,13 +1,16 @@
 import * as z from 'zod';
-import { InvalidSourceKey, ObjectNotFound } from '../shared/errors';
+import { callerOf, type AccessConfig, type Caller } from '../shared/caller';
+import { Forbidden, InvalidSourceKey, ObjectNotFound } from '../shared/errors';
 import { parseWith, readJsonBody, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
 import type { StartJobDeps, StartJobRequest, StartJobResult } from '../shared/start-job';
+import { ownerUploadPrefix } from '../shared/owner';
 import { statusUrlFor, toPublicJob } from '../shared/public-job';
 import { userMetadataSchema } from '../shared/user-metadata';
 
 /**
  * The caller names an object in the source bucket; the bucket itself is fixed by the
- * deployment, so a `bucket` field is rejected as unknown rather than ignored.
+ * deployment, so a `bucket` field is rejected as unknown rather than ignored, and so is an
+ * `owner` field (the owner comes from the authorizer and the key, never from the body).
  * Key rules (prefix, extension, `..`, length) live in start-job's validateSourceKey.
  */
 const BodySchema = z
@@ -28,14 +31,24 @@ export interface CreateJobDeps {
   readonly startJob: StartJobFn;
   /** Everything startJob needs except the per-request logger. */
   readonly startDeps: Omit<StartJobDeps, 'log'>;
+  readonly access: AccessConfig;
 }
 
 /**
  * POST /jobs: 202 for a new job, 200 with the existing job for a duplicate
- * (same object version, no `force`).
+ * (same object version, no `force`). A caller starts keys under its own upload prefix only; an
+ * admin any key the S3 path accepts, and only an admin may `force`. The job's owner is the
+ * key's (ownerOfKey): the uploader, or `system` for other keys.
  */
 export async function createJob(event: ApiEvent, ctx: RequestContext, deps: CreateJobDeps): Promise<HttpResponse> {
+  const caller = callerOf(event, deps.access);
   const body = parseWith(BodySchema, readJsonBody(event), 'body');
+  if (body.force === true && !caller.admin) {
+    throw new Forbidden(`force: re-running a job requires the admin scope (${deps.access.adminScope}) or an admin principal`, {
+      context: { field: 'force' },
+    });
+  }
+  assertMayStart(caller, body.key);
   let result: StartJobResult;
   try {
     result = await deps.startJob(
@@ -48,6 +61,7 @@ export async function createJob(event: ApiEvent, ctx: RequestContext, deps: Crea
         force: body.force === true,
         ...(body.profile !== undefined ? { profile: body.profile } : {}),
         ...(body.metadata !== undefined ? { userMetadata: body.metadata } : {}),
+        requestedBy: caller.principal,
         requestId: ctx.requestId,
       },
       { ...deps.startDeps, log: ctx.log },
@@ -64,6 +78,15 @@ export async function createJob(event: ApiEvent, ctx: RequestContext, deps: Crea
   ctx.log.info('Job accepted', { jobId: job.jobId, force: body.force === true, profile: job.profile });
   const statusUrl = statusUrlFor(job.jobId);
   return { statusCode: 202, body: { jobId: job.jobId, status: job.status, statusUrl }, headers: { location: statusUrl } };
+}
+
+/**
+ * A key outside the caller's own upload prefix answers exactly like a missing object (404), so
+ * the API is no oracle for what exists in the bucket; S3 is never asked.
+ */
+function assertMayStart(caller: Caller, key: string): void {
+  if (caller.admin || key.startsWith(ownerUploadPrefix(caller.owner))) return;
+  throw new ObjectNotFound('key: no such object in the source bucket', { context: { field: 'key', owner: caller.owner } });
 }
 
 /** start-job's key errors are about the `key` field; say so in the message callers see. */

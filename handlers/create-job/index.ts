@@ -1,3 +1,4 @@
+import { accessConfigFromEnv } from '../shared/caller';
 import { requireEnv } from '../shared/config';
 import { apiHandler } from '../shared/http';
 import { startJob, startJobDepsFromEnv } from '../shared/start-job';
@@ -6,7 +7,7 @@ import { createJob, type CreateJobDeps } from './create-job';
 let deps: CreateJobDeps | undefined;
 
 function loadDeps(env: NodeJS.ProcessEnv): CreateJobDeps {
-  return { sourceBucket: requireEnv('SOURCE_BUCKET', env), startJob, startDeps: startJobDepsFromEnv(env) };
+  return { sourceBucket: requireEnv('SOURCE_BUCKET', env), startJob, startDeps: startJobDepsFromEnv(env), access: accessConfigFromEnv(env) };
 }
 
 /** Config is read on first use so a bad deployment answers 500 with a logged, named error. */

@@ -1,9 +1,12 @@
 import type { PresignedPost, PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
 import * as z from 'zod';
+import { callerOf, type AccessConfig } from '../shared/caller';
 import { ConfigurationError, InvalidRequest, UnsupportedMedia, UploadTooLarge } from '../shared/errors';
 import { parseWith, readJsonBody, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
 import { chooseProfile, OPEN_PROFILE_POLICY, profilePolicyFromEnv, type ProfilePolicy } from '../plan-transcode/profiles/choice';
 import { toObjectMetadataFields, userMetadataSchema } from '../shared/user-metadata';
+import type { UploadReservation } from '../shared/limits';
+import { ownerUploadPrefix } from '../shared/owner';
 
 /**
  * Content types accepted per file extension. The presigned POST pins Content-Type, so the
@@ -28,18 +31,21 @@ export const CONTENT_TYPES_BY_EXTENSION: Readonly<Record<string, readonly string
 
 export interface UploadConfig {
   readonly sourceBucket: string;
-  /** Prefix under which uploads land, e.g. "uploads/" (may be empty). */
-  readonly uploadPrefix: string;
+  /** Table of upload reservations (handlers/shared/limits.ts). */
+  readonly uploadsTable: string;
   readonly maxUploadBytes: number;
   /** Lowercase, no dot. */
   readonly allowedExtensions: readonly string[];
   readonly expiresSeconds: number;
   /** Default and allowed encoding profiles. @default every shipped profile, `standard` by default */
   readonly profiles?: ProfilePolicy;
+  readonly access: AccessConfig;
 }
 
 export interface UploadDeps {
   readonly presign: (options: PresignedPostOptions) => Promise<PresignedPost>;
+  /** Writes the reservation before the form exists, so every form has one. */
+  readonly reserve: (reservation: UploadReservation) => Promise<void>;
   readonly now: () => Date;
   readonly uuid: () => string;
 }
@@ -59,19 +65,17 @@ const BodySchema = z
   })
   .strict();
 
-export function loadUploadConfig(env: NodeJS.ProcessEnv): UploadConfig {
+export function loadUploadConfig(env: NodeJS.ProcessEnv, access: AccessConfig): UploadConfig {
   const schema = z.object({
     SOURCE_BUCKET: z.string().min(1),
-    UPLOAD_PREFIX: z
-      .string()
-      .default('')
-      .refine((p) => p === '' || (p.endsWith('/') && !p.startsWith('/')), 'must be empty or end with "/" and not start with "/"'),
+    UPLOADS_TABLE_NAME: z.string().min(1),
     MAX_UPLOAD_BYTES: z.string().regex(/^[1-9]\d*$/).transform(Number),
     ALLOWED_EXTENSIONS: z
       .string()
       .transform((s) => s.split(',').map((e) => e.trim().toLowerCase()).filter((e) => e.length > 0))
       .pipe(z.array(z.string().regex(/^[a-z0-9]+$/)).min(1)),
-    UPLOAD_URL_EXPIRES_SECONDS: z.string().regex(/^[1-9]\d*$/).transform(Number).pipe(z.number().max(604800)),
+    // A short-lived form (variable upload_url_expires_seconds, default 300 s): less time to re-use or share it.
+    UPLOAD_URL_EXPIRES_SECONDS: z.string().regex(/^[1-9]\d*$/).transform(Number).pipe(z.number().max(3600)),
   });
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
@@ -88,11 +92,12 @@ export function loadUploadConfig(env: NodeJS.ProcessEnv): UploadConfig {
   }
   return {
     sourceBucket: e.SOURCE_BUCKET,
-    uploadPrefix: e.UPLOAD_PREFIX,
+    uploadsTable: e.UPLOADS_TABLE_NAME,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     allowedExtensions: e.ALLOWED_EXTENSIONS,
     expiresSeconds: e.UPLOAD_URL_EXPIRES_SECONDS,
     profiles: profilePolicyFromEnv(env),
+    access,
   };
 }
 
@@ -112,13 +117,13 @@ export function sanitiseFilename(filename: string): { name: string; extension: s
   return { name: extension === '' ? safeStem : `${safeStem}.${extension}`, extension };
 }
 
-function datePath(d: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}`;
-}
-
-/** POST /uploads: a presigned POST for the source bucket, limited in size and content type. */
+/**
+ * POST /uploads: an upload reservation (owner, key, declared size, content type, expiry) and a
+ * presigned POST for exactly its key, `uploads/<owner-id>/<uuid>/<file name>`, whose
+ * content-length-range is [1, declared size] and whose content type is pinned.
+ */
 export async function createUpload(event: ApiEvent, ctx: RequestContext, config: UploadConfig, deps: UploadDeps): Promise<HttpResponse> {
+  const caller = callerOf(event, config.access);
   const body = parseWith(BodySchema, readJsonBody(event), 'body');
 
   const { name, extension } = sanitiseFilename(body.filename);
@@ -151,19 +156,32 @@ export async function createUpload(event: ApiEvent, ctx: RequestContext, config:
   };
 
   const now = deps.now();
-  const key = `${config.uploadPrefix}${datePath(now)}/${deps.uuid()}/${name}`;
+  const key = `${ownerUploadPrefix(caller.owner)}${deps.uuid()}/${name}`;
   if (Buffer.byteLength(key, 'utf8') > 1024) {
-    // Only reachable with a very long UPLOAD_PREFIX; the name itself is capped.
+    // Unreachable with the capped name and the fixed prefix; kept so a change there cannot produce an invalid key.
     throw new InvalidRequest('filename: is too long for an object key', { context: { field: 'filename' } });
   }
+  const expiresMs = now.getTime() + config.expiresSeconds * 1000;
+  const expiresAt = new Date(expiresMs).toISOString();
+  await deps.reserve({
+    key,
+    owner: caller.owner,
+    size: body.size,
+    contentType,
+    createdAt: now.toISOString(),
+    formExpiresAt: expiresAt,
+    // An upload that never arrives expires with its form (DynamoDB TTL, epoch seconds).
+    expiresAt: Math.ceil(expiresMs / 1000),
+  });
+  // S3 refuses a file larger than declared (EntityTooLarge) before anything is stored:
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html ("Creating a POST policy", content-length-range).
   const post = await deps.presign({
     Bucket: config.sourceBucket,
     Key: key,
     Fields: pinned,
-    Conditions: [['content-length-range', 1, config.maxUploadBytes], ...Object.entries(pinned).map(([field, value]): ['eq', string, string] => ['eq', `$${field}`, value])],
+    Conditions: [['content-length-range', 1, body.size], ...Object.entries(pinned).map(([field, value]): ['eq', string, string] => ['eq', `$${field}`, value])],
     Expires: config.expiresSeconds,
   });
-  const expiresAt = new Date(now.getTime() + config.expiresSeconds * 1000).toISOString();
-  ctx.log.info('Upload presigned', { key, size: body.size, contentType, expiresAt });
+  ctx.log.info('Upload reserved', { key, owner: caller.owner, size: body.size, contentType, expiresAt });
   return { statusCode: 201, body: { url: post.url, fields: post.fields, key, expiresAt } };
 }

@@ -64,18 +64,35 @@ export function toMediaMetadata(result: MediaInfoResult, bytesRead: number): Med
     ...(general.OverallBitRate === undefined ? {} : { bitRate: general.OverallBitRate }),
     audioTrackCount: audio.length,
     ...(audio[0]?.Format === undefined ? {} : { audioCodec: audio[0].Format }),
+    ...audioChannelsOf(audio[0]),
     bytesRead,
   };
 }
 
 /**
  * MediaInfo reports the track header matrix angle as a string ("270.000"), counter-clockwise;
- * ffmpeg's `rotate=90` tag shows up as 270. Only quarter turns swap width and height.
+ * ffmpeg's `rotate=90` tag shows up as 270. Only quarter turns swap width and height. An angle
+ * within one degree of a quarter turn is that quarter turn: MediaConvert rounds it the same way
+ * ("Input file requirements for video rotation",
+ * https://docs.aws.amazon.com/mediaconvert/latest/ug/auto-rotate-requirements.html), so the
+ * display size the ladder is planned on matches what MediaConvert outputs.
  */
 function normaliseRotation(raw: unknown): number {
   const degrees = typeof raw === 'number' ? raw : Number.parseFloat(String(raw ?? '0'));
   if (!Number.isFinite(degrees)) return 0;
-  return ((Math.round(degrees) % 360) + 360) % 360;
+  const whole = ((Math.round(degrees) % 360) + 360) % 360;
+  const quarter = Math.round(whole / 90) * 90;
+  return Math.abs(whole - quarter) <= 1 ? quarter % 360 : whole;
+}
+
+/** Channel count and layout of the first audio track (plan-transcode's audio remix reads them). */
+function audioChannelsOf(track: AudioTrack | undefined): { audioChannels?: number; audioChannelLayout?: string } {
+  const channels = Number(track?.Channels);
+  const layout = track?.ChannelLayout;
+  return {
+    ...(Number.isInteger(channels) && channels > 0 ? { audioChannels: channels } : {}),
+    ...(typeof layout === 'string' && layout.trim() !== '' ? { audioChannelLayout: layout.trim() } : {}),
+  };
 }
 
 function round(value: number, digits: number): number {

@@ -1,12 +1,13 @@
+import { accessConfigFromEnv, type AccessConfig } from '../shared/caller';
 import { requireEnv } from '../shared/config';
 import { documentClient } from '../shared/clients';
 import { apiHandler } from '../shared/http';
 import { DynamoJobStore } from '../shared/job-store';
 import { getJob } from './get-job';
 
-let store: DynamoJobStore | undefined;
+let deps: { store: DynamoJobStore; access: AccessConfig } | undefined;
 
 export const handler = apiHandler('GET /jobs/{jobId}', (event, ctx) => {
-  store ??= new DynamoJobStore(documentClient(), requireEnv('JOBS_TABLE_NAME'));
-  return getJob(event, ctx, store);
+  deps ??= { store: new DynamoJobStore(documentClient(), requireEnv('JOBS_TABLE_NAME')), access: accessConfigFromEnv() };
+  return getJob(event, ctx, deps.store, deps.access);
 });

@@ -1,18 +1,20 @@
 import * as z from 'zod';
-import { InvalidRequest } from '../shared/errors';
+import { callerOf, type AccessConfig } from '../shared/caller';
+import { Forbidden, InvalidRequest } from '../shared/errors';
 import { parseWith, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
 import type { JobStore } from '../shared/job-store';
 import { JOB_ID_PATTERN, JOB_STATUSES, type JobStatus } from '../shared/job';
+import { isOwner } from '../shared/owner';
 import { toPublicJob } from '../shared/public-job';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
 
-/** The key of the last item read from the "status-createdAt" index (table key + index key). */
-export type StatusIndexKey = z.infer<typeof TokenSchema>;
+/** The reads this route needs: a Query on the owner index, or (admins, every owner) on the status index. */
+export type JobLister = Pick<JobStore, 'listByStatus' | 'listByOwner'>;
 
-/** The one read this route needs: a Query on the status index, newest first. */
-export type JobLister = Pick<JobStore, 'listByStatus'>;
+/** Which index a page comes from: one owner's jobs (optionally of one status), or every owner's jobs of one status. */
+export type ListView = { readonly owner: string; readonly status?: JobStatus } | { readonly owner?: undefined; readonly status: JobStatus };
 
 const StatusSchema = z.enum(JOB_STATUSES as [JobStatus, ...JobStatus[]], {
   error: (issue) => (issue.input === undefined ? 'is required' : `must be one of ${JOB_STATUSES.join(', ')}`),
@@ -20,7 +22,8 @@ const StatusSchema = z.enum(JOB_STATUSES as [JobStatus, ...JobStatus[]], {
 
 const QuerySchema = z
   .object({
-    status: StatusSchema,
+    status: StatusSchema.optional(),
+    owner: z.string().refine(isOwner, 'must be an owner id (o-<24 hex>), system or local').optional(),
     limit: z
       .string()
       .regex(/^\d{1,3}$/, `must be an integer from 1 to ${MAX_LIMIT}`)
@@ -32,57 +35,86 @@ const QuerySchema = z
   .strict();
 
 /**
- * The decoded `next` token must be exactly an index key of the requested status. The token is
- * not signed (there is no secret to sign with); tampering can only move the start position
- * within the same status partition, which the caller may list anyway, and a malformed token
- * is a 400 instead of a DynamoDB ValidationException (500).
+ * The decoded `next` token: the index key of the last item read plus `by`, the owner id of the
+ * caller it was issued to. It is not signed (there is no secret to sign with); it is validated
+ * strictly instead: a token of another caller, another view or with any other field is a 400,
+ * never a DynamoDB ValidationException (500). Tampering can only move the start position inside
+ * a partition the caller may list anyway (its own, or every owner's for an admin).
  */
-const TokenSchema = z
-  .object({
-    jobId: z.string().regex(JOB_ID_PATTERN),
-    status: z.enum(JOB_STATUSES as [JobStatus, ...JobStatus[]]),
-    createdAt: z.iso.datetime(),
-  })
-  .strict();
+const KeyFields = { jobId: z.string().regex(JOB_ID_PATTERN), createdAt: z.iso.datetime(), by: z.string().refine(isOwner) };
+const TokenSchema = z.union([
+  z.object({ ...KeyFields, owner: z.string().refine(isOwner) }).strict(),
+  z.object({ ...KeyFields, status: z.enum(JOB_STATUSES as [JobStatus, ...JobStatus[]]) }).strict(),
+]);
+export type PageToken = z.infer<typeof TokenSchema>;
 
-/** A LastEvaluatedKey that is not an index key of this status means the table or index changed: a 500, not the caller's fault. */
-export function encodePageToken(lastEvaluatedKey: Record<string, unknown>, status: JobStatus): string {
-  const parsed = TokenSchema.safeParse(lastEvaluatedKey);
-  if (!parsed.success || parsed.data.status !== status) {
-    throw new Error('LastEvaluatedKey is not a status-createdAt index key');
-  }
-  const key = parsed.data;
-  return Buffer.from(JSON.stringify({ jobId: key.jobId, status: key.status, createdAt: key.createdAt }), 'utf8').toString('base64url');
+/** The index key a LastEvaluatedKey must be for `view`; anything else means the table changed (a 500, not the caller's fault). */
+export function encodePageToken(lastEvaluatedKey: Record<string, unknown>, view: ListView, by: string): string {
+  const { jobId, createdAt } = lastEvaluatedKey;
+  const token = view.owner !== undefined ? { jobId, createdAt, owner: lastEvaluatedKey.owner, by } : { jobId, createdAt, status: lastEvaluatedKey.status, by };
+  const parsed = TokenSchema.safeParse(token);
+  const matches = parsed.success && (view.owner !== undefined ? token.owner === view.owner : token.status === view.status);
+  if (!matches) throw new Error('LastEvaluatedKey is not a key of the index being listed');
+  return Buffer.from(JSON.stringify(token), 'utf8').toString('base64url');
 }
 
-export function decodePageToken(token: string, status: JobStatus): StatusIndexKey {
-  const invalid = () =>
-    new InvalidRequest('next: is not a valid page token for this status filter', { context: { field: 'next' } });
-  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw invalid();
+/** The DynamoDB ExclusiveStartKey of a token issued to `by` for `view`; InvalidRequest naming `next` otherwise. */
+export function decodePageToken(token: string, view: ListView, by: string): Record<string, string> {
+  const invalid = (why: string) => new InvalidRequest(`next: ${why}`, { context: { field: 'next' } });
+  const notForView = () => invalid(`is not a valid page token for this ${view.owner === undefined ? 'status' : 'owner and status'} filter`);
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw notForView();
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
-    throw invalid();
+    throw notForView();
   }
   const parsed = TokenSchema.safeParse(decoded);
-  if (!parsed.success || parsed.data.status !== status) throw invalid();
-  return parsed.data;
+  if (!parsed.success) throw notForView();
+  const t = parsed.data;
+  if (t.by !== by) throw invalid('was issued to another caller');
+  if ('owner' in t) {
+    if (view.owner !== t.owner) throw notForView();
+    return { jobId: t.jobId, owner: t.owner, createdAt: t.createdAt };
+  }
+  if (view.owner !== undefined || view.status !== t.status) throw notForView();
+  return { jobId: t.jobId, status: t.status, createdAt: t.createdAt };
 }
 
-/** GET /jobs?status=&limit=&next= */
-export async function listJobs(event: ApiEvent, ctx: RequestContext, store: JobLister): Promise<HttpResponse> {
+/**
+ * GET /jobs?status=&owner=&limit=&next=: the caller's own jobs (owner index, status filtered
+ * inside that partition). Admins may name any `owner`, or list every owner's jobs of one `status`
+ * (status index). Never a Scan.
+ */
+export async function listJobs(event: ApiEvent, ctx: RequestContext, store: JobLister, access: AccessConfig): Promise<HttpResponse> {
+  const caller = callerOf(event, access);
   const query = parseWith(QuerySchema, event.queryStringParameters ?? {}, 'query');
+  if (query.owner !== undefined && query.owner !== caller.owner && !caller.admin) {
+    throw new Forbidden(`owner: listing another owner's jobs requires the admin scope (${access.adminScope}) or an admin principal`, {
+      context: { field: 'owner' },
+    });
+  }
+  let view: ListView;
+  if (query.owner !== undefined || !caller.admin) {
+    view = { owner: query.owner ?? caller.owner, ...(query.status === undefined ? {} : { status: query.status }) };
+  } else if (query.status !== undefined) {
+    view = { status: query.status };
+  } else {
+    throw new InvalidRequest("status: is required when listing every owner's jobs (or pass owner=)", { context: { field: 'status' } });
+  }
   const limit = query.limit ?? DEFAULT_LIMIT;
-  const startKey = query.next === undefined ? undefined : decodePageToken(query.next, query.status);
-  const page = await store.listByStatus(query.status, { limit, exclusiveStartKey: startKey });
+  const exclusiveStartKey = query.next === undefined ? undefined : decodePageToken(query.next, view, caller.owner);
+  const page =
+    view.owner !== undefined
+      ? await store.listByOwner(view.owner, { limit, exclusiveStartKey, ...(view.status === undefined ? {} : { status: view.status }) })
+      : await store.listByStatus(view.status, { limit, exclusiveStartKey });
   const hasMore = page.lastEvaluatedKey !== undefined;
-  ctx.log.info('Jobs listed', { status: query.status, limit, count: page.items.length, hasMore });
+  ctx.log.info('Jobs listed', { owner: view.owner ?? '*', status: view.status, limit, count: page.items.length, hasMore, admin: caller.admin });
   return {
     statusCode: 200,
     body: {
       items: page.items.map(toPublicJob),
-      ...(page.lastEvaluatedKey === undefined ? {} : { next: encodePageToken(page.lastEvaluatedKey, query.status) }),
+      ...(page.lastEvaluatedKey === undefined ? {} : { next: encodePageToken(page.lastEvaluatedKey, view, caller.owner) }),
     },
   };
 }

@@ -2,7 +2,9 @@ import type { AudioDescription, JobSettings, Output, OutputGroup, VideoCodecSett
 import { UnsupportedMedia } from '../shared/errors';
 import type { OutputGroupRole } from '../shared/output-groups';
 import type { ExpectedOutput, MediaMetadata, SourceRef, TranscodePlan } from '../shared/job';
+import { planAudio, type AudioPlan } from './audio';
 import { evenFloor, evenRound, planLadder, scaledBitrate, type PlannedRung, type RungCandidate } from './ladder';
+import { planRotation } from './rotation';
 import { DEFAULT_PROFILE, getProfile, type EncodingProfile } from './profiles';
 import type { AspectSpec, AudioSpec, AutomatedAbrSpec, PackagingSpec, VideoCodec } from './profiles/types';
 
@@ -63,6 +65,8 @@ interface PlanContext {
   readonly profile: EncodingProfile;
   readonly outputPrefix: string;
   readonly hasAudio: boolean;
+  /** How the source's audio becomes stereo AAC (audio.ts); undefined without audio. */
+  readonly audio: AudioPlan | undefined;
   /** The streaming ladder: every codec's rungs, in profile order. */
   readonly renditions: readonly Rendition[];
 }
@@ -84,11 +88,14 @@ export function planTranscode(event: PlanTranscodeEvent, config: PlanConfig): Ty
   const { jobId, source, metadata } = event;
   const profile = getProfile(event.profile ?? DEFAULT_PROFILE);
   assertTranscodable(metadata, config);
+  // Both throw UnsupportedMedia for what MediaConvert cannot do (a tilted rotation).
+  const rotation = planRotation(metadata);
+  const audio = planAudio(metadata);
 
   const renditions = profile.ladders.flatMap((spec) =>
     planLadder(metadata, spec.rungs).map((rung): Rendition => ({ rung, codec: spec.codec, nameModifier: `${spec.namePrefix}_${rung.shortSide}p` })),
   );
-  const ctx: PlanContext = { event, profile, outputPrefix: `s3://${config.outputBucket}/${jobId}/`, hasAudio: metadata.audioTrackCount > 0, renditions };
+  const ctx: PlanContext = { event, profile, outputPrefix: `s3://${config.outputBucket}/${jobId}/`, hasAudio: audio !== undefined, audio, renditions };
   const abr = profile.options.automatedAbr;
   const streaming = profile.packaging.some((p) => p.type === 'hls' || p.type === 'cmaf');
 
@@ -102,8 +109,9 @@ export function planTranscode(event: PlanTranscodeEvent, config: PlanConfig): Ty
       {
         FileInput: `s3://${source.bucket}/${source.key}`,
         TimecodeSource: 'ZEROBASED',
-        // Phone videos carry a display matrix; AUTO applies it, so outputs match the display size we planned on.
-        VideoSelector: { Rotate: 'AUTO' },
+        // AUTO for .mov/.mp4 (MediaConvert applies the display matrix), an explicit quarter turn
+        // elsewhere: outputs come out upright at the display size the ladder was planned on.
+        VideoSelector: { Rotate: rotation.rotate },
         ...(ctx.hasAudio ? { AudioSelectors: { [AUDIO_SELECTOR]: { DefaultSelection: 'DEFAULT' } } } : {}),
       },
     ],
@@ -144,7 +152,7 @@ function mp4Output(ctx: PlanContext, videoDescription: VideoDescription, nameMod
     NameModifier: nameModifier,
     ContainerSettings: { Container: 'MP4', Mp4Settings: { MoovPlacement: 'PROGRESSIVE_DOWNLOAD' } },
     VideoDescription: videoDescription,
-    ...(ctx.hasAudio ? { AudioDescriptions: [aac(ctx.profile.audio)] } : {}),
+    ...(ctx.hasAudio ? { AudioDescriptions: [aac(ctx.profile.audio, ctx.audio)] } : {}),
   };
 }
 
@@ -188,7 +196,7 @@ function hlsGroup(ctx: PlanContext): PlannedGroup {
         NameModifier: r.nameModifier,
         ContainerSettings: { Container: 'M3U8', M3u8Settings: {} },
         VideoDescription: videoDescription(r.codec, r.rung),
-        ...(ctx.hasAudio ? { AudioDescriptions: [aac(ctx.profile.audio)] } : {}),
+        ...(ctx.hasAudio ? { AudioDescriptions: [aac(ctx.profile.audio, ctx.audio)] } : {}),
       })),
     },
     expected: [
@@ -219,7 +227,7 @@ function cmafGroup(ctx: PlanContext): PlannedGroup {
     abr !== undefined
       ? [{ NameModifier: '_video', ContainerSettings: { Container: 'CMFC' }, VideoDescription: abrTemplate(abr) }]
       : ctx.renditions.map((r) => ({ NameModifier: r.nameModifier, ContainerSettings: { Container: 'CMFC' }, VideoDescription: videoDescription(r.codec, r.rung) }));
-  const audio: Output[] = ctx.hasAudio ? [{ NameModifier: '_audio', ContainerSettings: { Container: 'CMFC' }, AudioDescriptions: [aac(ctx.profile.audio)] }] : [];
+  const audio: Output[] = ctx.hasAudio ? [{ NameModifier: '_audio', ContainerSettings: { Container: 'CMFC' }, AudioDescriptions: [aac(ctx.profile.audio, ctx.audio)] }] : [];
   return {
     role: 'cmaf',
     group: {
@@ -439,12 +447,15 @@ function h265(rate: RateSpec, tuning: Tuning): VideoCodecSettings {
   };
 }
 
-function aac(audio: AudioSpec): AudioDescription {
+/** The profile's AAC (bit rate, sample rate) with the source's channel handling (audio.ts). */
+function aac(spec: AudioSpec, audio: AudioPlan | undefined): AudioDescription {
   return {
     AudioSourceName: AUDIO_SELECTOR,
+    // Mono to both sides, 5.1 downmixed to stereo (audio.ts).
+    ...(audio?.remix ? { RemixSettings: audio.remix } : {}),
     CodecSettings: {
       Codec: 'AAC',
-      AacSettings: { Bitrate: audio.bitrate, CodingMode: 'CODING_MODE_2_0', SampleRate: audio.sampleRate },
+      AacSettings: { Bitrate: spec.bitrate, CodingMode: audio?.codingMode ?? 'CODING_MODE_2_0', SampleRate: spec.sampleRate },
     },
   };
 }

@@ -16,6 +16,8 @@ export const mediaMetadataSchema = z.object({
   bitRate: z.number().optional(),
   audioTrackCount: z.number().int().nonnegative(),
   audioCodec: z.string().optional(),
+  audioChannels: z.number().int().positive().optional(),
+  audioChannelLayout: z.string().optional(),
   bytesRead: z.number(),
 });
 

@@ -85,6 +85,32 @@ export class EventDeliveryFailed extends WorkflowError {
   readonly name = 'EventDeliveryFailed';
 }
 
+/** The caller may not do this (e.g. `force` without the admin scope); the message says what is missing. */
+export class Forbidden extends WorkflowError {
+  readonly name = 'Forbidden';
+}
+
+/**
+ * The owner has started `max_jobs_per_owner_per_day` jobs today (UTC); `context.retryAfterSeconds`
+ * says when the counter resets. Nothing was started and no MediaConvert time was spent.
+ */
+export class QuotaExceeded extends WorkflowError {
+  readonly name = 'QuotaExceeded';
+}
+
+/**
+ * A second object version arrived at an upload key whose reservation another version already
+ * consumed (the presigned form was re-used): it never starts a job.
+ */
+export class UploadAlreadyUsed extends WorkflowError {
+  readonly name = 'UploadAlreadyUsed';
+}
+
+/** A job of the same object version is still QUEUED or PROCESSING; a forced re-run waits for it to end. */
+export class JobAlreadyRunning extends WorkflowError {
+  readonly name = 'JobAlreadyRunning';
+}
+
 /** The name of a thrown value for logs and records: `err.name` for an Error, else 'UnknownError'. */
 export function errorName(err: unknown): string {
   return err instanceof Error ? err.name : 'UnknownError';

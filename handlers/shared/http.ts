@@ -3,12 +3,16 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import * as z from 'zod';
 import {
   errorName,
+  Forbidden,
   InvalidRequest,
+  JobAlreadyRunning,
   InvalidSourceKey,
   JobNotFound,
   ObjectNotFound,
   PayloadTooLarge,
+  QuotaExceeded,
   UnsupportedMedia,
+  UploadAlreadyUsed,
   UploadTooLarge,
   UnknownProfile,
   ProfileNotAllowed,
@@ -139,6 +143,10 @@ function mapError(err: unknown): Mapped {
   if (err instanceof UnsupportedMedia) return { statusCode: 422, code: 'UNSUPPORTED_MEDIA', expose: true };
   if (err instanceof ObjectNotFound) return { statusCode: 404, code: 'SOURCE_NOT_FOUND', expose: true };
   if (err instanceof JobNotFound) return { statusCode: 404, code: 'NOT_FOUND', expose: true };
+  if (err instanceof Forbidden) return { statusCode: 403, code: 'FORBIDDEN', expose: true };
+  if (err instanceof QuotaExceeded) return { statusCode: 429, code: 'QUOTA_EXCEEDED', expose: true };
+  if (err instanceof UploadAlreadyUsed) return { statusCode: 409, code: 'UPLOAD_ALREADY_USED', expose: true };
+  if (err instanceof JobAlreadyRunning) return { statusCode: 409, code: 'JOB_ALREADY_RUNNING', expose: true };
   return { statusCode: 500, code: 'INTERNAL_ERROR', expose: false };
 }
 
@@ -153,7 +161,9 @@ export function errorResponse(err: unknown, requestId: string, log: LogSink): Ap
   }
   const message = mapped.expose && err instanceof Error ? err.message : `Internal error; quote request id ${requestId}`;
   const body: ErrorBody['error'] = field === undefined ? { code: mapped.code, message } : { code: mapped.code, message, field };
-  return jsonResponse(mapped.statusCode, { error: body }, requestId);
+  // 429: when the daily quota resets (RFC 9110 section 10.2.3, delay-seconds).
+  const retryAfter = err instanceof QuotaExceeded && typeof err.context.retryAfterSeconds === 'number' ? err.context.retryAfterSeconds : undefined;
+  return jsonResponse(mapped.statusCode, { error: body }, requestId, retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) });
 }
 
 export type RouteCore = (event: ApiEvent, ctx: RequestContext) => Promise<HttpResponse>;

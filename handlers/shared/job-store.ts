@@ -1,17 +1,34 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { JobNotFound, JobStateConflict } from './errors';
-import { ALLOWED_TRANSITIONS, JobRecord, JobStatus, MediaConvertErrorInfo, STATUS_INDEX_NAME } from './job';
+import { ALLOWED_TRANSITIONS, JobRecord, JobStatus, MediaConvertErrorInfo, OWNER_INDEX_NAME, STATUS_INDEX_NAME } from './job';
 
-/** Name of the global secondary index (hash `status`, range `createdAt`, projection ALL). */
-export { STATUS_INDEX_NAME };
+/** Names of the global secondary indexes (hash `status` / `owner`, range `createdAt`, projection ALL). */
+export { OWNER_INDEX_NAME, STATUS_INDEX_NAME };
+
+/**
+ * A conditional update of another item (another table) that must succeed together with the
+ * creation of a job, or not at all: the owner's daily counter, the one-run-per-version lock
+ * (handlers/shared/limits.ts). Applied in one TransactWriteItems with the job's put.
+ */
+export interface WriteGuard {
+  readonly tableName: string;
+  readonly key: Record<string, string>;
+  readonly updateExpression: string;
+  readonly conditionExpression: string;
+  readonly names?: Record<string, string>;
+  readonly values: Record<string, unknown>;
+  /** The error thrown when this guard's condition fails (and the job did not exist already). */
+  readonly rejected: () => Error;
+}
 
 export type CreateResult = { created: true; job: JobRecord } | { created: false; job: JobRecord };
 
@@ -40,9 +57,18 @@ export interface ListResult {
   readonly lastEvaluatedKey?: PageKey;
 }
 
+/** Listing of one owner's jobs; `status` filters inside that owner's partition only. */
+export interface OwnerListOptions extends ListOptions {
+  readonly status?: JobStatus;
+}
+
 export interface JobStore {
-  /** Conditional put: never overwrites an existing job; returns the existing one instead. */
-  create(record: JobRecord): Promise<CreateResult>;
+  /**
+   * Conditional put: never overwrites an existing job; returns the existing one instead. With
+   * guards, the put and every guard's update happen atomically; an existing job wins over a failed
+   * guard (a duplicate is never refused), otherwise the first failed guard's error is thrown.
+   */
+  create(record: JobRecord, guards?: readonly WriteGuard[]): Promise<CreateResult>;
   get(jobId: string): Promise<JobRecord | undefined>;
   /** Records the execution ARN; a different ARN already stored is a JobStateConflict. */
   setExecutionArn(jobId: string, executionArn: string): Promise<void>;
@@ -56,6 +82,8 @@ export interface JobStore {
   addWarning(jobId: string, warning: string): Promise<boolean>;
   /** Newest first, from the status index (never a Scan). */
   listByStatus(status: JobStatus, options: ListOptions): Promise<ListResult>;
+  /** Newest first, from the owner index (never a Scan, never another owner's partition). */
+  listByOwner(owner: string, options: OwnerListOptions): Promise<ListResult>;
 }
 
 function isConditionalCheckFailed(err: unknown): err is ConditionalCheckFailedException {
@@ -78,7 +106,8 @@ export class DynamoJobStore implements JobStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async create(record: JobRecord): Promise<CreateResult> {
+  async create(record: JobRecord, guards: readonly WriteGuard[] = []): Promise<CreateResult> {
+    if (guards.length > 0) return this.createGuarded(record, guards);
     try {
       await this.doc.send(
         new PutCommand({
@@ -100,6 +129,47 @@ export class DynamoJobStore implements JobStore {
         });
       }
       return { created: false, job: existing };
+    }
+  }
+
+  /**
+   * TransactWriteItems: the job's put and the guards' updates, all or nothing. IAM checks each
+   * item as its PutItem / UpdateItem (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html,
+   * "Using IAM with DynamoDB transactions"); a cancelled transaction names the failed condition
+   * per item in CancellationReasons, in request order.
+   */
+  private async createGuarded(record: JobRecord, guards: readonly WriteGuard[]): Promise<CreateResult> {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: record, ConditionExpression: 'attribute_not_exists(jobId)' } },
+            ...guards.map((g) => ({
+              Update: {
+                TableName: g.tableName,
+                Key: g.key,
+                UpdateExpression: g.updateExpression,
+                ConditionExpression: g.conditionExpression,
+                ...(g.names === undefined ? {} : { ExpressionAttributeNames: g.names }),
+                ExpressionAttributeValues: g.values,
+              },
+            })),
+          ],
+        }),
+      );
+      return { created: true, job: record };
+    } catch (err) {
+      const reasons = transactionReasons(err);
+      if (reasons === undefined) throw err;
+      if (reasons[0] === 'ConditionalCheckFailed') {
+        const existing = await this.get(record.jobId);
+        if (!existing) throw new JobStateConflict('Job record disappeared while being created', { cause: err, context: { jobId: record.jobId } });
+        return { created: false, job: existing };
+      }
+      const failed = reasons.findIndex((code, i) => i > 0 && code === 'ConditionalCheckFailed');
+      if (failed > 0) throw guards[failed - 1].rejected();
+      // TransactionConflict, throttling: transient, retried by the caller (SQS, the API client).
+      throw err;
     }
   }
 
@@ -245,6 +315,30 @@ export class DynamoJobStore implements JobStore {
     return { items: (out.Items ?? []) as JobRecord[], lastEvaluatedKey: out.LastEvaluatedKey };
   }
 
+  async listByOwner(owner: string, options: OwnerListOptions): Promise<ListResult> {
+    const names: Record<string, string> = { '#owner': 'owner' };
+    const values: Record<string, unknown> = { ':owner': owner };
+    if (options.status !== undefined) {
+      names['#status'] = 'status';
+      values[':status'] = options.status;
+    }
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: OWNER_INDEX_NAME,
+        KeyConditionExpression: '#owner = :owner',
+        // Inside the owner's own partition only; a page may hold fewer than Limit items.
+        ...(options.status === undefined ? {} : { FilterExpression: '#status = :status' }),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ExclusiveStartKey: options.exclusiveStartKey,
+      }),
+    );
+    return { items: (out.Items ?? []) as JobRecord[], lastEvaluatedKey: out.LastEvaluatedKey };
+  }
+
   /**
    * The item that failed the condition: from the exception (ALL_OLD) when DynamoDB sends it,
    * else a consistent read (local stand-ins such as dynalite do not return it).
@@ -262,6 +356,13 @@ export class DynamoJobStore implements JobStore {
       throw err;
     }
   }
+}
+
+/** Per-item cancellation codes of a cancelled transaction ('None' where the item was fine); undefined for other errors. */
+function transactionReasons(err: unknown): string[] | undefined {
+  const isCancelled = err instanceof TransactionCanceledException || (err as { name?: unknown })?.name === 'TransactionCanceledException';
+  if (!isCancelled) return undefined;
+  return ((err as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
 }
 
 /** Statuses allowed to move to `to`, derived from ALLOWED_TRANSITIONS. */

@@ -47,6 +47,10 @@ export interface MediaMetadata {
   readonly bitRate?: number;
   readonly audioTrackCount: number;
   readonly audioCodec?: string;
+  /** Channels of the first audio track (1 mono, 2 stereo, 6 for 5.1), when the probe says. */
+  readonly audioChannels?: number;
+  /** MediaInfo's ChannelLayout of that track, in stream order ("C L R Ls Rs LFE" for AAC 5.1, "M" for mono). */
+  readonly audioChannelLayout?: string;
   /** Bytes read from S3 by the probe (ranged GETs), for cost and logging. */
   readonly bytesRead: number;
 }
@@ -123,6 +127,14 @@ export interface JobRecord {
   readonly jobId: string;
   readonly status: JobStatus;
   readonly trigger: JobTrigger;
+  /**
+   * Who the job belongs to (handlers/shared/owner.ts): an owner id, `system` or `local`. Every
+   * record written since tenancy carries it (the owner index needs it); a record without it is
+   * read as `system`.
+   */
+  readonly owner?: string;
+  /** The normalised principal that asked for the job through the API (audit; internal, never public). */
+  readonly requestedBy?: string;
   readonly source: SourceRef;
   /** The encoding profile (handlers/plan-transcode/profiles), resolved and allowed at start. */
   readonly profile?: string;
@@ -191,6 +203,9 @@ export interface TranscodeResult {
 
 /** The table's index of jobs by status, newest first (GET /jobs?status=). */
 export const STATUS_INDEX_NAME = 'status-createdAt';
+
+/** The table's index of jobs by owner, newest first (GET /jobs lists the caller's own jobs). */
+export const OWNER_INDEX_NAME = 'owner-createdAt';
 
 /** Job ids are 32 lowercase hex chars: valid as a Step Functions execution name and an S3 prefix. */
 export const JOB_ID_PATTERN = /^[0-9a-f]{32}$/;

@@ -1,4 +1,5 @@
 import type { JobRecord, JobStatus } from './job';
+import { SYSTEM_OWNER } from './owner';
 
 /**
  * The job as API callers see it. Internal details stay out: the bucket names (callers never
@@ -9,6 +10,8 @@ export interface PublicJob {
   readonly jobId: string;
   readonly status: JobStatus;
   readonly trigger: JobRecord['trigger'];
+  /** The owner id (handlers/shared/owner.ts), `system` or `local`; never the raw subject or ARN. */
+  readonly owner: string;
   /** 0..100; 100 once COMPLETED, absent before MediaConvert reports. */
   readonly progress?: number;
   readonly source: { readonly key: string; readonly versionId?: string; readonly size: number };
@@ -52,6 +55,7 @@ export function toPublicJob(job: JobRecord): PublicJob {
     jobId: job.jobId,
     status: job.status,
     trigger: job.trigger,
+    owner: job.owner ?? SYSTEM_OWNER,
     progress: job.status === 'COMPLETED' ? 100 : job.progress,
     source: dropUndefined({ key: job.source.key, versionId: job.source.versionId, size: job.source.size }),
     profile: job.profile,

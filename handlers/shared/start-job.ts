@@ -4,10 +4,12 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-s
 import { documentClient, s3Client, sfnClient } from './clients';
 import { intEnv, listEnv, requireEnv } from './config';
 import { chooseProfile, OPEN_PROFILE_POLICY, profilePolicyFromEnv, type ProfilePolicy } from '../plan-transcode/profiles/choice';
-import { ConfigurationError, InvalidSourceKey, ObjectNotFound, UnsupportedMedia } from './errors';
-import { JobRecord, JobTrigger, SourceRef, UserMetadata, WorkflowInput } from './job';
-import { DynamoJobStore, JobStore } from './job-store';
+import { ConfigurationError, InvalidSourceKey, JobAlreadyRunning, ObjectNotFound, UnsupportedMedia } from './errors';
+import { JobRecord, JobStatus, JobTrigger, SourceRef, UserMetadata, WorkflowInput } from './job';
+import { DynamoJobStore, JobStore, WriteGuard } from './job-store';
+import { DynamoLimits, JobLimits } from './limits';
 import { LogSink, silentLog } from './logger';
+import { isUploadKey, ownerOfKey } from './owner';
 import { isS3NotFound } from './s3-errors';
 import { validateSourceKey } from './s3-key';
 import { fromObjectMetadata } from './user-metadata';
@@ -24,6 +26,12 @@ export interface StartJobDeps {
   jobTtlDays: number;
   /** Default and allowed encoding profiles. @default every shipped profile, `standard` by default */
   profiles?: ProfilePolicy;
+  /**
+   * Upload reservations, the per-owner daily quota and the one-run-per-version lock. Every
+   * deployed function has them (LIMITS_TABLE_NAME, UPLOADS_TABLE_NAME, MAX_JOBS_PER_OWNER_PER_DAY);
+   * the local run has none (dynalite has no transactions).
+   */
+  limits?: JobLimits;
   now?: () => Date;
   log?: LogSink;
 }
@@ -45,6 +53,7 @@ export function startJobDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Start
     throw new ConfigurationError('Environment variable ALLOWED_EXTENSIONS is not set', { context: { variable: 'ALLOWED_EXTENSIONS' } });
   }
   requireEnv('JOB_TTL_DAYS', env);
+  const limits = limitsFromEnv(env);
   const jobTtlDays = intEnv('JOB_TTL_DAYS', 0, env);
   if (jobTtlDays < 1) {
     throw new ConfigurationError('Environment variable JOB_TTL_DAYS must be at least 1', { context: { variable: 'JOB_TTL_DAYS' } });
@@ -58,7 +67,29 @@ export function startJobDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Start
     keyPrefix: env.SOURCE_KEY_PREFIX ?? '',
     jobTtlDays,
     profiles: profilePolicyFromEnv(env),
+    ...(limits === undefined ? {} : { limits }),
   };
+}
+
+/**
+ * LIMITS_TABLE_NAME switches the limits on; UPLOADS_TABLE_NAME and MAX_JOBS_PER_OWNER_PER_DAY
+ * are then required (a missing one is a deployment error naming it). Without it: no limits (the
+ * local run; create-upload alone also reads UPLOADS_TABLE_NAME).
+ */
+function limitsFromEnv(env: NodeJS.ProcessEnv): JobLimits | undefined {
+  if ((env.LIMITS_TABLE_NAME ?? '') === '') return undefined;
+  for (const variable of ['UPLOADS_TABLE_NAME', 'MAX_JOBS_PER_OWNER_PER_DAY']) {
+    if ((env[variable] ?? '') === '') throw new ConfigurationError(`Environment variable ${variable} is not set`, { context: { variable } });
+  }
+  const max = intEnv('MAX_JOBS_PER_OWNER_PER_DAY', 0, env);
+  if (max < 1) {
+    throw new ConfigurationError('Environment variable MAX_JOBS_PER_OWNER_PER_DAY must be at least 1', { context: { variable: 'MAX_JOBS_PER_OWNER_PER_DAY' } });
+  }
+  return new DynamoLimits(documentClient(), {
+    limitsTable: requireEnv('LIMITS_TABLE_NAME', env),
+    uploadsTable: requireEnv('UPLOADS_TABLE_NAME', env),
+    maxJobsPerOwnerPerDay: max,
+  });
 }
 
 export interface StartJobRequest {
@@ -69,12 +100,16 @@ export interface StartJobRequest {
   /** ETag from the S3 event (quoted or not); picks the candidate whose object matches. */
   expectedEtag?: string;
   trigger: JobTrigger;
-  /** Start a new job even when this object version already has one (a fresh job id). */
+  /** Start a new job even when this object version already has one (a fresh job id). Admins only (create-job checks). */
   force?: boolean;
   /** The requested encoding profile; absent: the object's `x-amz-meta-profile`, else the deployment default. */
   profile?: string;
   /** The caller's pairs; absent: the object's `x-amz-meta-job-*` pairs. */
   userMetadata?: UserMetadata;
+  /** Owner of the job; default ownerOfKey(key) (the uploader of an upload key, else `system`). */
+  owner?: string;
+  /** Normalised principal of an API caller, kept on the record for audit. */
+  requestedBy?: string;
   requestId?: string;
 }
 
@@ -209,7 +244,10 @@ export async function startJob(req: StartJobRequest, deps: StartJobDeps): Promis
   const etag = normalizeEtag(head.ETag ?? req.expectedEtag ?? '');
   // Pin the version HeadObject saw (API requests name no version), so S3 events and API calls agree.
   const versionId = req.versionId ?? (head.VersionId && head.VersionId !== 'null' ? head.VersionId : undefined);
-  const jobId = jobIdFor(req.bucket, key, versionId ?? etag, req.force ? randomUUID() : undefined);
+  const version = versionId ?? etag;
+  const baseJobId = jobIdFor(req.bucket, key, version);
+  const jobId = req.force ? jobIdFor(req.bucket, key, version, randomUUID()) : baseJobId;
+  const owner = req.owner ?? ownerOfKey(key);
 
   const source: SourceRef = { bucket: req.bucket, key, etag, size, ...(versionId ? { versionId } : {}) };
   const createdAt = now.toISOString();
@@ -217,6 +255,8 @@ export async function startJob(req: StartJobRequest, deps: StartJobDeps): Promis
     jobId,
     status: 'QUEUED',
     trigger: req.trigger,
+    owner,
+    ...(req.requestedBy === undefined ? {} : { requestedBy: req.requestedBy }),
     source,
     profile,
     ...(Object.keys(userMetadata).length > 0 ? { userMetadata } : {}),
@@ -225,7 +265,16 @@ export async function startJob(req: StartJobRequest, deps: StartJobDeps): Promis
     expiresAt: expiresAtFor(now, deps.jobTtlDays),
   };
 
-  const created = await deps.store.create(record);
+  let created: Awaited<ReturnType<JobStore['create']>>;
+  if (deps.limits === undefined) {
+    created = await deps.store.create(record);
+  } else {
+    // A duplicate (same version, no force) answers with its job before any limit is consulted.
+    const existing = req.force ? undefined : await deps.store.get(jobId);
+    created = existing
+      ? { created: false, job: existing }
+      : await deps.store.create(record, await limitGuards(record, baseJobId, version, deps.limits, deps, now));
+  }
   let job = created.job;
   if (!created.created) {
     if (job.status !== 'QUEUED' || job.executionArn !== undefined) {
@@ -241,4 +290,33 @@ export async function startJob(req: StartJobRequest, deps: StartJobDeps): Promis
   job = { ...job, executionArn };
   log.info('Job started', { jobId, executionArn, trigger: req.trigger, requestId: req.requestId });
   return { created: created.created, job };
+}
+
+const RUNNING: readonly JobStatus[] = ['QUEUED', 'PROCESSING'];
+
+/**
+ * Checked before the job exists, in this order: the upload reservation (a re-used form never
+ * runs), the run lock (a forced re-run waits for the running one), then the guards that commit
+ * with the job's put: the owner's daily counter and the lock. Nothing reaches StartExecution
+ * unless all hold.
+ */
+async function limitGuards(record: JobRecord, baseJobId: string, version: string, limits: JobLimits, deps: StartJobDeps, now: Date): Promise<WriteGuard[]> {
+  const owner = record.owner as string;
+  const key = record.source.key;
+  if (isUploadKey(key)) {
+    await limits.consumeUpload({ key, version, owner, now, keepUntil: expiresAtFor(now, deps.jobTtlDays), jobId: baseJobId });
+  }
+  const active = await limits.activeRun(baseJobId);
+  if (active !== undefined && active !== record.jobId) {
+    const running = await deps.store.get(active);
+    if (running !== undefined && RUNNING.includes(running.status)) {
+      throw new JobAlreadyRunning(`A job of this object version is still ${running.status}; retry once it has finished`, {
+        context: { baseJobId, activeJobId: active, status: running.status },
+      });
+    }
+  }
+  return [
+    limits.quotaGuard(owner, now, jobIdFor(record.source.bucket, key, version, `QuotaExceeded:${now.toISOString().slice(0, 10)}`)),
+    limits.runGuard(baseJobId, record.jobId, active, record.expiresAt ?? expiresAtFor(now, deps.jobTtlDays)),
+  ];
 }

@@ -1,6 +1,22 @@
+import { PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { errorName, InvalidJobMetadata, InvalidSourceKey, MalformedEvent, ObjectNotFound, ProfileNotAllowed, UnknownProfile, UnsupportedMedia, WorkflowError } from '../shared/errors';
+import {
+  errorName,
+  InvalidJobMetadata,
+  InvalidSourceKey,
+  JobAlreadyRunning,
+  MalformedEvent,
+  ObjectNotFound,
+  ProfileNotAllowed,
+  QuotaExceeded,
+  UnknownProfile,
+  UnsupportedMedia,
+  UploadAlreadyUsed,
+  WorkflowError,
+} from '../shared/errors';
 import { JobRecord } from '../shared/job';
+import { REJECTED_UPLOAD_TAG } from '../shared/limits';
+import { ownerOfKey } from '../shared/owner';
 import { keyCandidates } from '../shared/s3-key';
 import { expiresAtFor, jobIdFor, normalizeEtag, startJob, StartJobDeps } from '../shared/start-job';
 import { ObjectCreated, parseObjectCreated } from './event';
@@ -9,22 +25,30 @@ export interface ProcessBatchDeps extends StartJobDeps {
   readonly sourceBucket: string;
 }
 
-/** Errors about the object itself (or its profile/metadata headers): retrying cannot help, so they become a FAILED job record. */
-const PERMANENT = [InvalidSourceKey, UnsupportedMedia, ObjectNotFound, UnknownProfile, ProfileNotAllowed, InvalidJobMetadata];
+/**
+ * Errors about the object itself, a re-used upload form, or the owner's used-up daily quota:
+ * or its profile/metadata headers (UnknownProfile, ProfileNotAllowed, InvalidJobMetadata): retrying cannot help (a quota resets tomorrow, not in the queue's retry window), so they become
+ * a FAILED job record the owner sees, never a DLQ message.
+ */
+const PERMANENT = [InvalidSourceKey, UnsupportedMedia, ObjectNotFound, UploadAlreadyUsed, QuotaExceeded, UnknownProfile, ProfileNotAllowed, InvalidJobMetadata];
 
 /**
- * Records a permanent rejection as a FAILED job so operators see it in the table and the API.
- * Same job id as a successful start would have had; the conditional create never overwrites.
+ * Records a permanent rejection as a FAILED job so operators see it in the table and the owner
+ * in the API. Same job id as a successful start would have had, unless the error names another
+ * (`rejectionJobId`: a QuotaExceeded rejection is kept apart so the version can still run on a
+ * later day); the conditional create never overwrites.
  */
 async function recordRejection(event: ObjectCreated, err: WorkflowError, deps: ProcessBatchDeps): Promise<JobRecord> {
   const now = (deps.now ?? (() => new Date()))();
   const key = keyCandidates(event.rawKey)[0];
   const etag = normalizeEtag(event.etag);
   const at = now.toISOString();
+  const rejectionJobId = err.context.rejectionJobId;
   const record: JobRecord = {
-    jobId: jobIdFor(event.bucket, key, event.versionId ?? etag),
+    jobId: typeof rejectionJobId === 'string' ? rejectionJobId : jobIdFor(event.bucket, key, event.versionId ?? etag),
     status: 'FAILED',
     trigger: 's3',
+    owner: typeof err.context.owner === 'string' ? err.context.owner : ownerOfKey(key),
     source: { bucket: event.bucket, key, etag, size: event.size ?? 0, ...(event.versionId ? { versionId: event.versionId } : {}) },
     createdAt: at,
     updatedAt: at,
@@ -33,6 +57,26 @@ async function recordRejection(event: ObjectCreated, err: WorkflowError, deps: P
     expiresAt: expiresAtFor(now, deps.jobTtlDays),
   };
   return (await deps.store.create(record)).job;
+}
+
+/**
+ * Marks the extra version a re-used upload form wrote, so the source bucket's lifecycle rule
+ * removes it. Best effort: the FAILED record is what matters; a tagging failure is only logged.
+ */
+async function tagRejectedVersion(event: ObjectCreated, job: JobRecord, deps: ProcessBatchDeps): Promise<void> {
+  if (job.source.versionId === undefined) return;
+  try {
+    await deps.s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: event.bucket,
+        Key: job.source.key,
+        VersionId: job.source.versionId,
+        Tagging: { TagSet: [{ Key: REJECTED_UPLOAD_TAG.key, Value: REJECTED_UPLOAD_TAG.value }] },
+      }),
+    );
+  } catch (err) {
+    deps.log?.warn('Could not tag the rejected upload version', { jobId: job.jobId, error: errorName(err) });
+  }
 }
 
 type Outcome = 'started' | 'duplicate' | 'rejected' | 'retry' | 'malformed';
@@ -61,12 +105,18 @@ async function processRecord(record: SQSRecord, deps: ProcessBatchDeps): Promise
     );
     return result.created ? 'started' : 'duplicate';
   } catch (err) {
+    if (err instanceof JobAlreadyRunning) {
+      // A forced re-run of this very version is running: the object is being processed already.
+      log?.info('Job of this version already running', { messageId: record.messageId, reason: err.message });
+      return 'duplicate';
+    }
     if (PERMANENT.some((type) => err instanceof type)) {
       const job = await recordRejection(event, err as WorkflowError, deps).catch((recordErr: unknown) => {
         log?.error('Could not record rejected source', { messageId: record.messageId, error: errorName(recordErr) });
         return undefined;
       });
       if (!job) return 'retry';
+      if (err instanceof UploadAlreadyUsed) await tagRejectedVersion(event, job, deps);
       log?.warn('Source rejected', { messageId: record.messageId, jobId: job.jobId, error: errorName(err), reason: (err as Error).message });
       return 'rejected';
     }

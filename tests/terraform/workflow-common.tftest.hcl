@@ -59,6 +59,28 @@ run "plan_defaults" {
     condition     = aws_apigatewayv2_route.post_jobs.authorization_type == "AWS_IAM" && length(aws_apigatewayv2_authorizer.jwt) == 0
     error_message = "Without a JWT issuer every route requires AWS_IAM."
   }
+  assert {
+    condition = alltrue([for r in [aws_apigatewayv2_route.post_jobs, aws_apigatewayv2_route.get_jobs, aws_apigatewayv2_route.get_jobs_job_id, aws_apigatewayv2_route.post_uploads] :
+    r.authorization_scopes == null || length(coalesce(r.authorization_scopes, [])) == 0])
+    error_message = "AWS_IAM routes carry no OAuth scopes."
+  }
+  assert {
+    condition = anytrue([for i in aws_dynamodb_table.jobs.global_secondary_index :
+    i.name == "owner-createdAt" && i.hash_key == "owner" && i.range_key == "createdAt" && i.projection_type == "ALL"])
+    error_message = "The jobs table has the owner index (owner, createdAt) GET /jobs lists a caller's jobs from."
+  }
+  assert {
+    condition     = contains([for a in aws_dynamodb_table.jobs.attribute : a.name], "owner")
+    error_message = "owner is a declared attribute of the jobs table (the owner index key)."
+  }
+  assert {
+    condition     = aws_dynamodb_table.limits.ttl[0].enabled && aws_dynamodb_table.uploads.ttl[0].enabled && aws_dynamodb_table.limits.point_in_time_recovery[0].enabled
+    error_message = "Quota counters and upload reservations expire (TTL) and have PITR."
+  }
+  assert {
+    condition     = aws_lambda_function.create_upload.environment[0].variables.UPLOAD_URL_EXPIRES_SECONDS == "300"
+    error_message = "Upload forms expire after upload_url_expires_seconds (default 300 s)."
+  }
 }
 
 run "jwt_authorizer_and_email" {
@@ -81,6 +103,16 @@ run "jwt_authorizer_and_email" {
   assert {
     condition     = length(aws_apigatewayv2_authorizer.jwt) == 1 && aws_apigatewayv2_authorizer.jwt[0].jwt_configuration[0].issuer == "https://issuer.example.com/"
     error_message = "The JWT authorizer is created from api_jwt_issuer."
+  }
+  assert {
+    condition = alltrue([for r in [aws_apigatewayv2_route.get_jobs, aws_apigatewayv2_route.get_jobs_job_id] :
+    toset(r.authorization_scopes) == toset(["video/jobs.read", "video/admin"])])
+    error_message = "GET routes accept the read scope or the admin scope in JWT mode."
+  }
+  assert {
+    condition = alltrue([for r in [aws_apigatewayv2_route.post_jobs, aws_apigatewayv2_route.post_uploads] :
+    toset(r.authorization_scopes) == toset(["video/jobs.write", "video/admin"])])
+    error_message = "POST routes accept the write scope or the admin scope in JWT mode."
   }
   assert {
     condition     = length(aws_sns_topic_subscription.email) == 1
@@ -106,4 +138,51 @@ run "rejects_retention_cloudwatch_does_not_allow" {
     log_retention_days = 10
   }
   expect_failures = [var.log_retention_days]
+}
+
+run "custom_scopes_and_admins" {
+  command = plan
+  variables {
+    api_jwt_issuer       = "https://issuer.example.com/"
+    api_jwt_audience     = ["video-jobs"]
+    api_jwt_read_scope   = "media/read"
+    api_jwt_write_scope  = "media/write"
+    api_jwt_admin_scope  = "media/admin"
+    api_admin_principals = ["arn:aws:iam::123456789012:role/video-admin", "ops-admin"]
+    max_jobs_per_owner_per_day = 7
+  }
+  assert {
+    condition     = toset(aws_apigatewayv2_route.get_jobs.authorization_scopes) == toset(["media/read", "media/admin"]) && toset(aws_apigatewayv2_route.post_uploads.authorization_scopes) == toset(["media/write", "media/admin"])
+    error_message = "Route scopes follow the api_jwt_*_scope variables."
+  }
+  assert {
+    condition     = aws_lambda_function.list_jobs.environment[0].variables.API_ADMIN_SCOPE == "media/admin" && aws_lambda_function.get_job.environment[0].variables.API_ADMIN_PRINCIPALS == "arn:aws:iam::123456789012:role/video-admin,ops-admin"
+    error_message = "The API functions read the admin scope and admin principals from the variables."
+  }
+  # The start functions' environment holds the state machine ARN, unknown at plan: their
+  # MAX_JOBS_PER_OWNER_PER_DAY wiring is asserted on the synthesized JSON (compute.test.ts).
+}
+
+run "rejects_a_scope_with_a_space" {
+  command = plan
+  variables {
+    api_jwt_admin_scope = "video admin"
+  }
+  expect_failures = [var.api_jwt_admin_scope]
+}
+
+run "rejects_an_admin_that_is_not_a_principal" {
+  command = plan
+  variables {
+    api_admin_principals = ["arn:aws:s3:::bucket"]
+  }
+  expect_failures = [var.api_admin_principals]
+}
+
+run "rejects_a_zero_quota" {
+  command = plan
+  variables {
+    max_jobs_per_owner_per_day = 0
+  }
+  expect_failures = [var.max_jobs_per_owner_per_day]
 }
