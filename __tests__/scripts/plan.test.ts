@@ -10,7 +10,7 @@ const MEDIA = path.join(ROOT, '__tests__/fixtures/media');
 /** `npm run plan -- <args>` as a user runs it (tsx, a fresh process). */
 async function plan(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'scripts/plan.ts', ...args], { cwd: ROOT, timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'scripts/plan.ts', ...args], { cwd: ROOT, timeout: 170_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -42,7 +42,7 @@ describe('npm run plan', () => {
     // The human-readable part comes first: ladder, outputs, estimate, then the Settings.
     expect(result.stdout).toContain(`profile ${profile}:`);
     expect(result.stdout).toContain('MediaConvert CreateJob Settings:');
-  });
+  }, 180_000);
 
   it('rejects a file that is not media with the named error and exit code 2', async () => {
     // Act
@@ -52,7 +52,7 @@ describe('npm run plan', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^plan: UnsupportedMedia: /);
     expect(result.stdout).toBe('');
-  });
+  }, 180_000);
 
   it('rejects an unknown profile, a missing file and no arguments with exit code 2', async () => {
     // Act
@@ -66,5 +66,5 @@ describe('npm run plan', () => {
     expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining('UnknownProfile: Unknown profile "ultra"; shipped profiles: standard, premium, social, auto-abr') });
     expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining('is not a file') });
     expect(none).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: npm run plan -- <video file>') });
-  });
+  }, 180_000);
 });
