@@ -17,6 +17,8 @@ export interface WorkflowSubstitutions {
   readonly QualityControlFunctionArn: string;
   readonly PublishFunctionArn: string;
   readonly ArchiveSourceFunctionArn: string;
+  /** Copies the probed source version to the job-scoped key the transcode reads. */
+  readonly PinSourceFunctionArn: string;
   readonly RecordFailureFunctionArn: string;
   readonly MediaConvertQueueArn: string;
   /** Role MediaConvert assumes to read the source and write the outputs. */

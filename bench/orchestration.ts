@@ -27,6 +27,7 @@ const FIXTURE = join(MEDIA_DIR, 'landscape.mp4');
 const LAMBDA_STATES: Readonly<Record<string, string>> = {
   ExtractMetadata: 'extract-metadata',
   PlanTranscode: 'plan-transcode',
+  PinSource: 'pin-source',
   QualityControl: 'quality-control',
   Publish: 'publish',
   ArchiveSource: 'archive-source',

@@ -33,6 +33,7 @@ export const LAMBDA_MEMORY_MB: Readonly<Record<string, number>> = {
   'quality-control': 512,
   publish: 512,
   'archive-source': 512,
+  'pin-source': 512,
   'record-failure': 512,
 };
 

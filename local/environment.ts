@@ -50,6 +50,8 @@ export function handlerEnvironment(standIns: Pick<StandIns, 's3Endpoint' | 'dyna
     OUTPUT_BUCKET: LOCAL_NAMES.outputBucket,
     ARCHIVE_BUCKET: LOCAL_NAMES.archiveBucket,
     ARCHIVE_STORAGE_CLASS: 'STANDARD',
+    PINNED_SOURCE_BUCKET: LOCAL_NAMES.archiveBucket,
+    MAX_DURATION_SECONDS: String(ENVIRONMENTS.dev.spend.maxSourceDurationSeconds),
     TOPIC_ARN: LOCAL_ARNS.topic,
     STATE_MACHINE_ARN: LOCAL_ARNS.stateMachine,
     ALLOWED_EXTENSIONS: LOCAL_NAMES.allowedExtensions.join(','),

@@ -27,6 +27,7 @@ export const WORKFLOW_FUNCTIONS = {
   QualityControlFunctionArn: 'quality-control',
   PublishFunctionArn: 'publish',
   ArchiveSourceFunctionArn: 'archive-source',
+  PinSourceFunctionArn: 'pin-source',
   RecordFailureFunctionArn: 'record-failure',
 } as const;
 

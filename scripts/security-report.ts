@@ -83,6 +83,9 @@ async function main(): Promise<number> {
   const badInputs = catalogCoverage(BAD_INPUTS, '__tests__/reliability/bad-inputs.test.ts');
   const faults = catalogCoverage(FAULTS, '__tests__/reliability/fault-injection.test.ts');
   const uncovered = [...badInputs.missing, ...faults.missing];
+  // The attack findings of issue 14, each reproduced by catalog rows run with the real handlers.
+  const findingRows = [...BAD_INPUTS, ...FAULTS].filter((r) => r.finding !== undefined);
+  const findings = [...new Set(findingRows.map((r) => r.finding))].map((f) => `${f}: ${findingRows.filter((r) => r.finding === f).length}`).join(', ');
 
   const lines = [
     `Security report (${Object.keys(app.stacks).length} stacks synthesized: ${Object.keys(app.stacks).join(', ')})`,
@@ -93,6 +96,7 @@ async function main(): Promise<number> {
     `Storage resources checked:   ${storageTotal} (${STORAGE_TYPES.map((t) => `${storage[t]} ${t}`).join(', ')})`,
     `Bad-input cases:             ${badInputs.count} catalogued in __tests__/reliability/catalog.ts, each a test in bad-inputs.test.ts (${badInputs.bySink})`,
     `Fault-injection cases:       ${faults.count} catalogued in __tests__/reliability/catalog.ts, each a test in fault-injection.test.ts (${faults.bySink})`,
+    `Attack findings reproduced:  ${findingRows.length} catalogued cases (${findings})`,
     `Took ${((Date.now() - started) / 1000).toFixed(1)} s`,
   ];
   console.log(lines.join('\n'));

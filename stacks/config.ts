@@ -48,6 +48,22 @@ export interface EnvironmentConfig {
   readonly archiveStorageClass: 'GLACIER_IR' | 'STANDARD_IA' | 'DEEP_ARCHIVE';
   /** Upper bound for one MediaConvert job (Transcode task timeout). */
   readonly transcodeTimeoutSeconds: number;
+  /** Spend guardrails: defaults of the variables of the same names (stacks/variables.ts). */
+  readonly spend: SpendDefaults;
+}
+
+/** Defaults of the spend-limit variables; an operator overrides them per deployment in tfvars. */
+export interface SpendDefaults {
+  /** mediaconvert_concurrent_jobs: jobs the environment's queue runs at once (the rest wait in the queue). */
+  readonly mediaConvertConcurrentJobs: number;
+  /** max_source_duration_seconds: longest source plan-transcode accepts; below transcodeTimeoutSeconds. */
+  readonly maxSourceDurationSeconds: number;
+  /** mediaconvert_monthly_budget_usd: AWS Budgets limit on this environment's MediaConvert cost. */
+  readonly mediaConvertMonthlyBudgetUsd: number;
+  /** max_executions_started_per_hour: alarm threshold on AWS/States ExecutionsStarted (1 h sum). */
+  readonly executionsStartedPerHour: number;
+  /** max_transcoding_minutes_per_hour: alarm threshold on AWS/MediaConvert TranscodingTime (1 h sum, minutes). */
+  readonly transcodingMinutesPerHour: number;
 }
 
 const VIDEO_EXTENSIONS = ['mp4', 'mov', 'm4v', 'mkv', 'webm', 'avi', 'mxf', 'mpg', 'mpeg', 'ts'] as const;
@@ -72,6 +88,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     allowedExtensions: VIDEO_EXTENSIONS,
     archiveStorageClass: 'STANDARD_IA',
     transcodeTimeoutSeconds: 2 * 3600,
+    spend: { mediaConvertConcurrentJobs: 2, maxSourceDurationSeconds: 3600, mediaConvertMonthlyBudgetUsd: 50, executionsStartedPerHour: 60, transcodingMinutesPerHour: 120 },
   },
   staging: {
     name: 'staging',
@@ -92,6 +109,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     allowedExtensions: VIDEO_EXTENSIONS,
     archiveStorageClass: 'GLACIER_IR',
     transcodeTimeoutSeconds: 4 * 3600,
+    spend: { mediaConvertConcurrentJobs: 5, maxSourceDurationSeconds: 2 * 3600, mediaConvertMonthlyBudgetUsd: 200, executionsStartedPerHour: 200, transcodingMinutesPerHour: 600 },
   },
   prod: {
     name: 'prod',
@@ -112,6 +130,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     allowedExtensions: VIDEO_EXTENSIONS,
     archiveStorageClass: 'GLACIER_IR',
     transcodeTimeoutSeconds: 6 * 3600,
+    spend: { mediaConvertConcurrentJobs: 20, maxSourceDurationSeconds: 4 * 3600, mediaConvertMonthlyBudgetUsd: 2000, executionsStartedPerHour: 1000, transcodingMinutesPerHour: 6000 },
   },
 };
 

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { budgetArnPattern } from './budget';
 import { address, Names } from './lib/naming';
 
 export interface EncryptionProps {
@@ -24,7 +25,7 @@ const ACCOUNT_KEY_ACTIONS = [
   'kms:UpdateKeyDescription',
 ];
 
-function keyPolicy(accountId: string, services: readonly string[]): string {
+function keyPolicy(accountId: string, services: readonly string[], budgetArnPattern: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
@@ -46,6 +47,16 @@ function keyPolicy(accountId: string, services: readonly string[]): string {
         // IfExists: SNS and SQS call KMS for these publishers; the key is checked whenever it
         // is sent, without risking undelivered alarms and events where it is not.
         Condition: { StringEqualsIfExists: { 'aws:SourceAccount': accountId } },
+      },
+      {
+        // AWS Budgets publishes budget alerts to the (encrypted) notification topic, for this
+        // stack's budgets only: https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html
+        Sid: 'BudgetsOfThisStackNotify',
+        Effect: 'Allow',
+        Principal: { Service: 'budgets.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceAccount': accountId }, ArnLike: { 'aws:SourceArn': budgetArnPattern } },
       },
     ],
   });
@@ -71,7 +82,7 @@ export class Encryption extends Construct {
           description: `${props.names.prefix}: buckets, jobs table, queues and topic`,
           enableKeyRotation: true,
           deletionWindowInDays: 30,
-          policy: keyPolicy(props.accountId, services),
+          policy: keyPolicy(props.accountId, services, budgetArnPattern(props.names, props.accountId)),
         }),
         'data',
       );
@@ -83,7 +94,7 @@ export class Encryption extends Construct {
           description: `${props.names.prefix}: notification topic`,
           enableKeyRotation: true,
           deletionWindowInDays: 7,
-          policy: keyPolicy(props.accountId, services),
+          policy: keyPolicy(props.accountId, services, budgetArnPattern(props.names, props.accountId)),
         }),
         'topic',
       );

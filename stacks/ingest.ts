@@ -106,10 +106,23 @@ export class Ingest extends Construct {
                 Condition: { ArnEquals: { 'aws:SourceArn': this.rule.arn } },
               },
               {
-                Sid: 'DenyInsecureTransport',
+                // Explicit Deny: an Allow in some same-account role's policy (sqs:SendMessage on
+                // "*") would otherwise let it post a forged Object Created message. Only the rule
+                // (EventBridge sends with its ARN as aws:SourceArn; so does the target's DLQ
+                // delivery) gets through. SQS's own redrive to the DLQ is not a SendMessage call.
+                // A request with no aws:SourceArn (any IAM principal) matches ArnNotEquals.
+                Sid: 'DenyEveryOtherSender',
                 Effect: 'Deny',
                 Principal: '*',
                 Action: 'sqs:SendMessage',
+                Resource: queue.arn,
+                Condition: { ArnNotEquals: { 'aws:SourceArn': this.rule.arn } },
+              },
+              {
+                Sid: 'DenyInsecureTransport',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 'sqs:*',
                 Resource: queue.arn,
                 Condition: { Bool: { 'aws:SecureTransport': 'false' } },
               },

@@ -24,6 +24,8 @@ export interface MonitoringProps {
   readonly mediaConvertQueueArn: string;
   readonly apiId: string;
   readonly tableName: string;
+  /** Spend alarms' thresholds (max_executions_started_per_hour, max_transcoding_minutes_per_hour). */
+  readonly spendThresholds: { readonly executionsStartedPerHour: number; readonly transcodingMinutesPerHour: number };
 }
 
 /** One metric line on a graph: [namespace, metric, dim1, value1, ..., {options}]. */
@@ -139,6 +141,23 @@ export class Monitoring extends Construct {
       namespace: 'AWS/SQS', metricName: 'ApproximateAgeOfOldestMessage', dimensions: { QueueName: props.ingestQueueName },
       statistic: 'Maximum', period: 300, evaluationPeriods: 2, threshold: env.alarms.ingestQueueMaxAgeSeconds,
       comparisonOperator: 'GreaterThanOrEqualToThreshold', treatMissingData: 'notBreaching',
+    });
+    // Spend guardrails: a burst of starts or of MediaConvert minutes is visible within the hour.
+    this.alarm('executions_started_per_hour', {
+      alarmDescription: `More than the allowed workflow executions started within an hour (max_executions_started_per_hour). Runbook: docs/runbook.md#spend-alarms`,
+      namespace: 'AWS/States', metricName: 'ExecutionsStarted', dimensions: { StateMachineArn: props.stateMachineArn },
+      statistic: 'Sum', period: 3600, evaluationPeriods: 1, threshold: props.spendThresholds.executionsStartedPerHour,
+      comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching',
+    });
+    this.alarm('transcoding_minutes_per_hour', {
+      alarmDescription: `This environment's MediaConvert queue transcoded more minutes than allowed within an hour (max_transcoding_minutes_per_hour). Runbook: docs/runbook.md#spend-alarms`,
+      comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 1, threshold: props.spendThresholds.transcodingMinutesPerHour,
+      treatMissingData: 'notBreaching',
+      metricQuery: [
+        // TranscodingTime is reported in milliseconds (MediaConvert metrics page cited above).
+        { id: 'minutes', expression: 'transcodingMs / 60000', label: 'MediaConvert transcoding minutes per hour', returnData: true },
+        { id: 'transcodingMs', metric: { namespace: 'AWS/MediaConvert', metricName: 'TranscodingTime', dimensions: { Queue: props.mediaConvertQueueArn }, period: 3600, stat: 'Sum' } },
+      ],
     });
     const apiDims = { ApiId: props.apiId, Stage: '$default' };
     this.alarm('api_5xx_rate', {

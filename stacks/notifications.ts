@@ -40,10 +40,10 @@ export class Notifications extends Construct {
   }
 
   /**
-   * Topic policy: this account's roles (which still need sns:Publish in their own policy) and
-   * CloudWatch alarms of this account may publish; nothing else. Called once the alarms exist.
+   * Topic policy: this account's roles (which still need sns:Publish in their own policy),
+   * CloudWatch alarms and AWS Budgets budgets of this stack may publish; nothing else. Called once the alarms exist.
    */
-  restrictPublishers(alarmArnPattern: string): void {
+  restrictPublishers(alarmArnPattern: string, budgetArnPattern: string): void {
     const topicArn = this.topic.arn;
     address(
       new SnsTopicPolicy(this, 'policy', {
@@ -67,10 +67,21 @@ export class Notifications extends Construct {
               Condition: { ArnLike: { 'aws:SourceArn': alarmArnPattern }, StringEquals: { 'aws:SourceAccount': this.accountId } },
             },
             {
+              // AWS Budgets (stacks/budget.ts) notifies about this stack's budgets only:
+              // https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html
+              // ("Creating an Amazon SNS topic for budget notifications", confused-deputy conditions).
+              Sid: 'BudgetsOfThisStack',
+              Effect: 'Allow',
+              Principal: { Service: 'budgets.amazonaws.com' },
+              Action: 'sns:Publish',
+              Resource: topicArn,
+              Condition: { ArnLike: { 'aws:SourceArn': budgetArnPattern }, StringEquals: { 'aws:SourceAccount': this.accountId } },
+            },
+            {
               Sid: 'DenyInsecureTransport',
               Effect: 'Deny',
               Principal: '*',
-              Action: 'sns:Publish',
+              Action: 'sns:*',
               Resource: topicArn,
               Condition: { Bool: { 'aws:SecureTransport': 'false' } },
             },

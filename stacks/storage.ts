@@ -10,6 +10,7 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { PINNED_SOURCE_EXPIRATION_DAYS, PINNED_SOURCE_PREFIX } from '../handlers/shared/pinned-source';
 import { EnvironmentConfig } from './config';
 import { policyDocument, Statement, tlsOnlyStatement } from './lib/iam';
 import { address, Names } from './lib/naming';
@@ -21,6 +22,38 @@ export interface StorageProps {
   readonly variables: StackVariables;
   /** Customer-managed key (prod); S3-managed keys (SSE-S3) when undefined. */
   readonly kmsKeyArn?: string;
+}
+
+/**
+ * With a customer-managed key (prod), writes that ask for any other encryption are denied: a
+ * PutObject (also CopyObject, CreateMultipartUpload, presigned POST) that names another KMS key,
+ * or SSE-S3 / DSSE instead of SSE-KMS, fails. A write that names no encryption gets the bucket
+ * default, which is the data key, so the handlers, MediaConvert and presigned uploads (which send
+ * no SSE headers) keep working. Each Deny applies only when its header is sent (Null = false):
+ * a negated operator alone would also match a request without the header and deny it.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-kms-encryption.html
+ * ("Requiring server-side encryption with AWS KMS keys": s3:x-amz-server-side-encryption and
+ * s3:x-amz-server-side-encryption-aws-kms-key-id, the key as an ARN).
+ */
+export function dataKeyOnlyStatements(bucketArn: string, kmsKeyArn: string): Statement[] {
+  return [
+    {
+      Sid: 'DenyOtherEncryption',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: `${bucketArn}/*`,
+      Condition: { Null: { 's3:x-amz-server-side-encryption': 'false' }, StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+    },
+    {
+      Sid: 'DenyOtherKmsKeys',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: `${bucketArn}/*`,
+      Condition: { Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' }, StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': kmsKeyArn } },
+    },
+  ];
 }
 
 /** Prefix under which POST /uploads places browser and API uploads (`uploads/<owner-id>/<uuid>/<name>`). */
@@ -114,6 +147,14 @@ export class Storage extends Construct {
           ABORT_MULTIPART,
           noncurrent,
           {
+            // Job-scoped pinned transcode inputs (PinSource): needed only while the job runs.
+            id: 'expire-pinned-sources',
+            status: 'Enabled',
+            filter: [{ prefix: PINNED_SOURCE_PREFIX }],
+            expiration: [{ days: PINNED_SOURCE_EXPIRATION_DAYS }],
+            noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
+          },
+          {
             id: 'archive-to-deep-archive',
             status: 'Enabled',
             filter: [{ prefix: '' }],
@@ -156,6 +197,11 @@ export class Storage extends Construct {
       }),
       'output',
     );
+  }
+
+  /** Objects of the job-scoped pinned transcode inputs (handlers/shared/pinned-source.ts). */
+  get pinnedSourceObjects(): string {
+    return `${this.archive.arn}/${PINNED_SOURCE_PREFIX}*`;
   }
 
   /**
@@ -220,7 +266,7 @@ export class Storage extends Construct {
     address(
       new S3BucketPolicy(this, `${name}-policy`, {
         bucket: bucket.id,
-        policy: policyDocument([tlsOnlyStatement(bucket.arn)]),
+        policy: policyDocument([tlsOnlyStatement(bucket.arn), ...(props.kmsKeyArn ? dataKeyOnlyStatements(bucket.arn, props.kmsKeyArn) : [])]),
       }),
       name,
     );

@@ -4,20 +4,24 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { MediaConvertQueue } from '@cdktf/provider-aws/lib/media-convert-queue';
 import { assumeRolePolicy, policyDocument, Statement } from './lib/iam';
 import { address, Names } from './lib/naming';
+import { PINNED_SOURCE_PREFIX } from '../handlers/shared/pinned-source';
 
 export interface TranscoderProps {
   readonly names: Names;
   readonly accountId: string;
   readonly region: string;
-  readonly sourceBucketArn: string;
   readonly outputBucketArn: string;
   /** Customer-managed key ARNs the role needs for S3 objects (prod). @default [] */
   readonly kmsKeyArns?: readonly string[];
+  /** Jobs the queue runs at once (the mediaconvert_concurrent_jobs variable); the rest wait. */
+  readonly concurrentJobs: number;
+  /** Archive bucket: MediaConvert reads the job-scoped pinned copy of the source from there. */
+  readonly archiveBucketArn: string;
 }
 
 /**
  * MediaConvert: an on-demand queue per environment (its metrics and alarms are this
- * environment's alone) and the service role MediaConvert assumes to read the source and write
+ * environment's alone) and the service role MediaConvert assumes to read the pinned source copy and write
  * the outputs — nothing else.
  */
 export class Transcoder extends Construct {
@@ -32,6 +36,9 @@ export class Transcoder extends Construct {
         description: `On-demand transcoding queue of ${props.names.prefix}`,
         pricingPlan: 'ON_DEMAND',
         status: 'ACTIVE',
+        // Caps how many jobs of this environment bill at once, whatever the callers do; jobs
+        // past the cap wait in the queue. (provider 5.100 media_convert_queue concurrent_jobs)
+        concurrentJobs: props.concurrentJobs,
       }),
       'transcode',
     );
@@ -51,9 +58,11 @@ export class Transcoder extends Construct {
     const kms = props.kmsKeyArns ?? [];
     const statements: Statement[] = [
       {
-        Sid: 'ReadSource',
-        Action: ['s3:GetObject', 's3:GetObjectVersion'],
-        Resource: `${props.sourceBucketArn}/*`,
+        // The transcode input: the job-scoped copy of the probed version (PinSource), never the
+        // live source key (stacks/workflow.ts, docs/runbook.md "Pinned source").
+        Sid: 'ReadPinnedSource',
+        Action: ['s3:GetObject'],
+        Resource: `${props.archiveBucketArn}/${PINNED_SOURCE_PREFIX}*`,
       },
       {
         Sid: 'WriteOutputs',

@@ -29,6 +29,11 @@ export class StackVariables {
   readonly apiAdminPrincipals: TerraformVariable;
   readonly uploadUrlExpiresSeconds: TerraformVariable;
   readonly maxJobsPerOwnerPerDay: TerraformVariable;
+  readonly mediaConvertConcurrentJobs: TerraformVariable;
+  readonly maxSourceDurationSeconds: TerraformVariable;
+  readonly mediaConvertMonthlyBudgetUsd: TerraformVariable;
+  readonly maxExecutionsStartedPerHour: TerraformVariable;
+  readonly maxTranscodingMinutesPerHour: TerraformVariable;
   readonly defaultProfile: TerraformVariable;
   readonly allowedProfiles: TerraformVariable;
 
@@ -239,6 +244,68 @@ export class StackVariables {
         {
           condition: '${var.max_jobs_per_owner_per_day >= 1 && var.max_jobs_per_owner_per_day <= 100000 && floor(var.max_jobs_per_owner_per_day) == var.max_jobs_per_owner_per_day}',
           errorMessage: 'max_jobs_per_owner_per_day must be a whole number between 1 and 100000.',
+        },
+      ],
+    });
+
+    // Spend guardrails (SECURITY.md "Cost abuse"): defaults per environment in stacks/config.ts.
+    const spend = env.spend;
+    this.mediaConvertConcurrentJobs = new TerraformVariable(scope, 'mediaconvert_concurrent_jobs', {
+      type: 'number',
+      default: spend.mediaConvertConcurrentJobs,
+      description: 'Jobs this environment\'s MediaConvert queue transcodes at once; further jobs wait in the queue (bounds the spend rate).',
+      validation: [
+        {
+          // The on-demand queue's account-level ceiling is a service quota (raised on request);
+          // 150 is far above any sensible per-environment cap.
+          condition: '${var.mediaconvert_concurrent_jobs >= 1 && var.mediaconvert_concurrent_jobs <= 150}',
+          errorMessage: 'mediaconvert_concurrent_jobs must be between 1 and 150.',
+        },
+      ],
+    });
+    this.maxSourceDurationSeconds = new TerraformVariable(scope, 'max_source_duration_seconds', {
+      type: 'number',
+      default: spend.maxSourceDurationSeconds,
+      description: 'Longest source (seconds) plan-transcode accepts (longer: UnsupportedMedia, reason too-long, before any MediaConvert call). Must be below the Transcode task timeout of the environment.',
+      validation: [
+        {
+          // The timeout is synth-time (stacks/config.ts transcodeTimeoutSeconds, the ASL's
+          // Transcode TimeoutSeconds), so the plan-time check compares against its literal value.
+          condition: `\${var.max_source_duration_seconds >= 1 && var.max_source_duration_seconds < ${env.transcodeTimeoutSeconds}}`,
+          errorMessage: `max_source_duration_seconds must be at least 1 and below the Transcode task timeout (transcode_timeout_seconds = ${env.transcodeTimeoutSeconds} in ${env.name}): a longer source would burn MediaConvert time and then time out.`,
+        },
+      ],
+    });
+    this.mediaConvertMonthlyBudgetUsd = new TerraformVariable(scope, 'mediaconvert_monthly_budget_usd', {
+      type: 'number',
+      default: spend.mediaConvertMonthlyBudgetUsd,
+      description: 'Monthly AWS Budgets limit (USD) on this environment\'s MediaConvert cost; actual (80 %) and forecast (100 %) overruns notify the notification topic.',
+      validation: [
+        {
+          condition: '${var.mediaconvert_monthly_budget_usd >= 1}',
+          errorMessage: 'mediaconvert_monthly_budget_usd must be at least 1 (USD).',
+        },
+      ],
+    });
+    this.maxExecutionsStartedPerHour = new TerraformVariable(scope, 'max_executions_started_per_hour', {
+      type: 'number',
+      default: spend.executionsStartedPerHour,
+      description: 'Alarm when more workflow executions than this start within one hour (AWS/States ExecutionsStarted).',
+      validation: [
+        {
+          condition: '${var.max_executions_started_per_hour >= 1}',
+          errorMessage: 'max_executions_started_per_hour must be at least 1.',
+        },
+      ],
+    });
+    this.maxTranscodingMinutesPerHour = new TerraformVariable(scope, 'max_transcoding_minutes_per_hour', {
+      type: 'number',
+      default: spend.transcodingMinutesPerHour,
+      description: 'Alarm when this environment\'s MediaConvert queue spends more transcoding minutes than this within one hour (AWS/MediaConvert TranscodingTime).',
+      validation: [
+        {
+          condition: '${var.max_transcoding_minutes_per_hour >= 1}',
+          errorMessage: 'max_transcoding_minutes_per_hour must be at least 1.',
         },
       ],
     });

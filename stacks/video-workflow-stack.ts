@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { Api } from './api';
+import { budgetArnPattern, MediaConvertBudget } from './budget';
 import { EnvironmentConfig } from './config';
 import { Encryption } from './encryption';
 import { Ingest } from './ingest';
@@ -73,7 +74,8 @@ export class VideoWorkflowStack extends TerraformStack {
     const limits = new Limits(this, 'limits', { names, enableDeletionProtection: env.enableDeletionProtection, kmsKeyArn });
     const notifications = new Notifications(this, 'notifications', { names, variables, accountId, kmsKeyArn: encryption.topicKey.arn });
     const transcoder = new Transcoder(this, 'transcoder', {
-      names, accountId, region, sourceBucketArn: storage.source.arn, outputBucketArn: storage.output.arn, kmsKeyArns: dataKeyArns,
+      names, accountId, region, archiveBucketArn: storage.archive.arn, outputBucketArn: storage.output.arn, kmsKeyArns: dataKeyArns,
+      concurrentJobs: variables.mediaConvertConcurrentJobs.numberValue,
     });
     const table = jobs.table;
     const functionDefaults: FunctionDefaults = {
@@ -202,8 +204,13 @@ export class VideoWorkflowStack extends TerraformStack {
       mediaConvertQueueArn: transcoder.queue.arn,
       apiId: api.api.id,
       tableName: table.name,
+      spendThresholds: {
+        executionsStartedPerHour: variables.maxExecutionsStartedPerHour.numberValue,
+        transcodingMinutesPerHour: variables.maxTranscodingMinutesPerHour.numberValue,
+      },
     });
-    notifications.restrictPublishers(`arn:aws:cloudwatch:${region}:${accountId}:alarm:${names.prefix}-*`);
+    new MediaConvertBudget(this, 'budget', { names, accountId, environment: env.name, topicArn: notifications.topic.arn });
+    notifications.restrictPublishers(`arn:aws:cloudwatch:${region}:${accountId}:alarm:${names.prefix}-*`, budgetArnPattern(names, accountId));
 
     const output = (id: string, value: string, description: string) => new TerraformOutput(this, id, { value, description });
     output('source_bucket_name', storage.source.bucket, 'Upload videos here (or use POST /uploads); each upload starts a job.');

@@ -84,11 +84,27 @@ export class Workflow extends Construct {
       assets: extractMetadataAssets,
     });
     const planTranscode = fn('plan-transcode', 'Builds MediaConvert job settings from the job profile (ladder capped at the source)', [], {
-      environment: { OUTPUT_BUCKET: storage.output.bucket },
+      environment: {
+        OUTPUT_BUCKET: storage.output.bucket,
+        PINNED_SOURCE_BUCKET: storage.archive.bucket,
+        // Spend guardrail: longer sources fail (UnsupportedMedia, too-long) before any MediaConvert call.
+        MAX_DURATION_SECONDS: variables.maxSourceDurationSeconds.toString(),
+      },
+    });
+    // The transcode input is a job-scoped copy of the probed version (handlers/shared/pinned-source.ts).
+    const pinSource = fn('pin-source', 'Copies the probed source version to the job-scoped key the transcode reads', [
+      ...storage.readSourceStatements(),
+      { Sid: 'WritePinnedCopy', Action: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: storage.pinnedSourceObjects },
+      ...kmsStatements('UseDataKey', ['kms:Decrypt', 'kms:GenerateDataKey']),
+    ], {
+      timeout: 900,
+      environment: { PINNED_SOURCE_BUCKET: storage.archive.bucket },
     });
     const qualityControl = fn('quality-control', 'Checks the MediaConvert outputs before publishing', [
       { Sid: 'ReadOutputs', Action: ['s3:GetObject'], Resource: `${storage.output.arn}/*` },
       { Sid: 'ListOutputs', Action: ['s3:ListBucket'], Resource: storage.output.arn },
+      // HeadObject of the pinned transcode input (QC check input-pinned).
+      { Sid: 'ReadPinnedInput', Action: ['s3:GetObject'], Resource: storage.pinnedSourceObjects },
       ...kmsStatements('DecryptOutputs', ['kms:Decrypt']),
     ], { environment: { OUTPUT_BUCKET: storage.output.bucket } });
     const publish = fn('publish', 'Marks the job COMPLETED, puts the completion event and sends the success notification', [
@@ -135,6 +151,7 @@ export class Workflow extends Construct {
       QualityControlFunctionArn: qualityControl.arn,
       PublishFunctionArn: publish.arn,
       ArchiveSourceFunctionArn: archiveSource.arn,
+      PinSourceFunctionArn: pinSource.arn,
       RecordFailureFunctionArn: recordFailure.arn,
       MediaConvertQueueArn: transcoder.queue.arn,
       MediaConvertRoleArn: transcoder.role.arn,
@@ -143,14 +160,18 @@ export class Workflow extends Construct {
       TranscodeTimeoutSeconds: props.env.transcodeTimeoutSeconds,
       WorkflowTimeoutSeconds: workflowTimeoutSeconds(props.env),
     };
-    const lambdaArns = [s.ExtractMetadataFunctionArn, s.PlanTranscodeFunctionArn, s.QualityControlFunctionArn, s.PublishFunctionArn, s.ArchiveSourceFunctionArn, s.RecordFailureFunctionArn];
+    const lambdaArns = [s.ExtractMetadataFunctionArn, s.PlanTranscodeFunctionArn, s.QualityControlFunctionArn, s.PublishFunctionArn, s.ArchiveSourceFunctionArn, s.PinSourceFunctionArn, s.RecordFailureFunctionArn];
 
     const role = address(
       new IamRole(this, 'role', {
         name: names.of('workflow'),
         description: 'Assumed by the video workflow state machine',
+        // Only this environment's state machine may assume the role (confused-deputy guard:
+        // https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html
+        // "Prevent cross-service confused deputy"). Built from the name: the machine needs the role first.
         assumeRolePolicy: assumeRolePolicy('states.amazonaws.com', {
           StringEquals: { 'aws:SourceAccount': props.accountId },
+          ArnLike: { 'aws:SourceArn': `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${names.of('workflow')}` },
         }),
       }),
       'workflow',
@@ -164,6 +185,13 @@ export class Workflow extends Construct {
       ...transcodeJobStatements(),
       // createJob.sync then polls/cancels the job it created.
       {
+        // Job ARNs are arn:aws:mediaconvert:<region>:<account>:jobs/<random id>: nothing in them
+        // names the queue or environment, and the IAM reference lists no queue condition key for
+        // GetJob/CancelJob (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselementalmediaconvert.html).
+        // What limits them instead: only this environment's state machine can assume this role
+        // (trust policy above), and the definition calls them only through createJob.sync, on
+        // the job that CreateJob just made on this environment's queue; no state takes a
+        // MediaConvert job id from its input (__tests__/security/iam.test.ts).
         Sid: 'FollowTranscodeJobs',
         Action: ['mediaconvert:GetJob', 'mediaconvert:CancelJob'],
         Resource: `arn:aws:mediaconvert:${props.region}:${props.accountId}:jobs/*`,
@@ -231,6 +259,8 @@ export class Workflow extends Construct {
     this.jobProgress = fn('job-progress', 'Records MediaConvert progress and errors, and executions that ended outside the failure path', [
       updateJob,
       { Sid: 'DeadLetterFailedEvents', Action: ['sqs:SendMessage'], Resource: this.eventsDeadLetterQueue.arn },
+      // An execution status event is believed only once Step Functions confirms it (execution-status.ts).
+      { Sid: 'VerifyExecutionEvents', Action: ['states:DescribeExecution'], Resource: `arn:aws:states:${props.region}:${props.accountId}:execution:${names.of('workflow')}:*` },
       { Sid: 'NotifyFailure', Action: ['sns:Publish'], Resource: notifications.topic.arn },
       { Sid: 'EncryptNotification', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: props.topicKeyArn },
       putJobEvents,
@@ -295,7 +325,7 @@ export class Workflow extends Construct {
               Sid: 'DenyInsecureTransport',
               Effect: 'Deny',
               Principal: '*',
-              Action: 'sqs:SendMessage',
+              Action: 'sqs:*',
               Resource: this.eventsDeadLetterQueue.arn,
               Condition: { Bool: { 'aws:SecureTransport': 'false' } },
             },

@@ -1,4 +1,4 @@
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -171,6 +171,22 @@ describe('POST /jobs', () => {
     expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: HANDLER_ENV.SOURCE_BUCKET, Key: KEY, VersionId: 'v0-older' });
   });
 
+  it('answers 404 (not 500) for a well-formed versionId S3 rejects as invalid', async () => {
+    // Prepare: HeadObject answers an unknown version id with 400 InvalidArgument (no body on HEAD)
+    s3.on(HeadObjectCommand, { VersionId: 'BogusVersion123' }).rejects(
+      new S3ServiceException({ name: 'BadRequest', $fault: 'client', message: 'Bad Request', $metadata: { httpStatusCode: 400 } }),
+    );
+
+    // Act
+    const res = await handler(postJobs({ key: KEY, versionId: 'BogusVersion123' }));
+
+    // Assess
+    expect(res.statusCode).toBe(404);
+    expect(bodyOf(res).error).toMatchObject({ code: 'SOURCE_NOT_FOUND', field: 'key' });
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
   it('decodes a base64-encoded body', async () => {
     // Act
     const res = await handler(postJobs({ key: KEY }, { base64: true }));
@@ -275,6 +291,8 @@ describe('POST /jobs', () => {
       ['a key outside the source prefix', { key: 'private/clip.mp4' }, 422, 'INVALID_SOURCE_KEY', 'key', false],
       ['force as a string', { key: KEY, force: 'yes' }, 400, 'INVALID_REQUEST', 'force', false],
       ['an empty versionId', { key: KEY, versionId: '' }, 400, 'INVALID_REQUEST', 'versionId', false],
+      ['a versionId that is not URL-ready (S3 never issues one)', { key: KEY, versionId: 'v1/../../x y' }, 400, 'INVALID_REQUEST', 'versionId', false],
+      ['a key with a right-to-left override', { key: 'uploads/clip\u202egpj.mp4' }, 422, 'INVALID_SOURCE_KEY', 'key', false],
       ['a JSON array', [KEY], 400, 'INVALID_REQUEST', 'body', false],
       ['invalid JSON', '{"key": "uploads/clip.mp4",', 400, 'INVALID_REQUEST', 'body', false],
       ['a missing body', undefined, 400, 'INVALID_REQUEST', 'body', false],

@@ -33,7 +33,7 @@ describe('workflowPlaceholders', () => {
 
     // Assess
     expect(placeholders).toEqual(keys);
-    expect(placeholders).toHaveLength(13);
+    expect(placeholders).toHaveLength(14);
   });
 });
 
@@ -153,6 +153,7 @@ describe('taskResources', () => {
       { state: 'RecordStart', resource: 'arn:aws:states:::dynamodb:updateItem' },
       { state: 'ExtractMetadata', resource: TEST_SUBSTITUTIONS.ExtractMetadataFunctionArn },
       { state: 'PlanTranscode', resource: TEST_SUBSTITUTIONS.PlanTranscodeFunctionArn },
+      { state: 'PinSource', resource: TEST_SUBSTITUTIONS.PinSourceFunctionArn },
       { state: 'Transcode', resource: 'arn:aws:states:::mediaconvert:createJob.sync' },
       { state: 'QualityControl', resource: TEST_SUBSTITUTIONS.QualityControlFunctionArn },
       { state: 'Publish', resource: TEST_SUBSTITUTIONS.PublishFunctionArn },

@@ -29,6 +29,7 @@ const SUCCESS_PATH = [
   'RecordStart',
   'ExtractMetadata',
   'PlanTranscode',
+  'PinSource',
   'Transcode',
   'QualityControl',
   'Quality passed?',
@@ -91,10 +92,11 @@ describe('success path', () => {
     // Assess: path and budget (Step Functions bills every state entered, retries included)
     expect(run.status).toBe('SUCCEEDED');
     expect(run.states).toEqual(SUCCESS_PATH);
-    expect(run.transitions).toBe(9);
+    // PinSource (the pinned transcode input) is the sixth Lambda step and the tenth transition.
+    expect(run.transitions).toBe(10);
     expect(run.transitions).toBeLessThanOrEqual(11);
-    expect(run.lambdaInvocations).toBe(5);
-    expect(run.lambdaInvocations).toBeLessThanOrEqual(5);
+    expect(run.lambdaInvocations).toBe(6);
+    expect(run.lambdaInvocations).toBeLessThanOrEqual(6);
     expect(run.dynamoWrites).toBe(2); // RecordStart + publish's COMPLETED write
     expect(run.retries).toEqual([]);
     expect(run.maxStatePayloadBytes).toBeLessThan(MAX_STATE_BYTES);
@@ -190,7 +192,7 @@ describe('success path', () => {
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(spy.inputs).toHaveLength(1);
-    expect(Object.keys(spy.inputs[0] as object).sort()).toEqual(['jobId', 'metadata', 'plan', 'transcode']);
+    expect(Object.keys(spy.inputs[0] as object).sort()).toEqual(['fileInput', 'jobId', 'metadata', 'pinned', 'plan', 'transcode']);
     expect(Object.keys((spy.inputs[0] as { plan: object }).plan).sort()).toEqual(['expectedOutputs', 'groupRoles', 'ladder', 'outputPrefix', 'thumbnailCount']);
   });
 
@@ -200,8 +202,8 @@ describe('success path', () => {
 
     // Assess
     expect(figures).toEqual({
-      transitions: 9,
-      lambdaInvocations: 5,
+      transitions: 10,
+      lambdaInvocations: 6,
       dynamoWrites: 2,
       stateDurations: expect.objectContaining({ Transcode: expect.any(Number), Done: expect.any(Number) }),
     });
@@ -249,7 +251,7 @@ describe('failure paths', () => {
 
     // Assess
     expect(run.status).toBe('FAILED');
-    expect(run.states).toEqual([...SUCCESS_PATH.slice(0, 6), 'QualityCheckFailed', ...FAILURE_TAIL]);
+    expect(run.states).toEqual([...SUCCESS_PATH.slice(0, 7), 'QualityCheckFailed', ...FAILURE_TAIL]);
     expect(publish.calls()).toBe(0);
     // The Pass state hands RecordFailure the failures as JSON; record-failure joins them.
     const cause = 'hls master lists 1 of 2 renditions; mp4 duration 1.2s differs from source 2.0s';
@@ -268,7 +270,7 @@ describe('failure paths', () => {
 
     // Assess
     expect(run.status).toBe('FAILED');
-    expect(run.states).toEqual([...SUCCESS_PATH.slice(0, 4), ...FAILURE_TAIL]);
+    expect(run.states).toEqual([...SUCCESS_PATH.slice(0, 5), ...FAILURE_TAIL]);
     expect(transcode.calls()).toBe(1);
     expect(run.caught).toEqual([{ state: 'Transcode', error: 'States.TaskFailed', next: 'RecordFailure' }]);
     const cause = 'MediaConvert error 1040: Invalid input: no video stream found';
@@ -380,8 +382,8 @@ describe('retries that recover', () => {
       { state: 'ExtractMetadata', attempt: 2, error: 'Lambda.TooManyRequestsException' },
     ]);
     expect(run.states).toEqual(SUCCESS_PATH);
-    expect(run.transitions).toBe(11);
-    expect(run.lambdaInvocations).toBe(7);
+    expect(run.transitions).toBe(12);
+    expect(run.lambdaInvocations).toBe(8);
     expect(run.record?.status).toBe('COMPLETED');
   });
 
@@ -458,7 +460,7 @@ describe('after the job is COMPLETED', () => {
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(archive.calls()).toBe(1); // ArchiveFailed is permanent (archive-source lets transient S3 errors through instead)
-    expect(run.states).toEqual([...SUCCESS_PATH.slice(0, 8), 'RecordArchiveWarning', 'Done']);
+    expect(run.states).toEqual([...SUCCESS_PATH.slice(0, 9), 'RecordArchiveWarning', 'Done']);
     expect(run.record).toMatchObject({ status: 'COMPLETED', warnings: ['ArchiveSource failed: ArchiveFailed'] });
     expect(run.record?.error).toBeUndefined();
     expect(run.world.notifications.sent.map((n) => n.sender)).toEqual(['Publish']);
@@ -515,7 +517,7 @@ describe('after the job is COMPLETED', () => {
 
     // Assess
     expect(run.status).toBe('FAILED');
-    expect(run.states).toEqual([...SUCCESS_PATH.slice(0, 7), ...FAILURE_TAIL]);
+    expect(run.states).toEqual([...SUCCESS_PATH.slice(0, 8), ...FAILURE_TAIL]);
     expect(run.record?.status).toBe('COMPLETED');
     expect(run.record?.error).toBeUndefined();
   });

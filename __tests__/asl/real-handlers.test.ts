@@ -57,9 +57,9 @@ describe('the workflow with the real handlers', () => {
     // Assess: path and budget
     expect(run.error).toBeUndefined();
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.states).toEqual(['RecordStart', 'ExtractMetadata', 'PlanTranscode', 'Transcode', 'QualityControl', 'Quality passed?', 'Publish', 'ArchiveSource', 'Done']);
-    expect(run.lambdaInvocations).toBe(5);
-    expect(run.transitions).toBe(9);
+    expect(run.states).toEqual(['RecordStart', 'ExtractMetadata', 'PlanTranscode', 'PinSource', 'Transcode', 'QualityControl', 'Quality passed?', 'Publish', 'ArchiveSource', 'Done']);
+    expect(run.lambdaInvocations).toBe(6);
+    expect(run.transitions).toBe(10);
 
     // Assess: real metadata and plan flowed through the state
     expect(captured.metadata).toMatchObject({ container: 'MPEG-4', width: 320, height: 180, videoCodec: 'AVC', audioTrackCount: 1 });
@@ -103,16 +103,28 @@ describe('the workflow with the real handlers', () => {
       Message: expect.stringContaining('"event":"JOB_COMPLETED"'),
     });
 
-    // Assess: archive-source's version-pinned copy
+    // Assess: pin-source copied the probed version to the job-scoped key the plan's FileInput names
+    const pinnedKey = `work/${TEST_JOB_ID}/source.mp4`;
     expect(s3Mock).toHaveReceivedCommandWith(CopyObjectCommand, {
       Bucket: ARCHIVE_BUCKET,
-      Key: input.source.key,
+      Key: pinnedKey,
+      CopySource: `${SOURCE_BUCKET}/${input.source.key}?versionId=${input.source.versionId}`,
+      CopySourceIfMatch: `"${input.source.etag}"`,
+      StorageClass: 'STANDARD',
+    });
+    expect(captured.plan!.settings).toMatchObject({ Inputs: [{ FileInput: `s3://${ARCHIVE_BUCKET}/${pinnedKey}` }] });
+    expect((run.output as { qc: { checks: { name: string; passed: boolean }[] } }).qc.checks).toContainEqual(expect.objectContaining({ name: 'input-pinned', passed: true }));
+
+    // Assess: archive-source's version-pinned copy, keyed by job id (a re-run never replaces an original)
+    expect(s3Mock).toHaveReceivedCommandWith(CopyObjectCommand, {
+      Bucket: ARCHIVE_BUCKET,
+      Key: `${TEST_JOB_ID}/${input.source.key}`,
       CopySource: `${SOURCE_BUCKET}/${input.source.key}?versionId=${input.source.versionId}`,
       CopySourceIfMatch: `"${input.source.etag}"`,
       StorageClass: 'GLACIER_IR',
       Tagging: `jobId=${TEST_JOB_ID}`,
     });
-    expect(run.output).toMatchObject({ archive: { archived: true, archiveUri: `s3://${ARCHIVE_BUCKET}/${input.source.key}` } });
+    expect(run.output).toMatchObject({ archive: { archived: true, archiveUri: `s3://${ARCHIVE_BUCKET}/${TEST_JOB_ID}/${input.source.key}` } });
 
     // Assess: RecordStart (ASL integration) moved the in-memory record to PROCESSING; the
     // COMPLETED write is publish's DocumentClient call asserted above

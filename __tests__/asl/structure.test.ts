@@ -142,7 +142,7 @@ describe('video-workflow.asl.json structure', () => {
 
   it('retries transient Lambda and AWS SDK errors on every Lambda task, and none of our own errors', () => {
     expect(lambdaTasks.map(([name]) => name).sort()).toEqual(
-      ['ArchiveSource', 'ExtractMetadata', 'PlanTranscode', 'Publish', 'QualityControl', 'RecordFailure'].sort(),
+      ['ArchiveSource', 'ExtractMetadata', 'PinSource', 'PlanTranscode', 'Publish', 'QualityControl', 'RecordFailure'].sort(),
     );
     for (const [name, state] of lambdaTasks) {
       const retried = ((state.Retry ?? []) as Retrier[]).flatMap((r) => r.ErrorEquals);
@@ -161,6 +161,7 @@ describe('video-workflow.asl.json structure', () => {
       RecordStart: 'RecordFailure',
       ExtractMetadata: 'RecordFailure',
       PlanTranscode: 'RecordFailure',
+      PinSource: 'RecordFailure',
       Transcode: 'RecordFailure',
       QualityControl: 'RecordFailure',
       Publish: 'RecordFailure',

@@ -136,6 +136,8 @@ describe('Transcode: the .sync result shape', () => {
         topicArn: TEST_SUBSTITUTIONS.NotificationTopicArn,
         stateMachineArn: STATE_MACHINE_ARN,
         events: { jobFinished: async (job) => void events.push(job.status) },
+        // job-progress believes the event only when Step Functions reports the same end.
+        sfn: { send: async () => ({ status: 'FAILED' }) } as never,
       },
     );
     ddb.restore();

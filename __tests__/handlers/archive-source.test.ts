@@ -20,6 +20,8 @@ const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 const s3Mock = mockClient(S3Client);
 const KEY = 'uploads/my clip+1.mp4';
+/** Archive keys carry the job id: a re-run or an overwrite never replaces an earlier original. */
+const ARCHIVED = (key: string) => `${JOB_ID}/${key}`;
 const ENCODED_SOURCE = `${SOURCE_BUCKET}/uploads/my%20clip%2B1.mp4?versionId=v1`;
 const ETAG = 'b1946ac92492d2347c6235b4d2611184';
 
@@ -42,11 +44,11 @@ describe('archive-source handler', () => {
     // Act
     const result = await handler({ jobId: JOB_ID, source: sourceRef({ key: KEY, size: 2 * GiB }) });
     // Assess
-    expect(result).toEqual({ archived: true, skipped: false, archiveUri: `s3://${ARCHIVE_BUCKET}/${KEY}`, bytes: 2 * GiB, multipart: false });
-    expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: ARCHIVE_BUCKET, Key: KEY });
+    expect(result).toEqual({ archived: true, skipped: false, archiveUri: `s3://${ARCHIVE_BUCKET}/${ARCHIVED(KEY)}`, bytes: 2 * GiB, multipart: false });
+    expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: ARCHIVE_BUCKET, Key: ARCHIVED(KEY) });
     expect(s3Mock).toHaveReceivedCommandWith(CopyObjectCommand, {
       Bucket: ARCHIVE_BUCKET,
-      Key: KEY,
+      Key: ARCHIVED(KEY),
       CopySource: ENCODED_SOURCE,
       CopySourceIfMatch: `"${ETAG}"`,
       StorageClass: 'GLACIER_IR',
@@ -65,7 +67,7 @@ describe('archive-source handler', () => {
     const result = await handler({ jobId: JOB_ID, source: sourceRef() });
     // Assess
     expect(result).toMatchObject({ archived: true, skipped: true });
-    expect(s3Mock).toHaveReceivedCommandWith(GetObjectTaggingCommand, { Bucket: ARCHIVE_BUCKET, Key: 'uploads/clip.mp4' });
+    expect(s3Mock).toHaveReceivedCommandWith(GetObjectTaggingCommand, { Bucket: ARCHIVE_BUCKET, Key: ARCHIVED('uploads/clip.mp4') });
     expect(s3Mock).not.toHaveReceivedCommand(CopyObjectCommand);
   });
 
@@ -95,12 +97,12 @@ describe('archive-source handler', () => {
     // Act
     const result = await handler({ jobId: JOB_ID, source: sourceRef({ key: KEY, size }) });
     // Assess
-    expect(result).toEqual({ archived: true, skipped: false, archiveUri: `s3://${ARCHIVE_BUCKET}/${KEY}`, bytes: size, multipart: true });
+    expect(result).toEqual({ archived: true, skipped: false, archiveUri: `s3://${ARCHIVE_BUCKET}/${ARCHIVED(KEY)}`, bytes: size, multipart: true });
     expect(s3Mock).not.toHaveReceivedCommand(CopyObjectCommand);
     expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: SOURCE_BUCKET, Key: KEY, VersionId: 'v1' });
     expect(s3Mock).toHaveReceivedCommandWith(CreateMultipartUploadCommand, {
       Bucket: ARCHIVE_BUCKET,
-      Key: KEY,
+      Key: ARCHIVED(KEY),
       StorageClass: 'GLACIER_IR',
       Tagging: `jobId=${JOB_ID}`,
       Metadata: { uploader: 'alice' },
@@ -114,7 +116,7 @@ describe('archive-source handler', () => {
     expect(parts).toHaveLength(12);
     let next = 0;
     for (const [i, part] of parts.entries()) {
-      expect(part).toMatchObject({ Bucket: ARCHIVE_BUCKET, Key: KEY, UploadId: 'upload-1', PartNumber: i + 1, CopySource: ENCODED_SOURCE });
+      expect(part).toMatchObject({ Bucket: ARCHIVE_BUCKET, Key: ARCHIVED(KEY), UploadId: 'upload-1', PartNumber: i + 1, CopySource: ENCODED_SOURCE });
       const [, start, end] = /^bytes=(\d+)-(\d+)$/.exec(part.CopySourceRange!)!.map(Number);
       expect(start).toBe(next); // contiguous, no gap or overlap
       expect(end - start + 1).toBe(512 * MiB);
@@ -123,7 +125,7 @@ describe('archive-source handler', () => {
     expect(next).toBe(size); // ends exactly at the last byte
     expect(s3Mock).toHaveReceivedCommandWith(CompleteMultipartUploadCommand, {
       Bucket: ARCHIVE_BUCKET,
-      Key: KEY,
+      Key: ARCHIVED(KEY),
       UploadId: 'upload-1',
       MultipartUpload: { Parts: Array.from({ length: 12 }, (_, i) => ({ PartNumber: i + 1, ETag: `"etag-${i + 1}"` })) },
     });
@@ -140,7 +142,7 @@ describe('archive-source handler', () => {
     const act = handler({ jobId: JOB_ID, source: sourceRef({ size: 6 * GiB }) });
     // Assess
     await expect(act).rejects.toMatchObject({ name: 'ArchiveFailed', cause: denied, context: { step: 'multipart copy', error: 'AccessDenied' } });
-    expect(s3Mock).toHaveReceivedCommandWith(AbortMultipartUploadCommand, { Bucket: ARCHIVE_BUCKET, Key: 'uploads/clip.mp4', UploadId: 'upload-2' });
+    expect(s3Mock).toHaveReceivedCommandWith(AbortMultipartUploadCommand, { Bucket: ARCHIVE_BUCKET, Key: ARCHIVED('uploads/clip.mp4'), UploadId: 'upload-2' });
     expect(s3Mock).not.toHaveReceivedCommand(CompleteMultipartUploadCommand);
     // No new part starts after the first failure (4 in flight at most), and the abort comes last.
     expect(s3Mock.commandCalls(UploadPartCopyCommand).length).toBeLessThanOrEqual(4);

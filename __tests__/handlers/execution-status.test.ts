@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../handlers/job-progress';
 import { logger } from '../../handlers/shared/logger';
@@ -10,10 +11,16 @@ const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:vi
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const snsMock = mockClient(SNSClient);
 const eventsMock = mockClient(EventBridgeClient);
+const sfnMock = mockClient(SFNClient);
+const EXECUTION_ARN = `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${JOB_ID}`;
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:video-workflow-dev-notifications';
+
+/** The status of the last event built: what DescribeExecution reports for a genuine event. */
+let lastStatus = 'TIMED_OUT';
 
 /** "Step Functions Execution Status Change" as EventBridge delivers it. */
 function executionEvent(detail: Record<string, unknown> = {}) {
+  lastStatus = (detail.status as string | undefined) ?? 'TIMED_OUT';
   return {
     version: '0',
     id: 'e1',
@@ -47,6 +54,10 @@ beforeAll(() => {
 beforeEach(() => {
   ddbMock.reset();
   snsMock.reset();
+  sfnMock.reset();
+  // A genuine event: the record names this execution, and Step Functions reports the status the event claims.
+  ddbMock.on(GetCommand).resolves({ Item: jobRecord({ status: 'PROCESSING', executionArn: EXECUTION_ARN }) });
+  sfnMock.on(DescribeExecutionCommand).callsFake(() => ({ executionArn: EXECUTION_ARN, status: lastStatus }));
   ddbMock.on(UpdateCommand).resolves({ Attributes: jobRecord({ status: 'FAILED' }) });
   snsMock.on(PublishCommand).resolves({ MessageId: 'm1' });
   eventsMock.reset();
@@ -91,7 +102,7 @@ describe('job-progress: executions that ended outside the failure path', () => {
   it('leaves a job the failure path already finished as it is', async () => {
     // Prepare: the conditional transition fails because the job is COMPLETED
     ddbMock.on(UpdateCommand).rejects(conditionFailed(jobRecord({ status: 'COMPLETED' })));
-    ddbMock.on(GetCommand).resolves({ Item: { jobId: JOB_ID, status: 'COMPLETED' } });
+    ddbMock.on(GetCommand).resolves({ Item: { jobId: JOB_ID, status: 'COMPLETED', executionArn: EXECUTION_ARN } });
     // Act
     const result = await handler(executionEvent({ status: 'FAILED', error: 'QualityCheckFailed', cause: '[]' }));
     // Assess: no exception (no retry, no DLQ), the record is not rewritten, nobody is told twice
@@ -123,5 +134,52 @@ describe('job-progress: executions that ended outside the failure path', () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
     ddbMock.on(UpdateCommand).rejects(throttled);
     await expect(handler(executionEvent())).rejects.toThrow('Rate exceeded');
+  });
+
+  describe('forged "Execution Status Change" events (invoked directly, not by the rule) change nothing', () => {
+    const nothingChanged = () => {
+      expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(0);
+      expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+    };
+
+    it('an ABORTED event for a job whose execution is still RUNNING', async () => {
+      // Prepare: the record and the ARN are right, but Step Functions says the execution runs
+      const forged = executionEvent({ status: 'ABORTED' });
+      sfnMock.on(DescribeExecutionCommand).resolves({ executionArn: EXECUTION_ARN, status: 'RUNNING' });
+      // Act
+      const result = await handler(forged);
+      // Assess
+      expect(result).toEqual({ ignored: true, reason: 'Step Functions reports the execution RUNNING, the event says ABORTED' });
+      expect(sfnMock).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: EXECUTION_ARN });
+      nothingChanged();
+    });
+
+    it('an event whose execution ARN is not this state machine\'s execution of the job', async () => {
+      const result = await handler(executionEvent({ executionArn: `${EXECUTION_ARN.replace(JOB_ID, 'f'.repeat(32))}` }));
+      expect(result).toEqual({ ignored: true, reason: "execution ARN is not this state machine's execution of the job" });
+      expect(sfnMock.commandCalls(DescribeExecutionCommand)).toHaveLength(0);
+      nothingChanged();
+    });
+
+    it('an event for an execution the job record does not name, or for a job with no record', async () => {
+      ddbMock.on(GetCommand).resolves({ Item: jobRecord({ status: 'PROCESSING', executionArn: `${EXECUTION_ARN}-redriven` }) });
+      expect(await handler(executionEvent())).toEqual({ ignored: true, reason: 'job record names another execution' });
+      ddbMock.on(GetCommand).resolves({});
+      expect(await handler(executionEvent())).toEqual({ ignored: true, reason: 'no job record for the execution' });
+      nothingChanged();
+    });
+
+    it('an event for an execution that never existed', async () => {
+      sfnMock.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution does not exist', $metadata: {} }));
+      expect(await handler(executionEvent())).toEqual({ ignored: true, reason: 'execution does not exist' });
+      nothingChanged();
+    });
+
+    it('an event without an execution ARN', async () => {
+      const { detail, ...rest } = executionEvent();
+      const { executionArn: _dropped, ...withoutArn } = detail;
+      expect(await handler({ ...rest, detail: withoutArn })).toEqual({ ignored: true, reason: 'not a FAILED/TIMED_OUT/ABORTED execution status change' });
+      nothingChanged();
+    });
   });
 });

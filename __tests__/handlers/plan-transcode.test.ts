@@ -94,13 +94,14 @@ describe('planLadder / planTranscode matrix', () => {
 
   it('builds the full settings for a 720p source with audio', () => {
     // Act
-    const plan = planTranscode({ jobId: JOB_ID, source: SOURCE, metadata: metadata(1280, 720) }, CONFIG);
+    const plan = planTranscode({ jobId: JOB_ID, source: SOURCE, metadata: metadata(1280, 720) }, { ...CONFIG, pinnedSourceBucket: 'archive-bucket' });
 
     // Assess
     expect(plan.outputPrefix).toBe(`s3://output-bucket/${JOB_ID}/`);
     expect(plan.settings.Inputs).toEqual([
       {
-        FileInput: 's3://source-bucket/uploads/clip.mov',
+        // The job-scoped copy PinSource makes of the probed version, never the live key.
+        FileInput: `s3://archive-bucket/work/${JOB_ID}/source.mov`,
         TimecodeSource: 'ZEROBASED',
         VideoSelector: { Rotate: 'AUTO' },
         AudioSelectors: { 'Audio Selector 1': { DefaultSelection: 'DEFAULT' } },
@@ -198,7 +199,7 @@ describe('handler', () => {
 
   it('reads OUTPUT_BUCKET and MAX_DURATION_SECONDS from the environment', async () => {
     // Prepare
-    process.env = { ...env, OUTPUT_BUCKET: 'outputs-dev', MAX_DURATION_SECONDS: '60' };
+    process.env = { ...env, OUTPUT_BUCKET: 'outputs-dev', PINNED_SOURCE_BUCKET: 'archive-dev', MAX_DURATION_SECONDS: '60' };
 
     // Act
     const plan = await handler({ jobId: JOB_ID, source: SOURCE, metadata: metadata(640, 360, { durationSeconds: 30 }) });
@@ -206,15 +207,21 @@ describe('handler', () => {
 
     // Assess
     expect(plan.outputPrefix).toBe(`s3://outputs-dev/${JOB_ID}/`);
+    expect((plan.settings.Inputs as { FileInput: string }[])[0].FileInput).toBe(`s3://archive-dev/work/${JOB_ID}/source.mov`);
     expect(plan.ladder.map((r) => `${r.width}x${r.height}`)).toEqual(['640x360', '480x270']);
-    await expect(tooLong).rejects.toBeInstanceOf(UnsupportedMedia);
+    // The duration cap (max_source_duration_seconds) names the reason and both numbers.
+    await expect(tooLong).rejects.toMatchObject({
+      name: 'UnsupportedMedia',
+      message: 'Source is longer than the 60 s maximum',
+      context: { reason: 'too-long', durationSeconds: 61, maxDurationSeconds: 60 },
+    });
   });
 
   it('fails with ConfigurationError without OUTPUT_BUCKET and MalformedEvent on a bad event', async () => {
     // Prepare
     process.env = { ...env, OUTPUT_BUCKET: '' };
     const noBucket = handler({ jobId: JOB_ID, source: SOURCE, metadata: metadata(640, 360) });
-    process.env = { ...env, OUTPUT_BUCKET: 'outputs-dev' };
+    process.env = { ...env, OUTPUT_BUCKET: 'outputs-dev', PINNED_SOURCE_BUCKET: 'archive-dev' };
 
     // Act
     const malformed = handler({ jobId: JOB_ID, source: SOURCE });

@@ -16,8 +16,11 @@ const METADATA: MediaMetadata = {
 };
 const PLAN = planTranscode(
   { jobId: JOB_ID, source: { bucket: 'source-bucket', key: 'uploads/a.mp4', etag: '"e"', size: 100 }, metadata: METADATA },
-  { outputBucket: OUT, maxDurationSeconds: 43_200, thumbnailIntervalSeconds: 10, maxThumbnails: 10 },
+  { outputBucket: OUT, pinnedSourceBucket: 'archive-bucket', maxDurationSeconds: 43_200, thumbnailIntervalSeconds: 10, maxThumbnails: 10 },
 );
+/** PinSource's copy of the probed version: the transcode's FileInput. */
+const PINNED = { bucket: 'archive-bucket', key: `work/${JOB_ID}/source.mp4`, versionId: 'copy-v1', size: 100, sourceVersionId: 'v1', sourceEtag: 'e' };
+const FILE_INPUT = (PLAN.settings.Inputs as { FileInput: string }[])[0].FileInput;
 // 1280x720, 960x540, 640x360, 480x270
 const RUNGS = PLAN.ladder.map((r) => ({ width: r.width, height: r.height, name: `${Math.min(r.width, r.height)}p` }));
 
@@ -53,12 +56,13 @@ function masterManifest(rungs = RUNGS): string {
 }
 
 /** Serves the outputs of a correct job; `sizes` overrides ContentLength per key (undefined: missing). */
-function serveOutputs(options: { sizes?: Record<string, number | undefined>; manifest?: string; thumbnails?: number } = {}): void {
+function serveOutputs(options: { sizes?: Record<string, number | undefined>; manifest?: string; thumbnails?: number; pinnedVersionId?: string } = {}): void {
   const sizes = options.sizes ?? {};
   s3Mock.on(HeadObjectCommand).callsFake((input: { Key: string }) => {
-    const size = input.Key in sizes ? sizes[input.Key] : 2048;
+    const pinned = input.Key === PINNED.key;
+    const size = input.Key in sizes ? sizes[input.Key] : pinned ? PINNED.size : 2048;
     if (size === undefined) throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
-    return { ContentLength: size };
+    return pinned ? { ContentLength: size, VersionId: options.pinnedVersionId ?? PINNED.versionId } : { ContentLength: size };
   });
   s3Mock.on(GetObjectCommand, { Bucket: OUT, Key: `${JOB_ID}/hls/master.m3u8` }).resolves({
     Body: { transformToString: async () => options.manifest ?? masterManifest() },
@@ -76,6 +80,8 @@ function event(transcode: TranscodeResult = transcodeResult()) {
     metadata: METADATA,
     plan: { expectedOutputs: PLAN.expectedOutputs, ladder: PLAN.ladder, thumbnailCount: PLAN.thumbnailCount, outputPrefix: PLAN.outputPrefix },
     transcode,
+    pinned: PINNED,
+    fileInput: FILE_INPUT,
   };
 }
 
@@ -101,6 +107,7 @@ describe('quality-control handler', () => {
     expect(result.failures).toEqual([]);
     expect(result.passed).toBe(true);
     expect(result.checks.map((c) => c.name)).toEqual([
+      'input-pinned',
       `exists:mp4:s3://${OUT}/${JOB_ID}/mp4/video_720p.mp4`,
       `exists:hls-master:s3://${OUT}/${JOB_ID}/hls/master.m3u8`,
       ...RUNGS.map((r) => `exists:hls-rendition:s3://${OUT}/${JOB_ID}/hls/master_${r.name}.m3u8`),
@@ -113,7 +120,8 @@ describe('quality-control handler', () => {
       'thumbnails',
     ]);
     expect(result.checks.every((c) => c.passed)).toBe(true);
-    expect(s3Mock).toHaveReceivedCommandTimes(HeadObjectCommand, 6);
+    expect(s3Mock).toHaveReceivedCommandTimes(HeadObjectCommand, 7);
+    expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: PINNED.bucket, Key: PINNED.key });
     expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: OUT, Key: `${JOB_ID}/mp4/video_720p.mp4` });
     expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: OUT, Key: `${JOB_ID}/hls/master_270p.m3u8` });
     expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: OUT, Key: `${JOB_ID}/hls/master.m3u8` });
@@ -121,6 +129,42 @@ describe('quality-control handler', () => {
     expect(result.checks.find((c) => c.name === 'thumbnails')?.detail).toBe(`2 thumbnails under s3://${OUT}/${JOB_ID}/thumbnails/thumb (planned 1)`);
     // The real thumbnail URIs travel on to publish (GetJob reports no paths).
     expect(result.thumbnails).toEqual([`s3://${OUT}/${JOB_ID}/thumbnails/thumb.0000000.jpg`, `s3://${OUT}/${JOB_ID}/thumbnails/thumb.0000001.jpg`]);
+  });
+
+  describe('input-pinned: the transcode read exactly the probed bytes', () => {
+    const inputCheck = (result: { checks: readonly { name: string; passed: boolean; detail: string }[] }) => result.checks.find((c) => c.name === 'input-pinned');
+
+    it('fails when the pinned copy was overwritten while MediaConvert read it (another version)', async () => {
+      serveOutputs({ pinnedVersionId: 'copy-v2' });
+      const result = await handler(event());
+      expect(result.passed).toBe(false);
+      expect(inputCheck(result)).toEqual({
+        name: 'input-pinned',
+        passed: false,
+        detail: `Transcode input differs from the probed source: s3://archive-bucket/${PINNED.key} is 100 bytes (version copy-v2), probed 100 bytes (pinned version copy-v1)`,
+      });
+    });
+
+    it('fails when the transcoded input has another size than the probed source', async () => {
+      serveOutputs({ sizes: { [PINNED.key]: 99 } });
+      const result = await handler(event());
+      expect(result.passed).toBe(false);
+      expect(inputCheck(result)?.detail).toMatch(/is 99 bytes .* probed 100 bytes/);
+    });
+
+    it('fails when the plan transcoded the live source key instead of the pinned copy', async () => {
+      serveOutputs();
+      const result = await handler({ ...event(), fileInput: 's3://source-bucket/uploads/a.mp4' });
+      expect(result.passed).toBe(false);
+      expect(inputCheck(result)?.detail).toBe(`Transcode input s3://source-bucket/uploads/a.mp4 is not the pinned copy s3://archive-bucket/${PINNED.key} of the probed source`);
+    });
+
+    it('fails when no PinSource result reached QC, and when the pinned copy is gone', async () => {
+      serveOutputs({ sizes: { [PINNED.key]: undefined } });
+      const { pinned: _omitted, ...unpinned } = event();
+      expect(inputCheck(await handler(unpinned))).toMatchObject({ passed: false, detail: 'The transcode input was not pinned (no PinSource result)' });
+      expect(inputCheck(await handler(event()))).toMatchObject({ passed: false, detail: `Pinned transcode input s3://archive-bucket/${PINNED.key} is missing` });
+    });
   });
 
   it('fails a missing output', async () => {

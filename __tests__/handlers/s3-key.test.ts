@@ -67,6 +67,11 @@ describe('validateSourceKey', () => {
     ['leading slash', '/uploads/clip.mp4', 'the key starts with "/"'],
     ['dot-dot segment', 'uploads/../secret.mp4', 'the key contains a ".." path segment'],
     ['control character', 'uploads/cl\u0007ip.mp4', 'the key contains control characters'],
+    ['C1 control (NEL)', 'uploads/cl\u0085ip.mp4', 'the key contains U+0085 (a C1 control, line/paragraph separator or bidirectional control)'],
+    ['line separator', 'uploads/cl\u2028ip.mp4', 'the key contains U+2028 (a C1 control, line/paragraph separator or bidirectional control)'],
+    ['paragraph separator', 'uploads/cl\u2029ip.mp4', 'the key contains U+2029 (a C1 control, line/paragraph separator or bidirectional control)'],
+    ['right-to-left override (Trojan Source)', 'uploads/clip\u202egpj.mp4', 'the key contains U+202E (a C1 control, line/paragraph separator or bidirectional control)'],
+    ['bidi isolate', 'uploads/\u2067clip.mp4', 'the key contains U+2067 (a C1 control, line/paragraph separator or bidirectional control)'],
     ['wrong extension', 'uploads/clip.txt', 'extension "txt" is not allowed; allowed: mp4, mov, mkv'],
     ['no extension', 'uploads/clip', 'the key has no extension; allowed: mp4, mov, mkv'],
   ])('rejects a key with %s', (_label, key, reason) => {
@@ -82,6 +87,12 @@ describe('validateSourceKey', () => {
     const act = () => validateSourceKey('other/clip.mp4', { ...rules, prefix: 'uploads/' });
     // Assess
     expect(act).toThrow('Invalid source key: the key is outside the prefix "uploads/"');
+  });
+
+  it('accepts ordinary non-ASCII names (accents, CJK, Arabic, emoji)', () => {
+    for (const key of ['uploads/été.mp4', 'uploads/動画.mp4', 'uploads/فيديو.mp4', 'uploads/🎬 take 1.mp4']) {
+      expect(() => validateSourceKey(key, rules)).not.toThrow();
+    }
   });
 
   it('allows ".." inside a file name (only whole segments are traversal)', () => {

@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { logger } from '../../handlers/shared/logger';
 import { executionArnFor, jobIdFor } from '../../handlers/shared/start-job';
 import { handler } from '../../handlers/start-workflow';
+import { unconfirmedRejectionIdFor } from '../../handlers/start-workflow/process-batch';
 import {
   objectCreatedEvent,
   SOURCE_BUCKET,
@@ -111,7 +112,8 @@ describe('start-workflow handler', () => {
     s3Mock.on(HeadObjectCommand, { Key: 'uploads/empty.mp4' }).resolves({ ContentLength: 0, ETag: `"${ETAG}"`, VersionId: 'v1' });
     s3Mock.on(HeadObjectCommand, { Key: 'uploads/gone.mp4' }).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
     const event = sqsEvent(sqsRecord(body({ ...object, 'version-id': 'v1' }), 'permanent'));
-    const jobId = jobIdFor(SOURCE_BUCKET, object.key, 'v1');
+    // HeadObject confirmed nothing for ObjectNotFound: its record takes a rejection-specific id.
+    const jobId = name === 'ObjectNotFound' ? unconfirmedRejectionIdFor({ bucket: SOURCE_BUCKET, versionId: 'v1', etag: ETAG }, object.key) : jobIdFor(SOURCE_BUCKET, object.key, 'v1');
     // Act
     const result = await handler(event);
     // Assess
@@ -122,6 +124,28 @@ describe('start-workflow handler', () => {
       Item: expect.objectContaining({ jobId, status: 'FAILED', error: { name, cause } }),
     });
     expect(table.get(jobId)?.status).toBe('FAILED');
+  });
+
+  it('a forged message (genuine key and version, another ETag) never writes under the genuine job id, and the real upload still starts', async () => {
+    // Prepare: version v1 of the key really exists with ETAG; the forger sends it with another ETag
+    const genuineId = jobIdFor(SOURCE_BUCKET, 'uploads/clip.mp4', 'v1');
+    const forged = body({ key: 'uploads/clip.mp4', 'version-id': 'v1', etag: 'ffffffffffffffffffffffffffffffff' });
+    // Act
+    const forgedResult = await handler(sqsEvent(sqsRecord(forged, 'forged')));
+    // Assess: nothing under the genuine id, no execution; the rejection is visible under its own id
+    expect(forgedResult.batchItemFailures).toEqual([]);
+    expect(table.get(genuineId)).toBeUndefined();
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+    const rejectionId = unconfirmedRejectionIdFor({ bucket: SOURCE_BUCKET, versionId: 'v1', etag: 'ffffffffffffffffffffffffffffffff' }, 'uploads/clip.mp4');
+    expect(rejectionId).not.toBe(genuineId);
+    expect(table.get(rejectionId)).toMatchObject({ status: 'FAILED', error: { name: 'ObjectNotFound', cause: 'Source object was replaced since the event' } });
+
+    // Act: the genuine event arrives afterwards
+    const genuine = await handler(sqsEvent(sqsRecord(body({ key: 'uploads/clip.mp4', 'version-id': 'v1' }), 'genuine')));
+    // Assess: the real upload starts as if the forgery never happened
+    expect(genuine.batchItemFailures).toEqual([]);
+    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, { name: genuineId });
+    expect(table.get(genuineId)).toMatchObject({ status: 'QUEUED', source: { etag: ETAG, versionId: 'v1' } });
   });
 
   it('does not overwrite an existing job when a permanent failure repeats', async () => {

@@ -51,6 +51,7 @@ export const TEST_SUBSTITUTIONS: WorkflowSubstitutions = {
   QualityControlFunctionArn: fn('quality-control'),
   PublishFunctionArn: fn('publish'),
   ArchiveSourceFunctionArn: fn('archive-source'),
+  PinSourceFunctionArn: fn('pin-source'),
   RecordFailureFunctionArn: fn('record-failure'),
   MediaConvertQueueArn: `arn:aws:mediaconvert:${TEST_REGION}:${TEST_ACCOUNT}:queues/video-workflow-test`,
   MediaConvertRoleArn: `arn:aws:iam::${TEST_ACCOUNT}:role/video-workflow-test-mediaconvert`,
@@ -64,6 +65,7 @@ export const STATE_MACHINE_ARN = `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT}:
 export const TEST_JOB_ID = '0123456789abcdef0123456789abcdef';
 export const SOURCE_BUCKET = 'video-workflow-test-source';
 export const OUTPUT_BUCKET = 'video-workflow-test-output';
+export const ARCHIVE_BUCKET = 'video-workflow-test-archive';
 
 export function executionArnOf(jobId: string): string {
   return `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT}:execution:video-workflow-test:${jobId}`;
@@ -399,7 +401,7 @@ export function fakePlan(jobId: string): TranscodePlan {
   const prefix = `s3://${OUTPUT_BUCKET}/${jobId}/`;
   return {
     settings: {
-      Inputs: [{ FileInput: `s3://${SOURCE_BUCKET}/uploads/landscape.mp4`, AudioSelectors: { 'Audio Selector 1': { DefaultSelection: 'DEFAULT' } } }],
+      Inputs: [{ FileInput: `s3://${ARCHIVE_BUCKET}/work/${jobId}/source.mp4`, AudioSelectors: { 'Audio Selector 1': { DefaultSelection: 'DEFAULT' } } }],
       OutputGroups: [
         { Name: 'File Group', OutputGroupSettings: { Type: 'FILE_GROUP_SETTINGS', FileGroupSettings: { Destination: `${prefix}mp4/` } } },
         { Name: 'Apple HLS', OutputGroupSettings: { Type: 'HLS_GROUP_SETTINGS', HlsGroupSettings: { Destination: `${prefix}hls/index`, SegmentLength: 6, MinSegmentLength: 0 } } },
@@ -507,6 +509,14 @@ export function fakeLambdas(world: World): Record<string, TaskHandler> {
       }
       return { outputs, notified };
     },
+    PinSource: (input: { jobId: string; source: { key: string; versionId?: string; etag: string; size: number } }) => ({
+      bucket: ARCHIVE_BUCKET,
+      key: `work/${input.jobId}/source.mp4`,
+      versionId: 'pinned-v1',
+      size: input.source.size,
+      ...(input.source.versionId ? { sourceVersionId: input.source.versionId } : {}),
+      sourceEtag: input.source.etag,
+    }),
     ArchiveSource: (input: { jobId: string; source: { key: string; versionId?: string } }) => ({
       archiveKey: `${input.jobId}/${input.source.key}`,
       versionId: input.source.versionId,

@@ -18,10 +18,15 @@ import { handler as planTranscode } from '../../handlers/plan-transcode/index';
 import { handler as publish } from '../../handlers/publish/index';
 import { handler as qualityControl } from '../../handlers/quality-control/index';
 import { handler as archiveSource } from '../../handlers/archive-source/index';
+import { handler as pinSource } from '../../handlers/pin-source/index';
+import type { PinnedSource } from '../../handlers/shared/pinned-source';
 import { handler as recordFailure } from '../../handlers/record-failure/index';
 import type { MediaMetadata, TranscodePlan } from '../../handlers/shared/job';
 import {
+  ARCHIVE_BUCKET,
   asLambdaTask,
+  runWorkflow,
+  workflowInput,
   fakeLambdas,
   HarnessError,
   mediaConvertJobFromPlan,
@@ -33,10 +38,10 @@ import {
   type World,
 } from './asl-harness';
 import { bridgeJobTable } from './jobs-table';
-import { serveRanged } from '../fixtures/s3';
+import { serveRanged, type VersionedS3 } from '../fixtures/s3';
+import { parseS3Uri } from '../../handlers/shared/s3-uri';
 
 export const MEDIA_DIR = path.join(__dirname, '../fixtures/media');
-export const ARCHIVE_BUCKET = 'video-workflow-test-archive';
 
 /** Every variable the handlers used here read, with the harness's names and ARNs. */
 export const HANDLER_ENV = {
@@ -49,6 +54,7 @@ export const HANDLER_ENV = {
   TOPIC_ARN: TEST_SUBSTITUTIONS.NotificationTopicArn,
   ARCHIVE_BUCKET,
   ARCHIVE_STORAGE_CLASS: 'GLACIER_IR',
+  PINNED_SOURCE_BUCKET: ARCHIVE_BUCKET,
   ALLOWED_EXTENSIONS: 'mp4,mov,mkv',
   SOURCE_KEY_PREFIX: 'uploads/',
   JOB_TTL_DAYS: '30',
@@ -83,8 +89,13 @@ export function healthyServices(s3: AwsClientStub<S3Client>, sns: AwsClientStub<
   eventsMock.reset();
   eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
   s3.on(HeadObjectCommand, { Bucket: ARCHIVE_BUCKET }).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
-  s3.on(CopyObjectCommand).resolves({ CopyObjectResult: { ETag: '"archived"' } });
+  s3.on(CopyObjectCommand).resolves({ CopyObjectResult: { ETag: '"archived"' }, VersionId: 'copy-v1' });
   sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
+}
+
+/** The pinned copy PinSource wrote, as S3 then answers HeadObject for it (QC's input-pinned check). */
+export function servePinnedCopy(s3: AwsClientStub<S3Client>, pinned: PinnedSource): void {
+  s3.on(HeadObjectCommand, { Bucket: pinned.bucket, Key: pinned.key }).resolves({ ContentLength: pinned.size, VersionId: pinned.versionId });
 }
 
 /** What MediaConvert leaves in the output bucket for a plan: files, master manifest, thumbnails. */
@@ -135,6 +146,11 @@ export interface RealWorkflowOptions {
   readonly bridgeTable?: boolean;
   /** The Transcode Job's shape: with file paths as the COMPLETE event has them (default), or GetJob's. */
   readonly withPaths?: boolean;
+  /**
+   * true (default): HeadObject of the pinned copy answers what PinSource wrote (servePinnedCopy).
+   * false: the test's own (versioned) S3 stand-in answers it.
+   */
+  readonly servePinned?: boolean;
 }
 
 /**
@@ -144,7 +160,7 @@ export interface RealWorkflowOptions {
  * stand-in answers COMPLETE with the outputs of the real plan.
  */
 export function realWorkflow(ddb: AwsClientStub<DynamoDBDocumentClient>, captured: Captured, options: RealWorkflowOptions = {}) {
-  const { qualityControl: qc = 'fake', s3, bridgeTable = true, withPaths = true } = options;
+  const { qualityControl: qc = 'fake', s3, bridgeTable = true, withPaths = true, servePinned = true } = options;
   if (qc === 'real' && s3 === undefined) throw new HarnessError("realWorkflow: qualityControl 'real' needs the S3 stub to serve the outputs on");
   return {
     lambdas: (world: World): Record<string, TaskHandler> => {
@@ -155,6 +171,11 @@ export function realWorkflow(ddb: AwsClientStub<DynamoDBDocumentClient>, capture
           const plan = (captured.plan = (await asLambdaTask('plan-transcode', planTranscode)(input)) as TranscodePlan);
           if (qc === 'real') serveOutputs(s3!, plan);
           return plan;
+        },
+        PinSource: async (input: unknown) => {
+          const pinned = (await asLambdaTask('pin-source', pinSource)(input)) as PinnedSource;
+          if (qc === 'real' && servePinned) servePinnedCopy(s3!, pinned);
+          return pinned;
         },
         QualityControl: qc === 'real' ? asLambdaTask('quality-control', qualityControl) : fakeLambdas(world).QualityControl!,
         Publish: asLambdaTask('publish', publish),
@@ -170,4 +191,50 @@ export function realWorkflow(ddb: AwsClientStub<DynamoDBDocumentClient>, capture
   };
 }
 
-export { bridgeJobTable, OUTPUT_BUCKET, SOURCE_BUCKET };
+/** Version 1 and version 2 of one source key in the overwrite runs (two different committed fixtures). */
+export const VERSION_1 = readFileSync(path.join(MEDIA_DIR, 'landscape.mp4'));
+export const VERSION_2 = readFileSync(path.join(MEDIA_DIR, 'portrait-no-audio.mp4'));
+
+/**
+ * The real workflow (QC included) for version 1 of `uploads/landscape.mp4` in a versioned S3
+ * stand-in. `between` runs after PlanTranscode (the probe is done, the pin not yet made);
+ * `duringTranscode` while MediaConvert "runs". The Transcode stand-in reads FileInput as
+ * MediaConvert does: the current object at that URL; `transcodedBytes` is what it read.
+ */
+export async function runWithSourceOverwrite(
+  ddb: AwsClientStub<DynamoDBDocumentClient>,
+  s3: AwsClientStub<S3Client>,
+  store: VersionedS3,
+  hooks: { between?: () => void; duringTranscode?: (fileInput: string) => void },
+) {
+  store.install(s3, SOURCE_BUCKET, `work/${workflowInput().jobId}/`);
+  const v1 = store.put(SOURCE_BUCKET, 'uploads/landscape.mp4', VERSION_1);
+  const input = workflowInput({ source: { bucket: SOURCE_BUCKET, key: 'uploads/landscape.mp4', versionId: v1.versionId, etag: v1.etag, size: VERSION_1.length } });
+  const captured: Captured = { transcodeRequests: [] };
+  const wiring = realWorkflow(ddb, captured, { qualityControl: 'real', s3, servePinned: false });
+  let transcodedBytes: Uint8Array | undefined;
+  const run = await runWorkflow({
+    input,
+    lambdas: (world) => {
+      const real = wiring.lambdas(world);
+      const plan: TaskHandler = async (taskInput) => {
+        const result = await real.PlanTranscode!(taskInput);
+        hooks.between?.();
+        return result;
+      };
+      return { ...real, PlanTranscode: plan };
+    },
+    tasks: {
+      Transcode: (async (request: { Settings: { Inputs: { FileInput: string }[] } }) => {
+        const fileInput = request.Settings.Inputs[0]!.FileInput;
+        const { bucket, key } = parseS3Uri(fileInput);
+        transcodedBytes = store.get(bucket, key).bytes;
+        hooks.duringTranscode?.(fileInput);
+        return (wiring.transcode as (r: unknown) => unknown)(request);
+      }) as TaskHandler,
+    },
+  });
+  return { run, transcodedBytes, captured };
+}
+
+export { ARCHIVE_BUCKET, bridgeJobTable, OUTPUT_BUCKET, SOURCE_BUCKET };

@@ -48,7 +48,7 @@ describe('stand-ins (s3rver, dynalite, local SNS) with SDK v3 clients', () => {
     s3.destroy();
   });
 
-  it('creates the jobs table with jobId as key and the status-createdAt index', async () => {
+  it('creates the jobs table with jobId as key and the status-createdAt and owner-createdAt indexes', async () => {
     // Prepare
     const ddb = new DynamoDBClient({ ...config, endpoint: standIns.dynamodbEndpoint });
 
@@ -59,6 +59,7 @@ describe('stand-ins (s3rver, dynalite, local SNS) with SDK v3 clients', () => {
     expect(Table?.KeySchema).toEqual([{ AttributeName: 'jobId', KeyType: 'HASH' }]);
     expect(Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.KeySchema])).toEqual([
       ['status-createdAt', [{ AttributeName: 'status', KeyType: 'HASH' }, { AttributeName: 'createdAt', KeyType: 'RANGE' }]],
+      ['owner-createdAt', [{ AttributeName: 'owner', KeyType: 'HASH' }, { AttributeName: 'createdAt', KeyType: 'RANGE' }]],
     ]);
     ddb.destroy();
   });

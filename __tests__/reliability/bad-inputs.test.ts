@@ -11,14 +11,15 @@
  * ends nowhere.
  */
 import { HeadObjectCommand, NotFound, S3Client, S3ServiceException, GetObjectCommand } from '@aws-sdk/client-s3';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler as startWorkflow } from '../../handlers/start-workflow/index';
+import { unconfirmedRejectionIdFor } from '../../handlers/start-workflow/process-batch';
 import { handler as createJob } from '../../handlers/create-job/index';
 import { handler as listJobs } from '../../handlers/list-jobs/index';
 import { handler as getJob } from '../../handlers/get-job/index';
@@ -36,7 +37,7 @@ import { logger } from '../../handlers/shared/logger';
 import { keyCandidates } from '../../handlers/shared/s3-key';
 import { jobIdFor } from '../../handlers/shared/start-job';
 import { INGEST_MAX_RECEIVE_COUNT } from '../../stacks/ingest';
-import { InMemoryJobTable, runWorkflow, type ExecutionRecord } from '../helpers/asl-harness';
+import { InMemoryJobTable, queuedRecord, runWorkflow, workflowInput, type ExecutionRecord } from '../helpers/asl-harness';
 import { getJobEvent, ISSUER, jwtCaller, listJobsEvent, postJobs, postUploads } from '../fixtures/api-events';
 import { mediaConvertEvent, objectCreatedEvent, sqsEvent, sqsRecord } from '../fixtures/events';
 import { FakeStateMachine } from '../api/fake-aws';
@@ -147,7 +148,7 @@ interface Ingested {
  * for any other key), with `size` bytes and the event's ETag, so a wrongly decoded key is a
  * visible ObjectNotFound rather than a silent success.
  */
-async function ingest(rawKey: string, options: { headKey?: string; size?: number; etag?: string } = {}): Promise<Ingested> {
+async function ingest(rawKey: string, options: { headKey?: string; size?: number; etag?: string; forgedEtag?: string } = {}): Promise<Ingested> {
   const table = new InMemoryJobTable();
   bridgeJobTable(ddb, table);
   const headKey = options.headKey ?? rawKey;
@@ -157,7 +158,7 @@ async function ingest(rawKey: string, options: { headKey?: string; size?: number
     ETag: `"${options.etag ?? ETAG}"`,
     VersionId: VERSION,
   });
-  const response = await startWorkflow(sqsEvent(sqsRecord(messageBody({ key: rawKey, etag: ETAG, 'version-id': VERSION, size: options.size }), 'm-1')));
+  const response = await startWorkflow(sqsEvent(sqsRecord(messageBody({ key: rawKey, etag: options.forgedEtag ?? ETAG, 'version-id': VERSION, size: options.size }), 'm-1')));
   // A rejected source gets the job id a started one would have had (the key as decoded).
   return { table, response, jobId: jobIdFor(SOURCE_BUCKET, keyCandidates(rawKey)[0]!, VERSION) };
 }
@@ -198,8 +199,18 @@ async function completed(file: string, key: string): Promise<{ observed: Observe
 }
 
 /** Rejected by start-workflow itself: a FAILED record and no execution. */
-async function rejectedAtStart(rawKey: string, options: { headKey?: string; size?: number; etag?: string; expectHead: boolean }): Promise<Observed> {
-  const { table, response, jobId } = await ingest(rawKey, options);
+async function rejectedAtStart(
+  rawKey: string,
+  options: { headKey?: string; size?: number; etag?: string; forgedEtag?: string; expectHead: boolean; unconfirmed?: boolean },
+): Promise<Observed> {
+  const ingested = await ingest(rawKey, options);
+  const { table, response } = ingested;
+  // What HeadObject did not confirm (ObjectNotFound) is recorded under a rejection-specific id,
+  // never under the id the genuine upload's job has (SECURITY.md "Ingest").
+  const jobId = options.unconfirmed
+    ? unconfirmedRejectionIdFor({ bucket: SOURCE_BUCKET, versionId: VERSION, etag: options.forgedEtag ?? ETAG }, keyCandidates(rawKey)[0]!)
+    : ingested.jobId;
+  if (options.unconfirmed) expect(table.get(ingested.jobId)).toBeUndefined();
   expect(response).toEqual({ batchItemFailures: [] });
   expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   if (options.expectHead) expect(s3).toHaveReceivedCommand(HeadObjectCommand);
@@ -339,8 +350,16 @@ const runners: Record<string, () => Promise<Observed>> = {
   's3-disallowed-extension': () => rejectedAtStart('uploads/song.m4a', { expectHead: false }),
   's3-outside-prefix': () => rejectedAtStart('private/clip.mp4', { expectHead: false }),
   's3-path-traversal': () => rejectedAtStart('uploads/../private/clip.mp4', { expectHead: false }),
-  's3-deleted-before-start': () => rejectedAtStart('uploads/gone.mp4', { headKey: 'uploads/other.mp4', expectHead: true }),
-  's3-overwritten-before-start': () => rejectedAtStart('uploads/clip.mp4', { etag: 'ffffffffffffffffffffffffffffffff', expectHead: true }),
+  's3-deleted-before-start': () => rejectedAtStart('uploads/gone.mp4', { headKey: 'uploads/other.mp4', expectHead: true, unconfirmed: true }),
+  's3-overwritten-before-start': () => rejectedAtStart('uploads/clip.mp4', { etag: 'ffffffffffffffffffffffffffffffff', expectHead: true, unconfirmed: true }),
+  's3-forged-etag': async () => {
+    // The forger knows the key and version; the message carries another ETag.
+    const genuineId = jobIdFor(SOURCE_BUCKET, 'uploads/clip.mp4', VERSION);
+    const observed = await rejectedAtStart('uploads/clip.mp4', { etag: ETAG, forgedEtag: 'ffffffffffffffffffffffffffffffff', expectHead: true, unconfirmed: true });
+    expect(machine.executions.has(genuineId)).toBe(false);
+    return observed;
+  },
+  's3-key-bidi-override': () => rejectedAtStart('uploads/clip\u202egpj.mp4', { expectHead: false }),
   's3-deleted-during-workflow': async () => {
     const { size } = serveSource(s3, media('landscape.mp4'));
     const ingested = await ingest('uploads/clip.mp4', { size });
@@ -445,6 +464,30 @@ const runners: Record<string, () => Promise<Observed>> = {
     const res = await createJob(postJobs({ key: 'uploads/clip\n.mp4' }));
     expect(s3).not.toHaveReceivedCommand(HeadObjectCommand);
     return api4xx(res, 422, 'key');
+  },
+  'api-key-line-separator': async () => {
+    apiWorld();
+    const nel = await createJob(postJobs({ key: 'uploads/clip\u0085.mp4' }));
+    expect(nel.statusCode).toBe(422);
+    const res = await createJob(postJobs({ key: 'uploads/clip\u2028.mp4' }));
+    expect(s3).not.toHaveReceivedCommand(HeadObjectCommand);
+    return api4xx(res, 422, 'key');
+  },
+  'api-malformed-version-id': async () => {
+    apiWorld();
+    const res = await createJob(postJobs({ key: 'uploads/clip.mp4', versionId: 'v1 OR 1=1' }));
+    expect(s3).not.toHaveReceivedCommand(HeadObjectCommand);
+    return api4xx(res, 400, 'versionId');
+  },
+  'api-bogus-version-id': async () => {
+    apiWorld();
+    s3.on(HeadObjectCommand, { Bucket: SOURCE_BUCKET, Key: 'uploads/clip.mp4', VersionId: 'NeverIssued123' }).rejects(
+      new S3ServiceException({ name: 'BadRequest', $fault: 'client', message: 'Bad Request', $metadata: { httpStatusCode: 400 } }),
+    );
+    const res = await createJob(postJobs({ key: 'uploads/clip.mp4', versionId: 'NeverIssued123' }));
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    return api4xx(res, 404, 'key');
   },
   'api-tampered-page-token': async () => {
     apiWorld();
@@ -574,6 +617,21 @@ const runners: Record<string, () => Promise<Observed>> = {
   'eb-execution-other-machine': async () => {
     const event = executionStatusEvent({ stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:another-app', name: 'c'.repeat(32) });
     return fromIgnored(await jobProgress(event));
+  },
+  'eb-forged-execution-aborted': async () => {
+    const table = new InMemoryJobTable();
+    bridgeJobTable(ddb, table);
+    const jobId = 'd'.repeat(32);
+    const executionArn = `${HANDLER_ENV.STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${jobId}`;
+    table.seed({ ...queuedRecord(workflowInput({ jobId })), status: 'PROCESSING', executionArn });
+    sfn.on(DescribeExecutionCommand, { executionArn }).resolves({ executionArn, status: 'RUNNING' });
+    const result = (await jobProgress({ ...executionStatusEvent({ stateMachineArn: HANDLER_ENV.STATE_MACHINE_ARN, name: jobId }), detail: { ...executionStatusEvent({ stateMachineArn: HANDLER_ENV.STATE_MACHINE_ARN, name: jobId }).detail, status: 'ABORTED' } })) as { ignored?: boolean; reason?: string };
+    expect(result).toEqual({ ignored: true, reason: 'Step Functions reports the execution RUNNING, the event says ABORTED' });
+    expect(warnLog).toHaveBeenCalledWith(expect.stringMatching(/ignored$/), expect.objectContaining({ jobId, reason: result.reason }));
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+    expect(table.get(jobId)?.status).toBe('PROCESSING');
+    return { sink: 'ignored-logged', error: 'none' };
   },
   'eb-execution-not-a-job-id': async () => {
     const event = executionStatusEvent({ stateMachineArn: HANDLER_ENV.STATE_MACHINE_ARN, name: 'manual-test-run' });

@@ -40,7 +40,12 @@ export interface BadInputCase {
   readonly recordedIn: Sink;
   /** What else the test proves (HTTP status, what did not happen, ...). */
   readonly detail: string;
+  /** The attack finding the row reproduces (issue 14 "Spend guardrails and hardening"), when it is one. */
+  readonly finding?: Finding;
 }
+
+/** The findings of the attacker's review (issue 14), each reproduced by catalog rows with the real handlers. */
+export type Finding = 'unbounded-spend' | 'version-pin' | 'forged-events' | 'smaller-hardening';
 
 export const BAD_INPUTS: readonly BadInputCase[] = [
   // --- S3 path: start-workflow (SQS) and, where the object is started, the workflow with the real handlers
@@ -53,7 +58,7 @@ export const BAD_INPUTS: readonly BadInputCase[] = [
   { id: 's3-8k-source', entry: 'S3 event', input: '8K source, 7680x4320 (reliability/media/8k-0.4s.mp4)', expectedError: 'none', recordedIn: 'processed', detail: 'COMPLETED; ladder capped at 1920x1080, never upscaled past the 1080 rung' },
   { id: 's3-rotated-portrait', entry: 'S3 event', input: 'stored 320x180 with a 90 degree rotation (rotated-90.mp4)', expectedError: 'none', recordedIn: 'processed', detail: 'COMPLETED; display 180x320, portrait rungs, no rung larger than the source' },
   { id: 's3-half-second-clip', entry: 'S3 event', input: '0.5 s clip (short-0.5s.mp4)', expectedError: 'none', recordedIn: 'processed', detail: 'COMPLETED; thumbnailCount >= 1' },
-  { id: 's3-too-long', entry: 'S3 event', input: '120 s source with MAX_DURATION_SECONDS=60 (long-120s.mp4)', expectedError: 'UnsupportedMedia', recordedIn: 'failed-record', detail: 'PlanTranscode rejects it; nothing sent to MediaConvert' },
+  { id: 's3-too-long', entry: 'S3 event', input: '120 s source with MAX_DURATION_SECONDS=60 (long-120s.mp4)', expectedError: 'UnsupportedMedia', recordedIn: 'failed-record', detail: 'PlanTranscode rejects it; nothing sent to MediaConvert', finding: 'unbounded-spend' },
   { id: 's3-key-spaces', entry: 'S3 event', input: 'key with spaces, form-encoded as "+" in the event', expectedError: 'none', recordedIn: 'processed', detail: 'HeadObject and the job source use the decoded key "uploads/my clip.mp4"' },
   { id: 's3-key-literal-plus', entry: 'S3 event', input: 'key with a literal "+" (%2B in the event)', expectedError: 'none', recordedIn: 'processed', detail: 'decoded to "uploads/a+b.mp4"' },
   { id: 's3-key-unicode', entry: 'S3 event', input: 'key with unicode (percent-encoded UTF-8 in the event)', expectedError: 'none', recordedIn: 'processed', detail: 'decoded to "uploads/café ✓.mp4"' },
@@ -71,6 +76,8 @@ export const BAD_INPUTS: readonly BadInputCase[] = [
   { id: 's3-malformed-message', entry: 'S3 event', input: 'SQS message body that is not JSON', expectedError: 'MalformedEvent', recordedIn: 'batch-item-failure', detail: 'reported on each of maxReceiveCount (3) receives, so SQS moves it to the DLQ; the other messages of the batch succeed' },
   { id: 's3-not-object-created', entry: 'S3 event', input: 'JSON message that is not an S3 Object Created event (Object Deleted)', expectedError: 'MalformedEvent', recordedIn: 'batch-item-failure', detail: 'nothing written' },
   { id: 's3-other-bucket-event', entry: 'S3 event', input: 'Object Created event for another bucket', expectedError: 'MalformedEvent', recordedIn: 'batch-item-failure', detail: 'nothing written, no HeadObject' },
+  { id: 's3-forged-etag', entry: 'S3 event', input: 'forged ingest message: the genuine key and version with another ETag', expectedError: 'ObjectNotFound', recordedIn: 'failed-record', detail: 'recorded under a rejection-specific id, never the genuine job id; the genuine event then starts the job', finding: 'forged-events' },
+  { id: 's3-key-bidi-override', entry: 'S3 event', input: 'key with a right-to-left override (U+202E, "Trojan Source")', expectedError: 'InvalidSourceKey', recordedIn: 'failed-record', detail: 'no HeadObject, no execution', finding: 'smaller-hardening' },
   // --- HTTP API
   { id: 'api-zero-bytes', entry: 'HTTP API', input: 'POST /jobs for a zero-byte object', expectedError: 'UNSUPPORTED_MEDIA', recordedIn: 'http-4xx', detail: '422; no record, no execution' },
   { id: 'api-concurrent-same-key', entry: 'HTTP API', input: 'two concurrent POST /jobs for the same key', expectedError: 'none', recordedIn: 'processed', detail: 'one 202 and one 200 with the same jobId; one execution' },
@@ -79,6 +86,9 @@ export const BAD_INPUTS: readonly BadInputCase[] = [
   { id: 'api-invalid-json', entry: 'HTTP API', input: 'POST /jobs with a body that is not JSON', expectedError: 'INVALID_REQUEST', recordedIn: 'http-4xx', detail: '400 with field "body"' },
   { id: 'api-body-too-large', entry: 'HTTP API', input: 'POST /jobs with a 5000-byte body', expectedError: 'PAYLOAD_TOO_LARGE', recordedIn: 'http-4xx', detail: '413' },
   { id: 'api-key-control-chars', entry: 'HTTP API', input: 'POST /jobs with a newline in the key', expectedError: 'INVALID_SOURCE_KEY', recordedIn: 'http-4xx', detail: '422 with field "key"; S3 never called' },
+  { id: 'api-key-line-separator', entry: 'HTTP API', input: 'POST /jobs with a Unicode line separator (U+2028) or C1 control (U+0085) in the key', expectedError: 'INVALID_SOURCE_KEY', recordedIn: 'http-4xx', detail: '422 with field "key"; S3 never called', finding: 'smaller-hardening' },
+  { id: 'api-malformed-version-id', entry: 'HTTP API', input: 'POST /jobs with a versionId that is not URL-ready', expectedError: 'INVALID_REQUEST', recordedIn: 'http-4xx', detail: '400 with field "versionId"; S3 never called (was a 500 that tripped the 5xx alarm)', finding: 'smaller-hardening' },
+  { id: 'api-bogus-version-id', entry: 'HTTP API', input: 'POST /jobs with a well-formed versionId S3 never issued (HeadObject 400)', expectedError: 'SOURCE_NOT_FOUND', recordedIn: 'http-4xx', detail: '404 with field "key"; no record, no execution (was a 500)', finding: 'smaller-hardening' },
   { id: 'api-tampered-page-token', entry: 'HTTP API', input: 'GET /jobs with a tampered pagination token', expectedError: 'INVALID_REQUEST', recordedIn: 'http-4xx', detail: '400 with field "next"; DynamoDB never queried' },
   { id: 'api-bad-job-id', entry: 'HTTP API', input: 'GET /jobs/{jobId} with a path-traversal id', expectedError: 'INVALID_REQUEST', recordedIn: 'http-4xx', detail: '400 with field "jobId"; DynamoDB never read' },
   { id: 'api-upload-too-large', entry: 'HTTP API', input: 'POST /uploads larger than MAX_UPLOAD_BYTES', expectedError: 'UPLOAD_TOO_LARGE', recordedIn: 'http-4xx', detail: '422 with field "size"' },
@@ -101,6 +111,7 @@ export const BAD_INPUTS: readonly BadInputCase[] = [
   { id: 'eb-mediaconvert-no-job-id', entry: 'EventBridge', input: 'MediaConvert state change without userMetadata.jobId', expectedError: 'none', recordedIn: 'ignored-logged', detail: 'no DynamoDB call' },
   { id: 'eb-execution-other-machine', entry: 'EventBridge', input: 'Step Functions status change of another state machine', expectedError: 'none', recordedIn: 'ignored-logged', detail: 'no DynamoDB call' },
   { id: 'eb-execution-not-a-job-id', entry: 'EventBridge', input: 'Step Functions status change whose execution name is not a job id', expectedError: 'none', recordedIn: 'ignored-logged', detail: 'no DynamoDB call' },
+  { id: 'eb-forged-execution-aborted', entry: 'EventBridge', input: 'crafted "Execution Status Change" ABORTED for a job whose execution is RUNNING (job-progress invoked directly)', expectedError: 'none', recordedIn: 'ignored-logged', detail: 'DescribeExecution says RUNNING: no write, no notification, the record stays PROCESSING', finding: 'forged-events' },
 ];
 
 export interface FaultCase {
@@ -115,6 +126,8 @@ export interface FaultCase {
   readonly recordedIn: Sink | 'processed-with-warning';
   /** Calls of the faulty task or handler the test asserts (retries included). */
   readonly attempts: string;
+  /** The attack finding the row reproduces (issue 14), when it is one. */
+  readonly finding?: Finding;
 }
 
 export const FAULTS: readonly FaultCase[] = [
@@ -133,5 +146,7 @@ export const FAULTS: readonly FaultCase[] = [
   { id: 'execution-timed-out', fault: 'the whole execution exceeds its TimeoutSeconds while Transcode hangs (no Catch runs), then the Step Functions TIMED_OUT status event arrives', injectedAt: 'execution / job-progress (execution-status)', expectedStatus: 'FAILED', expectedError: 'States.Timeout', recordedIn: 'failed-record', attempts: '1 Transcode call, execution TIMED_OUT with the record PROCESSING; job-progress writes FAILED; a redelivered event keeps the first error' },
   { id: 'ingest-dynamodb-throttled', fault: 'DynamoDB throttles the QUEUED put in start-workflow', injectedAt: 'start-workflow', expectedStatus: 'QUEUED', expectedError: 'ProvisionedThroughputExceededException', recordedIn: 'batch-item-failure', attempts: '2 receives: the first is handed back to SQS, the redelivery starts the job' },
   { id: 'ingest-guarded-create-conflict', fault: 'TransactionCanceledException (TransactionConflict) on the job put + quota counter + run lock transaction', injectedAt: 'start-workflow', expectedStatus: 'QUEUED', expectedError: 'TransactionCanceledException', recordedIn: 'batch-item-failure', attempts: '2 receives: nothing was written or counted by the first; the redelivery starts the job once and counts it once' },
+  { id: 'source-overwritten-before-transcode', fault: 'the source key is overwritten (version 2) after ExtractMetadata probed version 1, before the transcode', injectedAt: 'between PlanTranscode and Transcode', expectedStatus: 'COMPLETED', expectedError: 'none', recordedIn: 'processed', attempts: '1 PinSource copy of version 1; MediaConvert reads the pinned copy: the outputs are made from version 1', finding: 'version-pin' },
+  { id: 'pinned-copy-replaced-during-transcode', fault: 'other bytes are written over the job-scoped pinned copy while MediaConvert runs', injectedAt: 'Transcode', expectedStatus: 'FAILED', expectedError: 'QualityCheckFailed', recordedIn: 'failed-record', attempts: '1; QC input-pinned fails (version and size differ from the pin), nothing published', finding: 'version-pin' },
   { id: 'ingest-start-execution-throttled', fault: 'StartExecution throttled after the QUEUED record was written', injectedAt: 'start-workflow', expectedStatus: 'QUEUED', expectedError: 'ThrottlingException', recordedIn: 'batch-item-failure', attempts: '2 receives, exactly 1 execution: the redelivery finds the QUEUED record without an execution and starts it' },
 ];

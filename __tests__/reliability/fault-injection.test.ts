@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { CopyObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { KMSThrottlingException, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -45,14 +45,16 @@ import {
 import { objectCreatedEvent, sqsEvent, sqsRecord } from '../fixtures/events';
 import { FAULTS, type FaultCase } from './catalog';
 import { FakeLimitsTables, limitsEnv } from '../helpers/jobs-table';
-import { bridgeJobTable, healthyServices, HANDLER_ENV, MEDIA_DIR, realWorkflow, serveSource, SOURCE_BUCKET, type Captured } from '../helpers/real-workflow';
+import { bridgeJobTable, healthyServices, HANDLER_ENV, MEDIA_DIR, realWorkflow, runWithSourceOverwrite, serveSource, SOURCE_BUCKET, VERSION_1, VERSION_2, type Captured } from '../helpers/real-workflow';
+import { md5, VersionedS3 } from '../fixtures/s3';
+import { parseS3Uri } from '../../handlers/shared/s3-uri';
 
 const s3 = mockClient(S3Client);
 const sfn = mockClient(SFNClient);
 const ddb = mockClient(DynamoDBDocumentClient);
 const sns = mockClient(SNSClient);
 
-const SUCCESS_PATH = ['RecordStart', 'ExtractMetadata', 'PlanTranscode', 'Transcode', 'QualityControl', 'Quality passed?', 'Publish', 'ArchiveSource', 'Done'];
+const SUCCESS_PATH = ['RecordStart', 'ExtractMetadata', 'PlanTranscode', 'PinSource', 'Transcode', 'QualityControl', 'Quality passed?', 'Publish', 'ArchiveSource', 'Done'];
 const FAILURE_TAIL = ['RecordFailure', 'NotifyFailure', 'WorkflowFailed'];
 
 /** The final state of the job a fault left behind, compared with the row. */
@@ -208,7 +210,7 @@ const runners: Record<string, () => Promise<Observed>> = {
     const run = await runWithFaults({ taskFaults: () => ({ Transcode: alwaysFailing(() => mediaConvertJobFailed(1010, message)) }) });
     expect(run.attempts.Transcode).toBe(1);
     expect(run.retries).toEqual([]);
-    expect(run.states).toEqual([...SUCCESS_PATH.slice(0, 4), ...FAILURE_TAIL]);
+    expect(run.states).toEqual([...SUCCESS_PATH.slice(0, 5), ...FAILURE_TAIL]);
     expect(run.record).toMatchObject({
       error: { name: 'MediaConvertJobFailed', cause: `MediaConvert error 1010: ${message}` },
       mediaConvertError: { code: 1010, message, mediaConvertJobId: '1732870000000-err001' },
@@ -251,13 +253,16 @@ const runners: Record<string, () => Promise<Observed>> = {
     return observe(run.record);
   },
   'archive-fails-after-publish': async () => {
-    s3.on(CopyObjectCommand).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }));
+    // Archive keys carry the job id; the pinned transcode input (work/<jobId>/) copies fine.
+    const archiveKey = `${workflowInput().jobId}/${workflowInput().source.key}`;
+    s3.on(CopyObjectCommand, { Key: archiveKey }).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }));
     const run = await runWithFaults();
     expect(run.status).toBe('SUCCEEDED');
     expect(run.states).toEqual([...SUCCESS_PATH.slice(0, -1), 'RecordArchiveWarning', 'Done']);
     expect(run.attempts.ArchiveSource).toBe(1);
-    expect(s3).toHaveReceivedCommandTimes(CopyObjectCommand, 1);
-    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: HANDLER_ENV.ARCHIVE_BUCKET, Key: workflowInput().source.key });
+    expect(s3).toHaveReceivedCommandTimes(CopyObjectCommand, 2);
+    expect(s3).toHaveReceivedCommandWith(CopyObjectCommand, { Key: archiveKey });
+    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: HANDLER_ENV.ARCHIVE_BUCKET, Key: archiveKey });
     expect(run.record).toMatchObject({ status: 'COMPLETED', warnings: ['ArchiveSource failed: ArchiveFailed'] });
     return observe(run.record);
   },
@@ -317,6 +322,8 @@ const runners: Record<string, () => Promise<Observed>> = {
       resources: [executionArnOf(TEST_JOB_ID)],
       detail: { executionArn: executionArnOf(TEST_JOB_ID), stateMachineArn: STATE_MACHINE_ARN, name: TEST_JOB_ID, status: 'TIMED_OUT', error: null, cause: null },
     };
+    // job-progress believes the event only once Step Functions confirms the execution TIMED_OUT.
+    sfn.on(DescribeExecutionCommand, { executionArn: executionArnOf(TEST_JOB_ID) }).resolves({ executionArn: executionArnOf(TEST_JOB_ID), status: 'TIMED_OUT' });
     const first = await jobProgress(event);
     const afterFirst = run.world.table.get(TEST_JOB_ID);
     const second = await jobProgress(event);
@@ -367,6 +374,27 @@ const runners: Record<string, () => Promise<Observed>> = {
     expect(limits.count('system', quotaDay(new Date()))).toBe(1);
     expect(executions.calls()).toBe(1);
     return ingestObserved(table.get(jobId), executions.started, 'TransactionCanceledException');
+  },
+  'source-overwritten-before-transcode': async () => {
+    const store = new VersionedS3();
+    const { run, transcodedBytes } = await runWithSourceOverwrite(ddb, s3, store, { between: () => store.put(SOURCE_BUCKET, 'uploads/landscape.mp4', VERSION_2) });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.attempts.PinSource).toBe(1);
+    expect(md5(transcodedBytes!)).toBe(md5(VERSION_1));
+    return { status: 'COMPLETED', error: 'none', sink: run.output && (run.output as { qc: { passed: boolean } }).qc.passed ? 'processed' : 'nowhere' };
+  },
+  'pinned-copy-replaced-during-transcode': async () => {
+    const store = new VersionedS3();
+    const { run } = await runWithSourceOverwrite(ddb, s3, store, {
+      duringTranscode: (fileInput) => {
+        const { bucket, key } = parseS3Uri(fileInput);
+        store.put(bucket, key, VERSION_2);
+      },
+    });
+    expect(run.states).toContain('QualityCheckFailed');
+    expect(run.states).not.toContain('Publish');
+    expect(run.error).toMatchObject({ Error: 'QualityCheckFailed', Cause: expect.stringContaining('Transcode input differs from the probed source') });
+    return { status: 'FAILED', error: run.error!.Error, sink: run.status === 'FAILED' ? 'failed-record' : 'nowhere' };
   },
   'ingest-start-execution-throttled': async () => {
     const table = new InMemoryJobTable();

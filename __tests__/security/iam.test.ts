@@ -37,7 +37,7 @@ describe('IAM documents in cdk.tf.json', () => {
     for (const env of ENVIRONMENT_NAMES) {
       const stack = workflowStackName(env);
       const roles = Object.keys(app.stack(stack).resources('aws_iam_role'));
-      expect(roles).toHaveLength(14);
+      expect(roles).toHaveLength(15); // 13 functions (pin-source included), the workflow and MediaConvert
       const kinds = policies.filter((p) => p.stack === stack).map((p) => p.kind);
       expect(kinds.filter((k) => k === 'identity')).toHaveLength(roles.length);
       expect(kinds.filter((k) => k === 'trust')).toHaveLength(roles.length);
@@ -161,7 +161,12 @@ describe('IAM documents in cdk.tf.json', () => {
         const expected = p.address === 'aws_iam_role.workflow' ? 'states.amazonaws.com' : p.address === 'aws_iam_role.mediaconvert' ? 'mediaconvert.amazonaws.com' : 'lambda.amazonaws.com';
         expect({ role: p.address, service: principal.Service }).toEqual({ role: p.address, service: expected });
         if (expected === 'states.amazonaws.com') {
-          expect(statement.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '123456789012' } });
+          // Only this environment's state machine (aws:SourceArn): GetJob/CancelJob on jobs/* cannot be
+          // used by another environment's workflow (stacks/workflow.ts FollowTranscodeJobs).
+          expect(statement.Condition).toEqual({
+            StringEquals: { 'aws:SourceAccount': '123456789012' },
+            ArnLike: { 'aws:SourceArn': `arn:aws:states:us-east-1:123456789012:stateMachine:${p.stack}-workflow` },
+          });
         }
         if (expected === 'mediaconvert.amazonaws.com') {
           expect(statement.Condition).toEqual({ StringEqualsIfExists: { 'aws:SourceAccount': '123456789012' } });
@@ -201,7 +206,7 @@ describe.each(ENVIRONMENT_NAMES)('state machine Task resources of %s', (env: Env
     const stack = workflowStackName(env);
     const requirements = workflowTaskRequirements(app.stack(stack), simulator.resolver(stack));
     expect(requirements.map((r) => r.state)).toEqual(
-      expect.arrayContaining(['RecordStart', 'ExtractMetadata', 'PlanTranscode', 'Transcode', 'QualityControl', 'Publish', 'ArchiveSource', 'RecordFailure', 'NotifyFailure']),
+      expect.arrayContaining(['RecordStart', 'ExtractMetadata', 'PlanTranscode', 'PinSource', 'Transcode', 'QualityControl', 'Publish', 'ArchiveSource', 'RecordFailure', 'NotifyFailure']),
     );
 
     // Act

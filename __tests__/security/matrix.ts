@@ -26,6 +26,9 @@ const LIMITS = '${aws_dynamodb_table.limits.arn}';
 const MACHINE = '${aws_sfn_state_machine.workflow.arn}';
 const JOB = '0123456789abcdef0123456789abcdef';
 const UPLOAD = `${SOURCE}/uploads/clip.mp4`;
+/** The job-scoped pinned transcode input (handlers/shared/pinned-source.ts). */
+const PINNED = `${ARCHIVE}/work/0123456789abcdef0123456789abcdef/source.mp4`;
+const machineArn = (env: EnvironmentName) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:video-workflow-${env}-workflow`;
 const INSECURE = { 'aws:SecureTransport': 'false' };
 
 /** The cases for one environment (pure data: resolved against the synthesized stacks by Simulator). */
@@ -97,14 +100,21 @@ export function simulationCases(env: EnvironmentName): SimulationCase[] {
     allow('workflow records the start (dynamodb:updateItem task)', { role: 'workflow' }, 'dynamodb:UpdateItem', TABLE),
     allow('workflow sends the failure notification', { role: 'workflow' }, 'sns:Publish', TOPIC),
     allow('workflow manages the .sync events rule', { role: 'workflow' }, 'events:PutRule', `arn:aws:events:${REGION}:${ACCOUNT}:rule/StepFunctionsGetEventsForMediaConvertJobRule`),
-    allow('MediaConvert role reads the source', { role: 'mediaconvert' }, 's3:GetObject', UPLOAD),
+    allow('MediaConvert role reads the pinned copy of the probed source', { role: 'mediaconvert' }, 's3:GetObject', PINNED),
+    allow('pin-source reads the probed source version', role('pin_source'), 's3:GetObjectVersion', UPLOAD),
+    allow('pin-source writes the job-scoped pinned copy', role('pin_source'), 's3:PutObject', PINNED),
+    allow('quality-control heads the pinned transcode input', role('quality_control'), 's3:GetObject', PINNED),
+    allow('job-progress confirms an execution status with DescribeExecution', role('job_progress'), 'states:DescribeExecution', `arn:aws:states:${REGION}:${ACCOUNT}:execution:video-workflow-${env}-workflow:${JOB}`),
     allow('MediaConvert role writes outputs', { role: 'mediaconvert' }, 's3:PutObject', `${OUTPUT}/${JOB}/hls/master.m3u8`),
     // ---- trust and service deliveries ----
     allow('Lambda assumes a function role', service('lambda.amazonaws.com'), 'sts:AssumeRole', '${aws_iam_role.extract_metadata_function.arn}'),
-    allow('Step Functions of this account assumes the workflow role', service('states.amazonaws.com'), 'sts:AssumeRole', '${aws_iam_role.workflow.arn}', { 'aws:SourceAccount': ACCOUNT }),
+    allow('Step Functions of this account assumes the workflow role', service('states.amazonaws.com'), 'sts:AssumeRole', '${aws_iam_role.workflow.arn}', { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': machineArn(env) }),
     allow('MediaConvert of this account assumes its role', service('mediaconvert.amazonaws.com'), 'sts:AssumeRole', '${aws_iam_role.mediaconvert.arn}', { 'aws:SourceAccount': ACCOUNT }),
     allow('MediaConvert assumes its role when it sends no aws:SourceAccount (StringEqualsIfExists)', service('mediaconvert.amazonaws.com'), 'sts:AssumeRole', '${aws_iam_role.mediaconvert.arn}', {}),
     allow('the upload rule delivers to the ingest queue', service('events.amazonaws.com'), 'sqs:SendMessage', '${aws_sqs_queue.ingest.arn}', { 'aws:SourceArn': '${aws_cloudwatch_event_rule.source_object_created.arn}' }),
+    allow('a budget of this stack publishes to the topic', service('budgets.amazonaws.com'), 'sns:Publish', TOPIC, {
+      'aws:SourceArn': `arn:aws:budgets::${ACCOUNT}:budget/video-workflow-${env}-mediaconvert`, 'aws:SourceAccount': ACCOUNT,
+    }),
     allow('an alarm of this stack publishes to the topic', service('cloudwatch.amazonaws.com'), 'sns:Publish', TOPIC, {
       'aws:SourceArn': '${aws_cloudwatch_metric_alarm.workflow_failed.arn}', 'aws:SourceAccount': ACCOUNT,
     }),
@@ -129,8 +139,19 @@ export function simulationCases(env: EnvironmentName): SimulationCase[] {
     deny('get-job cannot touch the quota counters', role('get_job'), 'dynamodb:UpdateItem', LIMITS),
     deny('list-jobs cannot read upload reservations', role('list_jobs'), 'dynamodb:GetItem', UPLOADS),
     deny('record-failure cannot publish notifications', role('record_failure'), 'sns:Publish', TOPIC),
-    deny('job-progress cannot send to the ingest queue', role('job_progress'), 'sqs:SendMessage', '${aws_sqs_queue.ingest.arn}'),
-    deny('start-workflow cannot send to its own ingest queue', role('start_workflow'), 'sqs:SendMessage', '${aws_sqs_queue.ingest.arn}'),
+    deny('job-progress cannot send to the ingest queue', role('job_progress'), 'sqs:SendMessage', '${aws_sqs_queue.ingest.arn}', { expect: 'ExplicitlyDenied' }),
+    deny('start-workflow cannot send to its own ingest queue', role('start_workflow'), 'sqs:SendMessage', '${aws_sqs_queue.ingest.arn}', { expect: 'ExplicitlyDenied' }),
+    // Forged Object Created messages: the queue policy's explicit Deny beats any identity Allow.
+    deny('an administrator of this account cannot post to the ingest queue', { admin: 'this-account' }, 'sqs:SendMessage', '${aws_sqs_queue.ingest.arn}', { expect: 'ExplicitlyDenied' }),
+    deny('an administrator of this account cannot post to the ingest DLQ', { admin: 'this-account' }, 'sqs:SendMessage', '${aws_sqs_queue.ingest_dlq.arn}', { expect: 'ExplicitlyDenied' }),
+    deny('MediaConvert role cannot read the live source key (only the pinned copy)', { role: 'mediaconvert' }, 's3:GetObject', UPLOAD),
+    deny('pin-source cannot write the archive outside work/', role('pin_source'), 's3:PutObject', `${ARCHIVE}/uploads/clip.mp4`),
+    deny('Step Functions running another state machine cannot assume the workflow role', service('states.amazonaws.com'), 'sts:AssumeRole', '${aws_iam_role.workflow.arn}', {
+      context: { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': machineArn(OTHER_ENV[env]) },
+    }),
+    deny('a budget of another account cannot publish to the topic', service('budgets.amazonaws.com'), 'sns:Publish', TOPIC, {
+      context: { 'aws:SourceArn': `arn:aws:budgets::${OTHER_ACCOUNT}:budget/video-workflow-${env}-mediaconvert`, 'aws:SourceAccount': OTHER_ACCOUNT },
+    }),
     deny('start-workflow cannot stop executions', role('start_workflow'), 'states:StopExecution', `arn:aws:states:${REGION}:${ACCOUNT}:execution:\${aws_sfn_state_machine.workflow.name}:${JOB}`),
     deny('quality-control cannot write outputs', role('quality_control'), 's3:PutObject', `${OUTPUT}/${JOB}/x.mp4`),
     deny('workflow cannot pass the MediaConvert role to Lambda', { role: 'workflow' }, 'iam:PassRole', '${aws_iam_role.mediaconvert.arn}', { context: { 'iam:PassedToService': 'lambda.amazonaws.com' } }),
@@ -141,7 +162,7 @@ export function simulationCases(env: EnvironmentName): SimulationCase[] {
     // ---- must deny: confused deputy ----
     deny('Step Functions acting for another account cannot assume the workflow role', service('states.amazonaws.com'), 'sts:AssumeRole', '${aws_iam_role.workflow.arn}', { context: { 'aws:SourceAccount': OTHER_ACCOUNT } }),
     deny('MediaConvert acting for another account cannot assume the MediaConvert role', service('mediaconvert.amazonaws.com'), 'sts:AssumeRole', '${aws_iam_role.mediaconvert.arn}', { context: { 'aws:SourceAccount': OTHER_ACCOUNT } }),
-    deny('another rule cannot deliver to the ingest queue', service('events.amazonaws.com'), 'sqs:SendMessage', '${aws_sqs_queue.ingest.arn}', { context: { 'aws:SourceArn': '${aws_cloudwatch_event_rule.mediaconvert_state.arn}' } }),
+    deny('another rule cannot deliver to the ingest queue', service('events.amazonaws.com'), 'sqs:SendMessage', '${aws_sqs_queue.ingest.arn}', { context: { 'aws:SourceArn': '${aws_cloudwatch_event_rule.mediaconvert_state.arn}' }, expect: 'ExplicitlyDenied' }),
     deny('an alarm of another account cannot publish to the topic', service('cloudwatch.amazonaws.com'), 'sns:Publish', TOPIC, {
       context: { 'aws:SourceArn': `arn:aws:cloudwatch:${REGION}:${OTHER_ACCOUNT}:alarm:video-workflow-${env}-workflow-failed`, 'aws:SourceAccount': OTHER_ACCOUNT },
     }),
@@ -181,6 +202,9 @@ export function simulationCases(env: EnvironmentName): SimulationCase[] {
     denyTls('topic refuses Publish without TLS', role('publish'), 'sns:Publish', TOPIC),
     denyTls('ingest queue refuses SendMessage without TLS', { admin: 'this-account' }, 'sqs:SendMessage', '${aws_sqs_queue.ingest.arn}'),
     denyTls('events DLQ refuses SendMessage without TLS', role('job_progress'), 'sqs:SendMessage', '${aws_sqs_queue.events_dlq.arn}'),
+    // sqs:* / sns:*: every action, not only sends, needs TLS.
+    denyTls('ingest queue refuses ReceiveMessage without TLS', role('start_workflow'), 'sqs:ReceiveMessage', '${aws_sqs_queue.ingest.arn}'),
+    denyTls('topic refuses Subscribe without TLS', { admin: 'this-account' }, 'sns:Subscribe', TOPIC),
   ];
 
   // ---- API callers (AWS_IAM mode): the reader, writer and admin policies of docs/api.md ----
@@ -205,6 +229,19 @@ export function simulationCases(env: EnvironmentName): SimulationCase[] {
       allow('create-upload encrypts uploads with the data key', role('create_upload'), 'kms:GenerateDataKey', dataKey),
       allow('EventBridge of this account encrypts messages for the queues', service('events.amazonaws.com'), 'kms:GenerateDataKey', dataKey, { 'aws:SourceAccount': ACCOUNT }),
       deny('plan-transcode cannot use the data key', role('plan_transcode'), 'kms:Decrypt', dataKey),
+      // Objects are stored only under the data key: a write asking for another key or SSE-S3 is refused.
+      deny('archive bucket refuses a write under another KMS key', role('archive_source'), 's3:PutObject', `${ARCHIVE}/${JOB}/uploads/clip.mp4`, {
+        context: { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555` },
+        expect: 'ExplicitlyDenied',
+      }),
+      deny('source bucket refuses an SSE-S3 upload', role('create_upload'), 's3:PutObject', UPLOAD, { context: { 's3:x-amz-server-side-encryption': 'AES256' }, expect: 'ExplicitlyDenied' }),
+      deny('output bucket refuses a MediaConvert write under another KMS key', { role: 'mediaconvert' }, 's3:PutObject', `${OUTPUT}/${JOB}/x.mp4`, {
+        context: { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555` },
+        expect: 'ExplicitlyDenied',
+      }),
+      allow('budgets of this stack encrypt alerts for the topic', service('budgets.amazonaws.com'), 'kms:GenerateDataKey', dataKey, {
+        'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:budgets::${ACCOUNT}:budget/video-workflow-${env}-mediaconvert`,
+      }),
       deny('get-job cannot encrypt with the data key', role('get_job'), 'kms:GenerateDataKey', dataKey),
       deny('another account\'s administrator cannot decrypt with the data key', { admin: 'other-account' }, 'kms:Decrypt', dataKey),
       deny('EventBridge acting for another account cannot use the data key', service('events.amazonaws.com'), 'kms:GenerateDataKey', dataKey, { context: { 'aws:SourceAccount': OTHER_ACCOUNT } }),

@@ -87,7 +87,7 @@ describe.each(ENVIRONMENT_NAMES)('alarms (%s)', (envName) => {
     expect(Object.keys(alarms(envName)).sort()).toEqual(
       [
         'workflow_failed', 'workflow_timed_out', 'mediaconvert_errors', 'ingest_dlq_messages', 'events_dlq_messages',
-        'ingest_queue_age', 'api_5xx_rate', ...HANDLERS.map((h) => `${snake(h)}_errors`),
+        'ingest_queue_age', 'api_5xx_rate', 'executions_started_per_hour', 'transcoding_minutes_per_hour', ...HANDLERS.map((h) => `${snake(h)}_errors`),
       ].sort(),
     );
   });

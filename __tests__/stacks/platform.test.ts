@@ -206,6 +206,8 @@ describe('variables', () => {
     'api_throttle_burst_limit', 'api_throttle_rate_limit', 'cors_allowed_origins', 'max_upload_bytes',
     'api_jwt_read_scope', 'api_jwt_write_scope', 'api_jwt_admin_scope', 'api_admin_principals', 'upload_url_expires_seconds',
     'max_jobs_per_owner_per_day',
+    'mediaconvert_concurrent_jobs', 'max_source_duration_seconds', 'mediaconvert_monthly_budget_usd',
+    'max_executions_started_per_hour', 'max_transcoding_minutes_per_hour',
     'default_profile', 'allowed_profiles',
   ];
 

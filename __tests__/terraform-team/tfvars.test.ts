@@ -115,6 +115,33 @@ describe('tfvars examples', () => {
     }
   });
 
+  itWithTerraform.each([
+    ['dev', 7200],
+    ['prod', 21600],
+  ] as const)('%s: max_source_duration_seconds must be below the Transcode timeout (%i s); the plan error names both', (env, timeout) => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'tfvars-duration-'));
+    const atTimeout = join(dir, 'at-timeout.tfvars');
+    const below = join(dir, 'below.tfvars');
+    writeFileSync(atTimeout, `max_source_duration_seconds = ${timeout}\n`);
+    writeFileSync(below, `max_source_duration_seconds = ${timeout - 1}\n`);
+
+    try {
+      // Act
+      const rejected = planWithVarFile(env, atTimeout);
+      const accepted = planWithVarFile(env, below);
+
+      // Assess
+      expect(rejected.status).toBe(1);
+      expect(rejected.output.replace(/\s+/g, ' ')).toContain(
+        `max_source_duration_seconds must be at least 1 and below the Transcode task timeout (transcode_timeout_seconds = ${timeout} in ${env})`,
+      );
+      expect({ status: accepted.status, output: accepted.status === 0 ? '' : accepted.output }).toEqual({ status: 0, output: '' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   itWithTerraform.each(EXAMPLES.map(([file]) => file))('%s is terraform fmt clean', (file) => {
     // Prepare
     const text = readFileSync(join(ROOT, file), 'utf8');

@@ -17,6 +17,7 @@ interface Step {
 }
 interface Job {
   readonly needs?: string | string[];
+  readonly permissions?: Record<string, string>;
   readonly if?: string;
   readonly environment?: string | { name: string };
   readonly strategy?: { matrix?: Record<string, unknown>; 'fail-fast'?: boolean };
@@ -33,19 +34,22 @@ interface Workflow {
 }
 
 /**
- * Actions a workflow may use, with the major version it must pin. Version tags, not branches:
- * `@main` would run whatever the action's owner pushes next.
+ * Actions a workflow may use, each pinned to one full commit SHA, with the release tag that commit
+ * carries (read from the action's repository: `git rev-parse <tag>^{commit}`). A tag or branch can
+ * be moved by whoever controls the action's repository; a commit SHA cannot.
  */
-const ALLOWED_ACTIONS: Readonly<Record<string, string>> = {
-  'actions/checkout': 'v4',
-  'actions/setup-node': 'v4',
-  'actions/cache': 'v4',
-  'actions/upload-artifact': 'v4',
-  'actions/download-artifact': 'v4',
-  'actions/github-script': 'v7',
-  'hashicorp/setup-terraform': 'v3',
-  'aws-actions/configure-aws-credentials': 'v4',
+const ALLOWED_ACTIONS: Readonly<Record<string, { readonly sha: string; readonly tag: string }>> = {
+  'actions/checkout': { sha: '11d5960a326750d5838078e36cf38b85af677262', tag: 'v4.4.0' },
+  'actions/setup-node': { sha: '49933ea5288caeca8642d1e84afbd3f7d6820020', tag: 'v4.4.0' },
+  'actions/upload-artifact': { sha: 'ea165f8d65b6e75b540449e92b4886f43607fa02', tag: 'v4.6.2' },
+  'actions/download-artifact': { sha: 'd3f86a106a0bac45b974a628896c90dbdf5c8093', tag: 'v4.3.0' },
+  'actions/github-script': { sha: 'f28e40c7f34bde8b3046d885e986cb6290c5673b', tag: 'v7.1.0' },
+  'hashicorp/setup-terraform': { sha: 'b9cd54a3c349d3f38e8881555d616ced269862dd', tag: 'v3.1.2' },
+  'aws-actions/configure-aws-credentials': { sha: '7474bc4690e29a8392af63c5b98e7449536d5c3a', tag: 'v4.3.1' },
 };
+
+/** `uses:` lines as written (with their comment), which the YAML parser drops. */
+const usesLines = (file: string): string[] => [...sources[file].matchAll(/^\s*(?:- )?uses: (.+)$/gm)].map((m) => m[1].trim());
 
 const workflowFiles = readdirSync(WORKFLOWS).filter((file) => /\.ya?ml$/.test(file)).sort();
 const sources = Object.fromEntries(workflowFiles.map((file) => [file, readFileSync(join(WORKFLOWS, file), 'utf8')]));
@@ -71,19 +75,39 @@ describe('every workflow file', () => {
     expect(result.errors).toEqual([]);
   });
 
-  it.each(workflowFiles)('%s uses only allow-listed actions pinned to a version tag', (file) => {
+  it.each(workflowFiles)('%s uses only allow-listed actions, pinned by full commit SHA with the tag in a comment', (file) => {
     // Prepare
-    const references = stepsOf(workflows[file]).flatMap((step) => (step.uses ? [step.uses] : []));
+    const lines = usesLines(file);
 
     // Act
-    const rejected = references.filter((reference) => {
-      const match = /^([\w.-]+\/[\w.-]+)@(v\d+)(\.\d+){0,2}$/.exec(reference);
-      return !match || ALLOWED_ACTIONS[match[1]] !== match[2];
+    const rejected = lines.filter((line) => {
+      const match = /^([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/.exec(line);
+      const pin = match ? ALLOWED_ACTIONS[match[1]] : undefined;
+      return !match || pin === undefined || pin.sha !== match[2] || pin.tag !== match[3];
     });
 
     // Assess
-    expect(references.length).toBeGreaterThan(0);
+    expect(lines.length).toBe(stepsOf(workflows[file]).filter((step) => step.uses).length);
+    expect(lines.length).toBeGreaterThan(0);
     expect(rejected).toEqual([]);
+  });
+
+  it.each(workflowFiles)('%s grants nothing at workflow level; each job names its permissions, and only jobs that run no repository code get id-token', (file) => {
+    const workflow = workflows[file];
+    expect(workflow.permissions).toEqual({});
+    for (const [name, job] of Object.entries(workflow.jobs)) {
+      expect({ name, permissions: job.permissions }).toEqual({ name, permissions: expect.any(Object) });
+      if (job.permissions?.['id-token'] === 'write') {
+        // No checkout, no npm: the job works on the synthesized JSON from the artifact only.
+        expect({ name, checkout: usesOf(job, 'actions/checkout').length, npm: /\bnpm\b|npx |cdktf /.test(runs(job)) }).toEqual({ name, checkout: 0, npm: false });
+        expect(usesOf(job, 'actions/download-artifact')[0]?.with?.name).toBe('synth');
+      }
+      for (const checkout of usesOf(job, 'actions/checkout')) {
+        // The job that runs repository code keeps no git credentials and may only read.
+        expect({ name, with: checkout.with }).toEqual({ name, with: { 'persist-credentials': false } });
+        expect({ name, permissions: job.permissions }).toEqual({ name, permissions: { contents: 'read' } });
+      }
+    }
   });
 
   it.each(workflowFiles)('%s only calls npm scripts that package.json defines', (file) => {
@@ -107,10 +131,13 @@ describe('terraform-plan.yml', () => {
   const workflow = workflows['terraform-plan.yml'];
   const { synth, plan } = workflow.jobs;
 
-  it('runs on pull requests with OIDC, read-only contents and PR comments', () => {
+  it('runs on pull requests; only plan may mint AWS credentials, only comment may write to the pull request', () => {
     // Assess
     expect(Object.keys(workflow.on)).toEqual(['pull_request']);
-    expect(workflow.permissions).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'write' });
+    expect(workflow.permissions).toEqual({});
+    expect(synth.permissions).toEqual({ contents: 'read' });
+    expect(plan.permissions).toEqual({ 'id-token': 'write' });
+    expect(workflow.jobs.comment.permissions).toEqual({ 'pull-requests': 'write' });
     expect(workflow.concurrency).toEqual({ group: 'terraform-plan-${{ github.event.pull_request.number }}', 'cancel-in-progress': true });
   });
 
@@ -129,7 +156,9 @@ describe('terraform-plan.yml', () => {
     expect(setupNode).toHaveLength(1);
     expect(setupNode[0].with).toEqual({ 'node-version': 20, cache: 'npm' });
     const commands = synth.steps.flatMap((step) => (step.run ? [step.run.trim()] : []));
-    expect(commands).toEqual(['npm ci --no-audit --no-fund', 'npm run synth', 'npm run synth:hcl', 'npm run test:terraform']);
+    expect(commands.slice(0, 4)).toEqual(['npm ci --no-audit --no-fund', 'npm run synth', 'npm run synth:hcl', 'npm run test:terraform']);
+    // The environments' tfvars ride in the synth artifact, so the plan job needs no checkout.
+    expect(commands[4]).toContain('cp {} cdktf.out/envs/');
     expect(synth.steps.findIndex((s) => s.uses?.startsWith('hashicorp/setup-terraform@'))).toBeLessThan(synth.steps.findIndex((s) => s.run === 'npm run synth'));
     expect(usesOf(synth, 'actions/upload-artifact').map((s) => s.with?.path)).toEqual(['cdktf.out/', 'cdktf.out.hcl/']);
   });
@@ -157,7 +186,7 @@ describe('terraform-plan.yml', () => {
     expect(plan.env?.STACK_DIR).toBe('cdktf.out/stacks/video-workflow-${{ matrix.environment }}');
   });
 
-  it('inits, plans to a file, shows it in the job summary, comments and uploads it', () => {
+  it('inits, plans to a file without the state lock, shows it in the job summary, comments and uploads it', () => {
     // Prepare
     const script = runs(plan);
 
@@ -166,9 +195,16 @@ describe('terraform-plan.yml', () => {
     expect(script).toMatch(/terraform plan "\$\{args\[@\]\}"/);
     expect(script).toContain('-out=tfplan');
     expect(script).toContain('-detailed-exitcode');
+    expect(script).toContain('-lock=false');
+    expect(script).not.toContain('-lock-timeout');
+    expect(script).toContain('var_file="$GITHUB_WORKSPACE/cdktf.out/envs/${{ matrix.environment }}.tfvars"');
     expect(script).toContain('terraform show -no-color tfplan > plan.txt');
     expect(script).toContain('>> "$GITHUB_STEP_SUMMARY"');
-    const comment = usesOf(plan, 'actions/github-script');
+    expect(usesOf(plan, 'actions/github-script')).toEqual([]);
+    const commentJob = workflow.jobs.comment;
+    expect(needsOf(commentJob)).toEqual(['plan']);
+    expect(usesOf(commentJob, 'actions/download-artifact').map((s) => s.with)).toEqual([{ name: 'tfplan-${{ matrix.environment }}', path: 'plan' }]);
+    const comment = usesOf(commentJob, 'actions/github-script');
     expect(comment).toHaveLength(1);
     expect(String(comment[0].with?.script)).toContain('github.rest.issues.createComment');
     expect(String(comment[0].with?.script)).toContain('github.rest.issues.updateComment');
@@ -180,7 +216,7 @@ describe('terraform-plan.yml', () => {
 });
 
 describe('terraform-plan.yml pull request comment script', () => {
-  const step = workflows['terraform-plan.yml'].jobs.plan.steps.find((s) => s.uses?.startsWith('actions/github-script@'));
+  const step = workflows['terraform-plan.yml'].jobs.comment.steps.find((s) => s.uses?.startsWith('actions/github-script@'));
   const script = String(step?.with?.script);
   type Comment = { id: number; body: string; user: { type: string } };
   const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...args: unknown[]) => Promise<void>;
@@ -273,10 +309,16 @@ describe('terraform-apply.yml', () => {
   const staging = workflow.jobs['apply-staging'];
   const prod = workflow.jobs['apply-prod'];
 
-  it('runs on pushes to main, one apply at a time, never cancelled', () => {
+  it('runs on pushes to main (and by hand, for main only), one apply at a time, never cancelled', () => {
     // Assess
     expect(workflow.on.push).toEqual({ branches: ['main'] });
-    expect(workflow.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(Object.keys(workflow.on).sort()).toEqual(['push', 'workflow_dispatch']);
+    // A dispatch on any other ref skips synth, and with it every job that needs it.
+    expect(synth.if).toBe("github.ref == 'refs/heads/main'");
+    expect(needsOf(plan)).toEqual(['synth']);
+    expect(workflow.permissions).toEqual({});
+    expect(synth.permissions).toEqual({ contents: 'read' });
+    for (const job of [plan, staging, prod]) expect(job.permissions).toEqual({ 'id-token': 'write' });
     expect(workflow.concurrency).toEqual({ group: 'terraform-apply', 'cancel-in-progress': false });
   });
 
@@ -311,5 +353,49 @@ describe('terraform-apply.yml', () => {
       expect(runs(job)).toMatch(/terraform apply -input=false -no-color -lock-timeout=5m tfplan\n/);
       expect(runs(job)).not.toContain('-auto-approve');
     }
+  });
+});
+
+describe('docs/terraform-teams.md: the AWS side of CI trust', () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'terraform-teams.md'), 'utf8');
+  // JSON code blocks of the doc (some are fragments, e.g. a statement inside a larger policy: skipped).
+  const jsonBlocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].flatMap((m) => {
+    try {
+      return [JSON.parse(m[1]) as Record<string, any>];
+    } catch {
+      return [];
+    }
+  });
+  const trust = jsonBlocks.filter((b) => b.Action === 'sts:AssumeRoleWithWebIdentity');
+
+  it('restricts the apply role to terraform-apply.yml on refs/heads/main in its environment', () => {
+    const apply = trust.find((t) => String(t.Condition.StringEquals['token.actions.githubusercontent.com:sub']).includes(':environment:prod'));
+    expect(apply?.Condition).toEqual({
+      StringEquals: {
+        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        'token.actions.githubusercontent.com:sub':
+          'repo:example-org/video-workflow:environment:prod:job_workflow_ref:example-org/video-workflow/.github/workflows/terraform-apply.yml@refs/heads/main',
+      },
+    });
+  });
+
+  it('restricts the plan role to the two plan jobs (main and pull requests) by workflow file and ref', () => {
+    const plan = trust.find((t) => t.Condition.StringLike !== undefined);
+    expect(plan?.Condition.StringLike['token.actions.githubusercontent.com:sub']).toEqual([
+      'repo:example-org/video-workflow:ref:refs/heads/main:job_workflow_ref:example-org/video-workflow/.github/workflows/terraform-apply.yml@refs/heads/main',
+      'repo:example-org/video-workflow:pull_request:job_workflow_ref:example-org/video-workflow/.github/workflows/terraform-plan.yml@refs/pull/*/merge',
+    ]);
+    for (const t of trust) expect(JSON.stringify(t)).not.toMatch(/:\*"|sub":\s*"repo:example-org\/video-workflow:\*/);
+  });
+
+  it('gives the plan role configuration reads, not ReadOnlyAccess: no data reads outside the state bucket', () => {
+    const policy = jsonBlocks.find((b) => b.Version === '2012-10-17' && b.Statement.some((s: any) => s.Sid === 'ReadStackConfiguration'));
+    expect(policy).toBeDefined();
+    const actions: string[] = policy!.Statement.flatMap((s: any) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    const dataReads = actions.filter((a) => /^(dynamodb:(GetItem|Query|Scan|BatchGetItem)|sqs:ReceiveMessage|kms:Decrypt|secretsmanager:|ssm:GetParameter)/.test(a) || a.endsWith(':*') || a === '*');
+    expect(dataReads).toEqual([]);
+    const getObject = policy!.Statement.filter((s: any) => [s.Action].flat().includes('s3:GetObject'));
+    expect(getObject.map((s: any) => s.Resource)).toEqual(['arn:aws:s3:::example-video-workflow-tfstate/video-workflow/*']);
+    expect(doc).toContain('deployment branches limited\n  to `main`');
   });
 });

@@ -107,25 +107,132 @@ async function runPool<T, R>(items: readonly T[], concurrency: number, work: (it
   return results;
 }
 
+/** The archive key of a job's source: `<jobId>/<source key>`, so a re-run or an overwrite never replaces an earlier original. */
+export function archiveKeyOf(jobId: string, sourceKey: string): string {
+  return `${jobId}/${sourceKey}`;
+}
+
+export interface CopyTarget {
+  readonly bucket: string;
+  readonly key: string;
+  readonly storageClass: StorageClass;
+  /** URL-encoded tag set of the copy. */
+  readonly tagging: string;
+}
+
+export interface CopyResult {
+  readonly multipart: boolean;
+  /** Version of the copy (versioned target buckets). */
+  readonly versionId?: string;
+}
+
+type CopyDeps = Pick<ArchiveDeps, 's3' | 'partSize' | 'concurrency' | 'log'>;
+
 /**
- * Copies the exact source version to the archive bucket under the same key, tagged with the
+ * Copies exactly `source` (its version, and its ETag as CopySourceIfMatch, which pins the content
+ * when the bucket is unversioned) to `target`: CopyObject up to 5 GB, a multipart copy above.
+ * `fail` turns a non-transient error into the caller's named error.
+ */
+export async function copyObjectVersion(
+  source: SourceRef,
+  target: CopyTarget,
+  deps: CopyDeps,
+  fail: (err: unknown, step: string) => never,
+): Promise<CopyResult> {
+  const log = deps.log ?? silentLog;
+  const dest = { Bucket: target.bucket, Key: target.key };
+  const copySource = copySourceOf(source);
+  const copySourceIfMatch = `"${source.etag}"`;
+
+  if (source.size <= MAX_SINGLE_COPY_BYTES) {
+    try {
+      const out = await deps.s3.send(
+        new CopyObjectCommand({
+          ...dest,
+          CopySource: copySource,
+          CopySourceIfMatch: copySourceIfMatch,
+          StorageClass: target.storageClass,
+          MetadataDirective: 'COPY',
+          TaggingDirective: 'REPLACE',
+          Tagging: target.tagging,
+        }),
+      );
+      return { multipart: false, versionId: out?.VersionId };
+    } catch (err) {
+      return fail(err, 'CopyObject');
+    }
+  }
+
+  // Multipart copy does not carry the source's metadata over: read it and set it on the upload.
+  let head: HeadObjectCommandOutput;
+  try {
+    head = await deps.s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: source.versionId }));
+  } catch (err) {
+    return fail(err, 'HeadObject(source)');
+  }
+  let uploadId: string | undefined;
+  try {
+    const created = await deps.s3.send(
+      new CreateMultipartUploadCommand({
+        ...dest,
+        StorageClass: target.storageClass,
+        Tagging: target.tagging,
+        Metadata: head.Metadata,
+        ContentType: head.ContentType,
+        ContentDisposition: head.ContentDisposition,
+        ContentEncoding: head.ContentEncoding,
+        ContentLanguage: head.ContentLanguage,
+        CacheControl: head.CacheControl,
+      }),
+    );
+    uploadId = created.UploadId;
+    if (!uploadId) throw new Error('CreateMultipartUpload returned no UploadId');
+    const partSize = Math.max(deps.partSize ?? DEFAULT_PART_SIZE, Math.ceil(source.size / MAX_PARTS / MiB) * MiB);
+    const ranges = partRanges(source.size, partSize);
+    const parts = await runPool(ranges, deps.concurrency ?? 4, async ({ partNumber, range }) => {
+      const out = await deps.s3.send(
+        new UploadPartCopyCommand({
+          ...dest,
+          UploadId: uploadId,
+          PartNumber: partNumber,
+          CopySource: copySource,
+          CopySourceRange: range,
+          CopySourceIfMatch: copySourceIfMatch,
+        }),
+      );
+      return { PartNumber: partNumber, ETag: out.CopyPartResult?.ETag };
+    });
+    const done = await deps.s3.send(new CompleteMultipartUploadCommand({ ...dest, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+    log.info('Multipart copy completed', { bucket: target.bucket, key: target.key, parts: parts.length });
+    return { multipart: true, versionId: done?.VersionId };
+  } catch (err) {
+    if (uploadId) {
+      // Parts of an abandoned upload are billed until aborted (or a lifecycle rule removes them).
+      await deps.s3
+        .send(new AbortMultipartUploadCommand({ ...dest, UploadId: uploadId }))
+        .catch((abortErr: unknown) => log.warn('AbortMultipartUpload failed', { key: target.key, error: errorName(abortErr) }));
+    }
+    return fail(err, 'multipart copy');
+  }
+}
+
+/**
+ * Copies the exact source version to the archive bucket under `<jobId>/<key>`, tagged with the
  * job id. Idempotent: an archive object of the same size tagged with this job is left alone.
  */
 export async function archiveSource(input: ArchiveInput, deps: ArchiveDeps): Promise<ArchiveResult> {
   const log = deps.log ?? silentLog;
   const { jobId, source } = input;
-  const target = { Bucket: deps.archiveBucket, Key: source.key };
-  const archiveUri = `s3://${deps.archiveBucket}/${source.key}`;
+  const key = archiveKeyOf(jobId, source.key);
+  const target = { Bucket: deps.archiveBucket, Key: key };
+  const archiveUri = `s3://${deps.archiveBucket}/${key}`;
   const tagging = new URLSearchParams({ jobId }).toString();
-  const copySource = copySourceOf(source);
-  // Pins the content when the bucket is unversioned (and is a cheap double check when it is).
-  const copySourceIfMatch = `"${source.etag}"`;
 
   const fail = (err: unknown, step: string): never => {
     if (isTransient(err)) throw err;
     throw new ArchiveFailed(`Archive copy failed at ${step}`, {
       cause: err,
-      context: { jobId, archiveBucket: deps.archiveBucket, key: source.key, step, error: errorName(err) },
+      context: { jobId, archiveBucket: deps.archiveBucket, key, step, error: errorName(err) },
     });
   };
 
@@ -143,75 +250,7 @@ export async function archiveSource(input: ArchiveInput, deps: ArchiveDeps): Pro
     }
   }
 
-  if (source.size <= MAX_SINGLE_COPY_BYTES) {
-    try {
-      await deps.s3.send(
-        new CopyObjectCommand({
-          ...target,
-          CopySource: copySource,
-          CopySourceIfMatch: copySourceIfMatch,
-          StorageClass: deps.storageClass,
-          MetadataDirective: 'COPY',
-          TaggingDirective: 'REPLACE',
-          Tagging: tagging,
-        }),
-      );
-    } catch (err) {
-      fail(err, 'CopyObject');
-    }
-    log.info('Source archived', { jobId, archiveUri, bytes: source.size, multipart: false });
-    return { archived: true, skipped: false, archiveUri, bytes: source.size, multipart: false };
-  }
-
-  // Multipart copy does not carry the source's metadata over: read it and set it on the upload.
-  let head: HeadObjectCommandOutput;
-  try {
-    head = await deps.s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: source.versionId }));
-  } catch (err) {
-    return fail(err, 'HeadObject(source)');
-  }
-  let uploadId: string | undefined;
-  try {
-    const created = await deps.s3.send(
-      new CreateMultipartUploadCommand({
-        ...target,
-        StorageClass: deps.storageClass,
-        Tagging: tagging,
-        Metadata: head.Metadata,
-        ContentType: head.ContentType,
-        ContentDisposition: head.ContentDisposition,
-        ContentEncoding: head.ContentEncoding,
-        ContentLanguage: head.ContentLanguage,
-        CacheControl: head.CacheControl,
-      }),
-    );
-    uploadId = created.UploadId;
-    if (!uploadId) throw new Error('CreateMultipartUpload returned no UploadId');
-    const partSize = Math.max(deps.partSize ?? DEFAULT_PART_SIZE, Math.ceil(source.size / MAX_PARTS / MiB) * MiB);
-    const ranges = partRanges(source.size, partSize);
-    const parts = await runPool(ranges, deps.concurrency ?? 4, async ({ partNumber, range }) => {
-      const out = await deps.s3.send(
-        new UploadPartCopyCommand({
-          ...target,
-          UploadId: uploadId,
-          PartNumber: partNumber,
-          CopySource: copySource,
-          CopySourceRange: range,
-          CopySourceIfMatch: copySourceIfMatch,
-        }),
-      );
-      return { PartNumber: partNumber, ETag: out.CopyPartResult?.ETag };
-    });
-    await deps.s3.send(new CompleteMultipartUploadCommand({ ...target, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
-    log.info('Source archived', { jobId, archiveUri, bytes: source.size, multipart: true, parts: parts.length });
-    return { archived: true, skipped: false, archiveUri, bytes: source.size, multipart: true };
-  } catch (err) {
-    if (uploadId) {
-      // Parts of an abandoned upload are billed until aborted (or a lifecycle rule removes them).
-      await deps.s3
-        .send(new AbortMultipartUploadCommand({ ...target, UploadId: uploadId }))
-        .catch((abortErr: unknown) => log.warn('AbortMultipartUpload failed', { jobId, error: errorName(abortErr) }));
-    }
-    return fail(err, 'multipart copy');
-  }
+  const { multipart } = await copyObjectVersion(source, { bucket: deps.archiveBucket, key, storageClass: deps.storageClass, tagging }, deps, fail);
+  log.info('Source archived', { jobId, archiveUri, bytes: source.size, multipart });
+  return { archived: true, skipped: false, archiveUri, bytes: source.size, multipart };
 }

@@ -16,7 +16,16 @@ import { userMetadataSchema } from '../shared/user-metadata';
 const BodySchema = z
   .object({
     key: z.string().min(1, 'must not be empty'),
-    versionId: z.string().min(1, 'must not be empty').max(1024, 'must be at most 1024 characters').optional(),
+    // "Version IDs are Unicode, UTF-8 encoded, URL-ready, opaque strings that are no more than
+    // 1,024 bytes long" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/versioning-workflows.html,
+    // "Retaining multiple versions of objects with S3 Versioning"): anything else is a bad request,
+    // answered 400 here instead of reaching S3 (whose 400 would otherwise surface as a 500).
+    versionId: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(1024, 'must be at most 1024 characters')
+      .regex(/^[A-Za-z0-9._~-]+$/, 'must be an S3 version id (letters, digits, ".", "_", "~", "-")')
+      .optional(),
     force: z.boolean().optional(),
     /** An encoding profile this deployment allows (start-job checks; 400 names the allowed ones). */
     profile: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),

@@ -1,3 +1,4 @@
+import { DescribeExecutionCommand, ExecutionDoesNotExist, type SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
 import { errorName, JobNotFound, JobStateConflict } from '../shared/errors';
@@ -20,6 +21,7 @@ import { truncateCause } from '../record-failure/normalise';
 const executionStatusSchema = z.object({
   'detail-type': z.literal('Step Functions Execution Status Change'),
   detail: z.object({
+    executionArn: z.string(),
     name: z.string(),
     status: z.enum(['FAILED', 'TIMED_OUT', 'ABORTED']),
     stateMachineArn: z.string(),
@@ -35,6 +37,8 @@ export type ExecutionStatusResult =
 export interface ExecutionStatusDeps {
   readonly store: JobStore;
   readonly sns: Pick<SNSClient, 'send'>;
+  /** DescribeExecution: the event is believed only when Step Functions itself says the execution ended so. */
+  readonly sfn: Pick<SFNClient, 'send'>;
   readonly topicArn: string;
   /** Only executions of this state machine are ours. */
   readonly stateMachineArn: string;
@@ -47,6 +51,37 @@ export interface ExecutionStatusDeps {
 
 export function isExecutionStatusChange(event: unknown): boolean {
   return (event as { 'detail-type'?: unknown } | null)?.['detail-type'] === 'Step Functions Execution Status Change';
+}
+
+/** The execution ARN of `name` under `stateMachineArn` (the documented ARN format). */
+function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+/**
+ * Anyone allowed to invoke this function (not only the rule) could hand it a crafted "Execution
+ * Status Change" and fail a running job. So before failing a job: the ARN must be the execution
+ * of this state machine named after the job, the job record must name the same execution (a
+ * record without one is still QUEUED, before RecordStart), and Step Functions must report that
+ * execution ended with the status the event claims. Returns why the event is not believed.
+ */
+async function verifyAgainstRecord(
+  detail: { executionArn: string; name: string; status: string; stateMachineArn: string },
+  deps: ExecutionStatusDeps,
+): Promise<string | undefined> {
+  if (detail.executionArn !== executionArnOf(deps.stateMachineArn, detail.name)) return 'execution ARN is not this state machine\'s execution of the job';
+  const job = await deps.store.get(detail.name);
+  if (job === undefined) return 'no job record for the execution';
+  if (job.executionArn !== undefined && job.executionArn !== detail.executionArn) return 'job record names another execution';
+  let status: string | undefined;
+  try {
+    status = (await deps.sfn.send(new DescribeExecutionCommand({ executionArn: detail.executionArn }))).status;
+  } catch (err) {
+    if (err instanceof ExecutionDoesNotExist || errorName(err) === 'ExecutionDoesNotExist') return 'execution does not exist';
+    throw err; // throttling, 5xx: retried by EventBridge / Lambda, then the events DLQ
+  }
+  if (status !== detail.status) return `Step Functions reports the execution ${status ?? 'without a status'}, the event says ${detail.status}`;
+  return undefined;
 }
 
 export async function handleExecutionStatusChange(event: unknown, deps: ExecutionStatusDeps): Promise<ExecutionStatusResult> {
@@ -62,6 +97,11 @@ export async function handleExecutionStatusChange(event: unknown, deps: Executio
   if (!JOB_ID_PATTERN.test(detail.name)) return ignore('execution name is not a job id');
   if (detail.error === 'JobStateConflict') return ignore('execution changed nothing (job was not QUEUED)');
   deps.onJobId?.(detail.name);
+  const unverified = await verifyAgainstRecord(detail, deps);
+  if (unverified !== undefined) {
+    log.warn('Execution status event does not match the job record or the execution; ignored', { jobId: detail.name, reason: unverified });
+    return { ignored: true, reason: unverified };
+  }
 
   const name =
     detail.status === 'TIMED_OUT' ? 'States.Timeout' : detail.status === 'ABORTED' ? 'ExecutionAborted' : (detail.error ?? 'States.Runtime');

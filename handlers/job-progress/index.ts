@@ -1,4 +1,4 @@
-import { documentClient, eventBridgeClient, snsClient } from '../shared/clients';
+import { documentClient, eventBridgeClient, sfnClient, snsClient } from '../shared/clients';
 import { requireEnv } from '../shared/config';
 import { eventBridgeSink } from '../shared/job-events';
 import { DynamoJobStore } from '../shared/job-store';
@@ -23,6 +23,7 @@ function executionDependencies(): ExecutionStatusDeps {
   executionDeps ??= {
     store: dependencies().store,
     sns: snsClient(),
+    sfn: sfnClient(),
     topicArn: requireEnv('TOPIC_ARN'),
     stateMachineArn: requireEnv('STATE_MACHINE_ARN'),
     events: eventBridgeSink(eventBridgeClient(), requireEnv('EVENT_SOURCE')),

@@ -8,6 +8,7 @@ import { planTranscodeEventSchema } from './schema';
 function loadConfig(): PlanConfig {
   return {
     outputBucket: requireEnv('OUTPUT_BUCKET'),
+    pinnedSourceBucket: requireEnv('PINNED_SOURCE_BUCKET'),
     maxDurationSeconds: intEnv('MAX_DURATION_SECONDS', DEFAULT_MAX_DURATION_SECONDS),
     thumbnailIntervalSeconds: Math.max(1, intEnv('THUMBNAIL_INTERVAL_SECONDS', DEFAULT_THUMBNAIL_INTERVAL_SECONDS)),
     maxThumbnails: MAX_THUMBNAILS,

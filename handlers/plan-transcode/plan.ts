@@ -1,6 +1,7 @@
 import type { AudioDescription, JobSettings, Output, OutputGroup, VideoCodecSettings, VideoDescription } from '@aws-sdk/client-mediaconvert';
 import { UnsupportedMedia } from '../shared/errors';
 import type { OutputGroupRole } from '../shared/output-groups';
+import { pinnedSourceKey } from '../shared/pinned-source';
 import type { ExpectedOutput, MediaMetadata, SourceRef, TranscodePlan } from '../shared/job';
 import { planAudio, type AudioPlan } from './audio';
 import { evenFloor, evenRound, planLadder, scaledBitrate, type PlannedRung, type RungCandidate } from './ladder';
@@ -22,6 +23,12 @@ export interface PlanTranscodeEvent {
 
 export interface PlanConfig {
   readonly outputBucket: string;
+  /**
+   * Bucket of the job-scoped pinned copy PinSource makes (handlers/shared/pinned-source.ts):
+   * the transcode reads that copy, never the live source key. @default the source's own bucket
+   * (local previews of a plan, which transcode nothing)
+   */
+  readonly pinnedSourceBucket?: string;
   /** Longest source we accept; MediaConvert jobs past this would time out the workflow. */
   readonly maxDurationSeconds: number;
   /** One thumbnail per this many seconds of video ... */
@@ -107,7 +114,8 @@ export function planTranscode(event: PlanTranscodeEvent, config: PlanConfig): Ty
     TimecodeConfig: { Source: 'ZEROBASED' },
     Inputs: [
       {
-        FileInput: `s3://${source.bucket}/${source.key}`,
+        // The probed version's job-scoped copy: FileInput has no version, the live key may change.
+        FileInput: config.pinnedSourceBucket === undefined ? `s3://${source.bucket}/${source.key}` : `s3://${config.pinnedSourceBucket}/${pinnedSourceKey(jobId, source.key)}`,
         TimecodeSource: 'ZEROBASED',
         // AUTO for .mov/.mp4 (MediaConvert applies the display matrix), an explicit quarter turn
         // elsewhere: outputs come out upright at the display size the ladder was planned on.

@@ -3,6 +3,8 @@ import { Parser } from 'm3u8-parser';
 import { outputGroupRole, type OutputGroupDetail, type OutputGroupRole } from '../shared/output-groups';
 import type { ExpectedOutput, LadderRung, QcCheck, QcResult, TranscodeResult } from '../shared/job';
 import type { LogSink } from '../shared/logger';
+import { checkPinnedInput } from './input-check';
+import type { PinnedSource } from '../shared/pinned-source';
 import { isS3NotFound } from '../shared/s3-errors';
 import { parseS3Uri } from '../shared/s3-uri';
 
@@ -18,6 +20,9 @@ export interface QualityControlEvent {
     readonly groupRoles?: readonly OutputGroupRole[];
   };
   readonly transcode: TranscodeResult;
+  /** PinSource's copy and the FileInput the transcode read (input-check.ts). */
+  readonly pinned?: PinnedSource;
+  readonly fileInput?: string;
 }
 
 export interface QualityControlDeps {
@@ -42,7 +47,8 @@ export async function qualityControl(event: QualityControlEvent, deps: QualityCo
   const s3 = deps.s3;
 
   const files = plan.expectedOutputs.filter((o) => o.kind !== 'thumbnail');
-  const [existence, manifest, dash, { check: thumbnailCheck, ...thumbnails }] = await Promise.all([
+  const [input, existence, manifest, dash, { check: thumbnailCheck, ...thumbnails }] = await Promise.all([
+    checkPinnedInput(s3, event.pinned, event.fileInput),
     Promise.all(files.map((o) => checkExists(s3, o))),
     checkManifest(s3, plan.expectedOutputs, plan.ladder),
     checkDashManifest(s3, plan.expectedOutputs, plan.ladder),
@@ -51,6 +57,7 @@ export async function qualityControl(event: QualityControlEvent, deps: QualityCo
 
   const details = allOutputDetails(transcode, plan.groupRoles);
   const checks: QcCheck[] = [
+    input,
     ...existence,
     ...checkDurations(details, metadata.durationSeconds),
     ...checkRungs(details, plan.ladder, plan.expectedOutputs),

@@ -28,6 +28,17 @@ export const qualityControlEventSchema = z.object({
     /** Absent in plans made before profiles: the standard group order. */
     groupRoles: z.array(z.enum(['mp4', 'hls', 'cmaf', 'thumbnails'])).optional(),
   }),
+  pinned: z
+    .object({
+      bucket: z.string().min(1),
+      key: z.string().min(1),
+      versionId: z.string().min(1).optional(),
+      size: z.number().int().nonnegative(),
+      sourceVersionId: z.string().min(1).optional(),
+      sourceEtag: z.string(),
+    })
+    .optional(),
+  fileInput: z.string().optional(),
   transcode: z.object({
     mediaConvertJobId: z.string(),
     outputGroupDetails: z.array(

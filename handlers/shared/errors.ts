@@ -57,6 +57,11 @@ export class ConfigurationError extends WorkflowError {
   readonly name = 'ConfigurationError';
 }
 
+/** Copying the probed source version to its job-scoped pinned key failed (PinSource). */
+export class SourcePinFailed extends WorkflowError {
+  readonly name = 'SourcePinFailed';
+}
+
 /** Copying the source to the archive bucket failed. */
 export class ArchiveFailed extends WorkflowError {
   readonly name = 'ArchiveFailed';

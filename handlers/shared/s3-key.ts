@@ -49,6 +49,14 @@ export interface SourceKeyRules {
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
+/**
+ * Characters that make a key display as something it is not, or break log and CSV lines: C1
+ * controls (U+0080-U+009F), the Unicode line and paragraph separators (U+2028, U+2029), and the
+ * bidirectional embedding/override (U+202A-U+202E) and isolate (U+2066-U+2069) controls of
+ * "Trojan Source" (CVE-2021-42574); Unicode general category Cc/Zl/Zp and the Bidi_Control set.
+ */
+const INVISIBLE_OR_REORDERING = /[\u0080-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
 /** Throws InvalidSourceKey naming what is wrong with the key. */
 export function validateSourceKey(key: string, rules: SourceKeyRules): void {
   const reject = (reason: string, extra: Record<string, unknown> = {}): never => {
@@ -60,6 +68,11 @@ export function validateSourceKey(key: string, rules: SourceKeyRules): void {
   if (key.startsWith('/')) reject('the key starts with "/"');
   if (key.split('/').includes('..')) reject('the key contains a ".." path segment');
   if (CONTROL_CHARACTERS.test(key)) reject('the key contains control characters');
+  const hidden = INVISIBLE_OR_REORDERING.exec(key)?.[0];
+  if (hidden !== undefined) {
+    const codePoint = `U+${hidden.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    reject(`the key contains ${codePoint} (a C1 control, line/paragraph separator or bidirectional control)`, { codePoint });
+  }
   if (rules.prefix !== '' && !key.startsWith(rules.prefix)) {
     reject(`the key is outside the prefix "${rules.prefix}"`, { prefix: rules.prefix });
   }

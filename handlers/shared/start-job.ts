@@ -156,6 +156,8 @@ async function resolveObject(req: StartJobRequest, keys: string[], deps: StartJo
       head = await deps.s3.send(new HeadObjectCommand({ Bucket: req.bucket, Key: key, VersionId: req.versionId }));
     } catch (err) {
       if (isS3NotFound(err)) continue;
+      // S3 answers a version id it never issued with 400 (InvalidArgument): no such version.
+      if (req.versionId !== undefined && (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 400) continue;
       throw err;
     }
     if (expected !== undefined && normalizeEtag(head.ETag ?? '') !== expected) {

@@ -33,10 +33,23 @@ export interface ProcessBatchDeps extends StartJobDeps {
 const PERMANENT = [InvalidSourceKey, UnsupportedMedia, ObjectNotFound, UploadAlreadyUsed, QuotaExceeded, UnknownProfile, ProfileNotAllowed, InvalidJobMetadata];
 
 /**
+ * The id of a rejection HeadObject could not confirm: the event's version/ETag names no object
+ * this bucket holds (deleted, overwritten, or a forged message with the genuine key and version
+ * but another ETag). Such a record never takes the id the genuine upload's job has or will have,
+ * so no message can park a FAILED record in its way until the record's TTL.
+ */
+export function unconfirmedRejectionIdFor(event: Pick<ObjectCreated, 'bucket' | 'versionId' | 'etag'>, key: string): string {
+  const etag = normalizeEtag(event.etag);
+  return jobIdFor(event.bucket, key, event.versionId ?? etag, `unconfirmed:${etag}`);
+}
+
+/**
  * Records a permanent rejection as a FAILED job so operators see it in the table and the owner
- * in the API. Same job id as a successful start would have had, unless the error names another
- * (`rejectionJobId`: a QuotaExceeded rejection is kept apart so the version can still run on a
- * later day); the conditional create never overwrites.
+ * in the API; the conditional create never overwrites. A rejection of what HeadObject confirmed
+ * (an empty object, a key that can never be valid) takes the id a start would have had, unless
+ * the error names another (`rejectionJobId`: a QuotaExceeded rejection is kept apart so the
+ * version can still run on a later day); ObjectNotFound, where HeadObject confirmed nothing the
+ * event says, takes a rejection-specific id.
  */
 async function recordRejection(event: ObjectCreated, err: WorkflowError, deps: ProcessBatchDeps): Promise<JobRecord> {
   const now = (deps.now ?? (() => new Date()))();
@@ -45,7 +58,12 @@ async function recordRejection(event: ObjectCreated, err: WorkflowError, deps: P
   const at = now.toISOString();
   const rejectionJobId = err.context.rejectionJobId;
   const record: JobRecord = {
-    jobId: typeof rejectionJobId === 'string' ? rejectionJobId : jobIdFor(event.bucket, key, event.versionId ?? etag),
+    jobId:
+      typeof rejectionJobId === 'string'
+        ? rejectionJobId
+        : err instanceof ObjectNotFound
+          ? unconfirmedRejectionIdFor(event, key)
+          : jobIdFor(event.bucket, key, event.versionId ?? etag),
     status: 'FAILED',
     trigger: 's3',
     owner: typeof err.context.owner === 'string' ? err.context.owner : ownerOfKey(key),
