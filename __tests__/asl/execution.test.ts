@@ -109,6 +109,7 @@ describe('success path', () => {
         ClientRequestToken: TEST_JOB_ID,
         Settings: expect.objectContaining({ OutputGroups: expect.any(Array) }),
         StatusUpdateInterval: 'SECONDS_15',
+        BillingTagsSource: 'QUEUE',
         AccelerationSettings: { Mode: 'DISABLED' },
         UserMetadata: { jobId: TEST_JOB_ID, workflow: TEST_SUBSTITUTIONS.WorkflowName, profile: 'standard' },
       },

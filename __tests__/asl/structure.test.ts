@@ -283,6 +283,7 @@ describe('video-workflow.asl.json structure', () => {
       'ClientRequestToken.$': '$.jobId',
       'Settings.$': '$.plan.settings',
       StatusUpdateInterval: 'SECONDS_15',
+      BillingTagsSource: 'QUEUE',
       'AccelerationSettings.$': '$.plan.accelerationSettings',
       'UserMetadata.$': '$.plan.userMetadata',
     });
