@@ -122,7 +122,7 @@ function collectPlaceholders(node: Json, found: Set<string> = new Set()): Set<st
 function substitute(node: Json, values: Record<string, string | number>): Json {
   if (typeof node === 'string') {
     const whole = WHOLE_PLACEHOLDER.exec(node);
-    if (whole) return values[whole[1] as string] as string | number;
+    if (whole) return values[whole[1]];
     // A function replacer, so `$&`-style patterns inside values are inserted verbatim.
     return node.replace(ANY_PLACEHOLDER, (_match, name: string) => String(values[name]));
   }

@@ -31,7 +31,7 @@ interface Stats {
 
 function stats(values: number[]): Stats {
   const sorted = [...values].sort((a, b) => a - b);
-  return { median: sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]!, max: sorted[sorted.length - 1]!, runs: values };
+  return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted[sorted.length - 1], runs: values };
 }
 
 function run(command: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
@@ -69,7 +69,7 @@ async function localRun(files: string[], stateDir: string): Promise<{ ms: number
 
 /** The transcoder's ffmpeg command re-pointed at `clip` and a fresh output folder. */
 async function directArgs(args: readonly string[], clip: string, outDir: string): Promise<string[]> {
-  const input = args[args.indexOf('-i') + 1]!;
+  const input = args[args.indexOf('-i') + 1];
   const jobWork = dirname(dirname(input));
   const outPrefix = join(jobWork, 'out');
   const mapped = args.map((a) => (a === input ? clip : a.startsWith(outPrefix) ? join(outDir, a.slice(outPrefix.length)) : a));
@@ -97,7 +97,7 @@ async function main(): Promise<number> {
     await writeFile(join(__dirname, 'results-local.json'), `${JSON.stringify({ skipped: true, reason, at: new Date().toISOString() }, null, 2)}\n`);
     return 0;
   }
-  const loadBefore = loadavg()[0]!;
+  const loadBefore = loadavg()[0];
   const work = await mkdtemp(join(tmpdir(), 'bench-local-'));
   try {
     const clip = join(work, 'clip-720p.mp4');
@@ -126,8 +126,8 @@ async function main(): Promise<number> {
       const state = join(work, `state-${i}`);
       const one = await localRun([clip], state);
       single.push(one.ms);
-      ffmpegArgs = one.records[0]!.ffmpegArgs;
-      transcodeMs.push(one.records[0]!.transcodeMs ?? NaN);
+      ffmpegArgs = one.records[0].ffmpegArgs;
+      transcodeMs.push(one.records[0].transcodeMs ?? NaN);
       if (!ffmpegArgs) throw new Error('the local run reported no ffmpeg command');
       direct.push(await directRun(ffmpegArgs, clip, join(work, `direct-${i}`)));
 
@@ -140,10 +140,10 @@ async function main(): Promise<number> {
     }
     transcodeMs = transcodeMs.filter((v) => Number.isFinite(v));
 
-    const overheads = single.map((ms, i) => ((ms - direct[i]!) / direct[i]!) * 100);
+    const overheads = single.map((ms, i) => ((ms - direct[i]) / direct[i]) * 100);
     // The same ffmpeg run inside the workflow vs the whole command: immune to the direct run
     // landing in a quieter or busier moment than the local one.
-    const inRun = single.map((ms, i) => ((ms - transcodeMs[i]!) / transcodeMs[i]!) * 100);
+    const inRun = single.map((ms, i) => ((ms - transcodeMs[i]) / transcodeMs[i]) * 100);
     const s = { single: stats(single), direct: stats(direct), transcode: stats(transcodeMs), overhead: stats(overheads), inRun: stats(inRun) };
     const tput = (ms: number[]) => stats(ms.map((m) => (PARALLEL * 60_000) / m));
     const mediaRate = (ms: number[]) => stats(ms.map((m) => (PARALLEL * CLIP_SECONDS * 1000) / m));
@@ -167,8 +167,8 @@ async function main(): Promise<number> {
       row(`media seconds per wall second, direct`, throughput.directMedia, 'x'),
       '',
       `Overhead goal <= 10 %: ${overheadMedian <= 10 ? 'met' : 'NOT met'} (median ${overheadMedian.toFixed(1)} %).`,
-      `Load average (1 min) before/after: ${loadBefore.toFixed(1)} / ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPU(s)` +
-        (Math.max(loadBefore, loadavg()[0]!) > cpus().length ? ' -- the machine was busy: timings are inflated and noisy; rerun on an idle machine.' : '.'),
+      `Load average (1 min) before/after: ${loadBefore.toFixed(1)} / ${loadavg()[0].toFixed(1)} on ${cpus().length} CPU(s)` +
+        (Math.max(loadBefore, loadavg()[0]) > cpus().length ? ' -- the machine was busy: timings are inflated and noisy; rerun on an idle machine.' : '.'),
     ];
     console.log(lines.join('\n'));
 

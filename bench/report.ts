@@ -76,13 +76,63 @@ export function formatNumber(value: number): string {
   return value.toPrecision(3);
 }
 
-function verdict(f: Figure): string {
-  if (f.pass === null) return '';
-  return f.pass ? 'PASS' : 'FAIL';
+function verdict(f: Figure, staleSince: string | undefined): string {
+  const stale = staleSince === undefined ? '' : ` (stale: ${staleSince.slice(0, 10)})`;
+  if (f.pass === null) return stale.trim();
+  return `${f.pass ? 'PASS' : 'FAIL'}${stale}`;
+}
+
+/** When a group's figures were measured (ISO time). */
+export interface GroupRun {
+  readonly measuredAt: string;
+}
+
+/** bench/results.json. */
+export interface Results {
+  /** When the last `npm run bench` wrote the file. */
+  readonly generatedAt: string;
+  readonly durationSeconds: number;
+  readonly machine: Record<string, unknown>;
+  readonly options: Record<string, unknown>;
+  readonly prices: unknown;
+  /** Every group in `figures`, with the run that measured it. */
+  readonly groups: Readonly<Record<string, GroupRun>>;
+  readonly figures: readonly Figure[];
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly errors: readonly { readonly group: string; readonly message: string }[];
+}
+
+/**
+ * `--only X` measures some groups: their figures replace the previous ones, the other groups'
+ * figures are kept with the date they were measured, so results.json never loses a group and
+ * never passes an old figure off as new (see `staleGroups`). Group order follows `order`.
+ */
+export function mergeResults(previous: Partial<Results> | undefined, current: Results, order: readonly string[]): Results {
+  const measured = new Set(Object.keys(current.groups));
+  const kept = (previous?.figures ?? []).filter((f) => !measured.has(f.group));
+  const previousGroups: Record<string, GroupRun> = { ...(previous?.groups ?? {}) };
+  // Files written before groups were recorded: every figure was measured at generatedAt.
+  for (const f of kept) previousGroups[f.group] ??= { measuredAt: previous?.generatedAt ?? 'unknown' };
+  const groups = { ...Object.fromEntries(Object.entries(previousGroups).filter(([g]) => !measured.has(g) && kept.some((f) => f.group === g))), ...current.groups };
+  const rank = (g: string) => (order.includes(g) ? order.indexOf(g) : order.length);
+  const figures = [...kept, ...current.figures].map((f, i) => ({ f, i })).sort((a, b) => rank(a.f.group) - rank(b.f.group) || a.i - b.i).map(({ f }) => f);
+  const keptDetails = Object.fromEntries(Object.entries(previous?.details ?? {}).filter(([k]) => !(k in current.details)));
+  return {
+    ...current,
+    groups: Object.fromEntries(Object.entries(groups).sort(([a], [b]) => rank(a) - rank(b))),
+    figures,
+    details: { ...keptDetails, ...current.details },
+    errors: [...current.errors],
+  };
+}
+
+/** Groups whose figures come from an earlier run than the file's last one: group -> measuredAt. */
+export function staleGroups(results: Pick<Results, 'generatedAt' | 'groups'>): Map<string, string> {
+  return new Map(Object.entries(results.groups).filter(([, run]) => run.measuredAt < results.generatedAt).map(([g, run]) => [g, run.measuredAt]));
 }
 
 /** A Markdown table (readable in a terminal too), grouped in the order the figures came. */
-export function formatTable(figures: readonly Figure[]): string {
+export function formatTable(figures: readonly Figure[], stale: ReadonlyMap<string, string> = new Map()): string {
   const header = ['Group', 'Figure', 'Median', 'Min', 'Max', 'Unit', 'Runs', 'CPU (ms)', 'Goal', 'Result'];
   const rows = figures.map((f) => [
     f.group,
@@ -94,9 +144,9 @@ export function formatTable(figures: readonly Figure[]): string {
     String(f.runs),
     f.cpuMedianMs === undefined ? '' : formatNumber(f.cpuMedianMs),
     f.goal ?? '',
-    verdict(f),
+    verdict(f, stale.get(f.group)),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

@@ -5,8 +5,11 @@
  *
  *   npm run bench -- [--runs 5] [--heavy-runs 3] [--test-runs 1] [--only synth,tests,bundles,orchestration,mediaconvert,local] [--local]
  *
+ * --only        measure some groups; their figures replace the previous ones in results.json and
+ *               the other groups are kept, marked stale with the date they were measured
+ *
  * --runs        light figures (floor, bundle init, handler time)
- * --heavy-runs  synths (cold, warm, CLI, ts-node)
+ * --heavy-runs  synths (cold, warm, CLI)
  * --test-runs   `npm test` and `jest` (each over a minute on 2 cores: 1 by default to stay near 5 minutes)
  * --local       run `npm run bench:local` (several minutes, needs ffmpeg) instead of reading
  *               bench/results-local.json
@@ -16,9 +19,10 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { billedOutputs, minutesByDimension, orchestrationCost, type BilledOutput } from './cost';
-import { measureBundles } from './bundles';
+import { measureBundles, TRACER_ON_NOTE } from './bundles';
+import { writeDocFigures, type LocalResults } from './doc-figures';
 import { LAMBDA_MEMORY_MB, PRICES } from './prices';
-import { figure, formatNumber, formatTable, single, type Figure } from './report';
+import { figure, formatNumber, formatTable, mergeResults, single, staleGroups, type Figure, type GroupRun, type Results } from './report';
 import { scale, summarize, timeCommand, type CommandOptions, type Summary } from './stats';
 
 const ROOT = resolve(__dirname, '..');
@@ -56,9 +60,9 @@ function options(): Options {
   const unknown = only.filter((g) => !(GROUPS as readonly string[]).includes(g));
   if (unknown.length > 0) throw new Error(`--only: unknown group(s) ${unknown.join(', ')}; known: ${GROUPS.join(', ')}`);
   return {
-    runs: count('runs', values.runs!),
-    heavyRuns: count('heavy-runs', values['heavy-runs']!),
-    testRuns: count('test-runs', values['test-runs']!),
+    runs: count('runs', values.runs),
+    heavyRuns: count('heavy-runs', values['heavy-runs']),
+    testRuns: count('test-runs', values['test-runs']),
     only: new Set(only as Group[]),
     local: values.local ?? false,
   };
@@ -97,7 +101,6 @@ function benchSynth(o: Options): Figure[] {
     const cold = timeRepeated(o.heavyRuns, 'synth cold (BUNDLE_CACHE=off)', ...app, { cwd: ROOT, env: { ...cdktfOut, BUNDLE_CACHE: 'off' } });
     const warm = timeRepeated(o.heavyRuns, 'synth warm', ...app, { cwd: ROOT, env: cdktfOut });
     const cli = timeRepeated(o.heavyRuns, 'npm run synth (cdktf CLI)', 'npm', ['run', '--silent', 'synth', '--', '--output', out], { cwd: ROOT, env: { CHECKPOINT_DISABLE: '1' } });
-    const tsNode = timeRepeated(o.heavyRuns, 'ts-node main.ts', 'npx', ['--no-install', 'ts-node', '--project', 'tsconfig.json', 'main.ts'], { cwd: ROOT, env: cdktfOut });
     const ratio = (s: Summary) => scale(s, 1 / floor.wall.median);
     const goal = { op: '<=', value: 6 } as const;
     return [
@@ -107,8 +110,6 @@ function benchSynth(o: Options): Figure[] {
       figure('synth', 'cold synth / floor', 'x', ratio(cold.wall), { goal }),
       figure('synth', 'warm synth / floor', 'x', ratio(warm.wall), { goal }),
       figure('synth', 'npm run synth (cdktf CLI, warm)', 's', seconds(cli.wall), { cpu: cli.cpu }),
-      figure('synth', 'ts-node main.ts (type-checks, warm)', 's', seconds(tsNode.wall), { cpu: tsNode.cpu }),
-      figure('synth', 'ts-node / floor', 'x', ratio(tsNode.wall), { note: 'template way, for comparison; no goal' }),
     ];
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -165,7 +166,7 @@ function benchBundles(o: Options): Figure[] {
       ...(b.name === 'extract-metadata' ? {} : { goal: { op: '<=', value: 300 } }),
       ...(withWasm ? { note: `ships ${b.files.filter((f) => f !== 'index.js').join(', ')}; exempt from the size goal` } : {}),
     });
-    const init = figure('bundles', `${b.name}: module init (require)`, 'ms', b.initMs, { goal: { op: '<=', value: 60 } });
+    const init = figure('bundles', `${b.name}: module init (require)`, 'ms', b.initMs, { goal: { op: '<=', value: 60 }, note: TRACER_ON_NOTE });
     return [size, init];
   });
 }
@@ -262,7 +263,7 @@ async function benchMediaConvert(): Promise<{ figures: Figure[]; detail: unknown
   return { figures, detail };
 }
 
-function benchLocal(o: Options): { figures: Figure[]; detail: unknown } {
+function benchLocal(o: Options): { figures: Figure[]; detail: unknown; measuredAt?: string } {
   if (o.local) {
     progress('local: npm run bench:local (several minutes)');
     const r = timeCommand('npm', ['run', '--silent', 'bench:local'], { cwd: ROOT, timeoutMs: 30 * 60_000 });
@@ -272,13 +273,15 @@ function benchLocal(o: Options): { figures: Figure[]; detail: unknown } {
     progress('local: bench/results-local.json not found (run `npm run bench:local`, or `npm run bench -- --local`; it skips without ffmpeg)');
     return { figures: [], detail: null };
   }
-  const local = JSON.parse(readFileSync(LOCAL_RESULTS, 'utf8')) as Record<string, any>;
+  const local = JSON.parse(readFileSync(LOCAL_RESULTS, 'utf8')) as LocalResults & { readonly reason?: string };
   if (local.skipped) {
-    progress(`local: skipped by bench:local (${String(local.reason ?? local.skipped)})`);
+    progress(`local: skipped by bench:local (${local.reason ?? JSON.stringify(local.skipped)})`);
     return { figures: [], detail: local };
   }
   const note = `from bench/results-local.json, ${local.generatedAt}`;
-  const stat = (x: { median: number; min: number; max: number; runs: number[] }): Summary => ({ median: x.median, min: x.min, max: x.max, samples: x.runs });
+  // Figures read from an earlier `npm run bench:local` are as old as that file.
+  const measuredAt = o.local ? undefined : String(local.generatedAt);
+  const stat = (x: { median: number; min: number; max: number; runs?: readonly number[] }): Summary => ({ median: x.median, min: x.min, max: x.max, samples: x.runs ?? [x.median] });
   const figures: Figure[] = [
     figure('local', 'local run overhead over ffmpeg', '%', stat(local.overheadPercent), { goal: { op: '<=', value: local.overheadGoalPercent ?? 10 }, note }),
     figure('local', `local run, one ${local.clip?.seconds ?? '?'} s clip`, 's', seconds(stat(local.singleClipMs)), { note }),
@@ -290,21 +293,26 @@ function benchLocal(o: Options): { figures: Figure[]; detail: unknown } {
       figure('local', `direct ffmpeg, ${local.parallel.clips} at once`, 'clips/min', stat(local.parallel.directClipsPerMinute), { note }),
     );
   }
-  return { figures, detail: local };
+  return { figures, detail: local, measuredAt };
 }
 
 async function main(): Promise<void> {
   const o = options();
   const started = Date.now();
+  const generatedAt = new Date().toISOString();
   const figures: Figure[] = [];
   const details: Record<string, unknown> = {};
   const errors: { group: Group; message: string }[] = [];
+  const groups: Record<string, GroupRun> = {};
   // One broken group (a synth error, a missing fixture) must not throw away the others' figures.
-  const group = async (name: Group, bench: () => Promise<{ figures: Figure[]; detail?: unknown; key?: string }>) => {
+  type GroupResult = { figures: Figure[]; detail?: unknown; key?: string; measuredAt?: string };
+  const group = async (name: Group, bench: () => GroupResult | Promise<GroupResult>) => {
     if (!o.only.has(name)) return;
     try {
       const r = await bench();
       figures.push(...r.figures);
+      // Keyed by the figures' group (orchestration also writes the 'cost per 1,000 videos' rows).
+      for (const g of new Set(r.figures.map((f) => f.group))) groups[g] = { measuredAt: r.measuredAt ?? generatedAt };
       if (r.detail !== undefined) details[r.key ?? name] = r.detail;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -313,30 +321,37 @@ async function main(): Promise<void> {
     }
   };
   // Synth first: it (re)builds .build/lambda, which the bundle figures read.
-  await group('synth', async () => ({ figures: benchSynth(o) }));
-  await group('bundles', async () => ({ figures: benchBundles(o) }));
+  await group('synth', () => ({ figures: benchSynth(o) }));
+  await group('bundles', () => ({ figures: benchBundles(o) }));
   await group('orchestration', () => benchOrchestration(o));
   await group('mediaconvert', () => benchMediaConvert());
-  await group('tests', async () => {
+  await group('tests', () => {
     const r = benchTests(o);
     return { figures: r.figures, detail: r.slowest, key: 'slowestTestFiles' };
   });
-  await group('local', async () => benchLocal(o));
+  await group('local', () => benchLocal(o));
 
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform, loadAverageAtEnd: loadavg() };
-  const results = {
-    generatedAt: new Date().toISOString(),
+  const current: Results = {
+    generatedAt,
     durationSeconds: (Date.now() - started) / 1000,
     machine,
     options: { runs: o.runs, heavyRuns: o.heavyRuns, testRuns: o.testRuns, groups: [...o.only] },
     prices: PRICES,
+    groups,
     figures,
     details,
     errors,
   };
+  const previous = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Partial<Results>) : undefined;
+  const results = mergeResults(previous, current, ['synth', 'bundles', 'orchestration', 'cost per 1,000 videos', 'mediaconvert', 'tests', 'local']);
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  const stale = staleGroups(results);
+  const docs = writeDocFigures(results);
+  if (docs.length > 0) progress(`doc figures updated: ${docs.join(', ')}`);
 
-  console.log(formatTable(figures));
+  console.log(formatTable(results.figures, stale));
+  for (const [g, at] of stale) console.log(`(stale) ${g}: measured ${at}, not in this run`);
   const notes = figures.filter((f) => f.note !== undefined);
   if (notes.length > 0) {
     console.log('\nNotes:');
@@ -347,9 +362,10 @@ async function main(): Promise<void> {
     console.log('\nSlowest test files (jest --json):');
     for (const f of slowest) console.log(`  ${formatNumber(f.seconds).padStart(6)} s  ${f.file} (${f.tests} tests)`);
   }
-  const failed = figures.filter((f) => f.pass === false);
+  const fresh = results.figures.filter((f) => !stale.has(f.group));
+  const failed = fresh.filter((f) => f.pass === false);
   for (const e of errors) console.log(`\nERROR in ${e.group}: ${e.message}`);
-  console.log(`\n${figures.filter((f) => f.pass === true).length} PASS, ${failed.length} FAIL, ${errors.length} group error(s); ${machine.cpus} CPUs, load average ${machine.loadAverageAtEnd.map((l) => l.toFixed(1)).join(' ')}; ${((Date.now() - started) / 1000).toFixed(0)} s; wrote ${relative(ROOT, RESULTS)}`);
+  console.log(`\n${fresh.filter((f) => f.pass === true).length} PASS, ${failed.length} FAIL (current groups only), ${errors.length} group error(s); ${machine.cpus} CPUs, load average ${machine.loadAverageAtEnd.map((l) => l.toFixed(1)).join(' ')}; ${((Date.now() - started) / 1000).toFixed(0)} s; wrote ${relative(ROOT, RESULTS)}`);
   // Goals that are missed are findings, reported in the table; a group that could not be
   // measured at all is an error.
   if (errors.length > 0) process.exitCode = 1;

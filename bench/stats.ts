@@ -15,8 +15,8 @@ export function summarize(samples: readonly number[]): Summary {
   if (samples.some((s) => !Number.isFinite(s))) throw new Error(`summarize: non-finite sample in ${samples.join(', ')}`);
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, samples: [...samples] };
+  const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1], samples: [...samples] };
 }
 
 /** Scales every statistic (e.g. ms -> s, or a time -> a ratio to a floor). */

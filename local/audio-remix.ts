@@ -86,12 +86,12 @@ export function remixFilter(remix: SettingsReader, source: SourceAudio): string 
   }
   if (channelsIn <= 2) {
     const inputs = Array.from({ length: channelsIn }, (_, i) => `c${i}`);
-    return `pan=${outLayout}|${outputs.map((gains, k) => `c${k}=${sum(gains.map((db, i) => [inputs[i]!, db]))}`).join('|')}`;
+    return `pan=${outLayout}|${outputs.map((gains, k) => `c${k}=${sum(gains.map((db, i) => [inputs[i], db]))}`).join('|')}`;
   }
   const names = FFMPEG_LAYOUTS[source.channelLayout ?? ''];
   if (channelsOut !== 2 || names === undefined || names.length !== channelsIn || names.some((n) => roleOfChannel(n) === undefined)) {
     remix.warn(`ChannelMapping not honoured: no named ${channelsIn}-to-${channelsOut} downmix for the source layout "${source.channelLayout ?? 'unknown'}"`);
     return undefined;
   }
-  return `pan=stereo|${[0, 1].map((side) => `c${side}=${sum(names.map((n) => [n, STEREO_GAINS_DB[roleOfChannel(n)!][side]!]))}`).join('|')}`;
+  return `pan=stereo|${[0, 1].map((side) => `c${side}=${sum(names.map((n) => [n, STEREO_GAINS_DB[roleOfChannel(n)!][side]]))}`).join('|')}`;
 }

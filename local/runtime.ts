@@ -90,7 +90,8 @@ export interface LocalRuntime {
 }
 
 type HandlerModule = { handler: LambdaHandler };
-type JobProgressHandler = (event: unknown, context: Context) => Promise<unknown> | unknown;
+/** Returns a value or a promise of one. */
+type JobProgressHandler = (event: unknown, context: Context) => unknown;
 
 interface FileState {
   readonly file: string;
@@ -124,7 +125,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     // The handlers' own clients (created from the environment just applied); the dynamodb tasks
     // need the plain client, since the ASL's parameters are already in DynamoDB's attribute format.
-    const sharedClients = (await import('../handlers/shared/clients')) as typeof import('../handlers/shared/clients');
+    const sharedClients = (await import('../handlers/shared/clients'));
     const store = new S3ObjectStore(sharedClients.s3Client());
     const dynamodb = new DynamoDBClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: standIns.dynamodbEndpoint });
     const sns = sharedClients.snsClient();
@@ -156,8 +157,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     const definition = renderWorkflowDefinition(subs);
 
-    const { DynamoJobStore } = (await import('../handlers/shared/job-store')) as typeof import('../handlers/shared/job-store');
-    const { startJob, startJobDepsFromEnv } = (await import('../handlers/shared/start-job')) as typeof import('../handlers/shared/start-job');
+    const { DynamoJobStore } = (await import('../handlers/shared/job-store'));
+    const { startJob, startJobDepsFromEnv } = (await import('../handlers/shared/start-job'));
     // The same settings the cloud functions read (environment.ts sets them), except Step Functions.
     const jobStore = new DynamoJobStore(sharedClients.documentClient(), LOCAL_NAMES.jobsTable);
     const startDeps = { ...startJobDepsFromEnv(), store: jobStore };
@@ -188,7 +189,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       };
       try {
         const context = lambdaContext(`${LOCAL_NAMES.workflow}-job-progress`, LOCAL_ARNS.lambda('job-progress'), 30_000);
-        await invocations.run(async () => jobProgress(event, context));
+        await invocations.run(async () => await jobProgress(event, context));
       } catch (err) {
         state?.warnings.push(`job-progress failed on a ${String(detail.status)} event: ${(err as Error).name}: ${(err as Error).message}`);
       }
@@ -248,12 +249,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         const lambda = handlers.get(resource);
         if (lambda) return lambdaTask(lambda.name, resource, lambda.handler, (task.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS) * 1000, invocations);
         const dynamo = /^arn:aws:states:::dynamodb:(\w+)$/.exec(resource);
-        if (dynamo) return dynamoDbTask(dynamodb, dynamo[1]!);
+        if (dynamo) return dynamoDbTask(dynamodb, dynamo[1]);
         if (resource === 'arn:aws:states:::sns:publish') return snsPublishTask(sns);
         if (resource === 'arn:aws:states:::mediaconvert:createJob.sync') return transcodeTask(task, execution);
-        return async () => {
-          throw new StatesError('States.Runtime', `Task ${task.name}: resource ${resource} has no local implementation`);
-        };
+        return () => Promise.reject(new StatesError('States.Runtime', `Task ${task.name}: resource ${resource} has no local implementation`));
       },
     });
     // Fail at start, not mid-run, when the ASL names a resource the local run cannot serve.
@@ -308,7 +307,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
               requestId: `local-${randomBytes(4).toString('hex')}`,
               ...(options.profile !== undefined ? { profile: options.profile } : {}),
             },
-            { ...startDeps, sfn: sfn as unknown as Parameters<typeof startJob>[1]['sfn'] },
+            { ...startDeps, sfn: sfn },
           );
           jobId = started.job.jobId;
           executionArn = started.job.executionArn;

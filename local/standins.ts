@@ -23,10 +23,10 @@ type S3rverCtor = new (options: {
   silent: boolean;
   configureBuckets: Array<{ name: string; configs: string[] }>;
 }) => S3rverInstance;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- s3rver ships no types; the typed cast is the API used here
 const S3rver = require('s3rver') as S3rverCtor;
 type Dynalite = (options: { path?: string; createTableMs: number; deleteTableMs: number; updateTableMs: number }) => Server;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- dynalite ships no types; the typed cast is the API used here
 const dynalite = require('dynalite') as Dynalite;
 
 /** Dummy credentials: s3rver accepts S3RVER/S3RVER, dynalite accepts anything. */

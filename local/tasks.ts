@@ -27,7 +27,8 @@ export class StatesError extends Error {
 /** Lambda's payload limit for a synchronous invoke response, also Step Functions' state limit. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 
-export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown> | unknown;
+/** Returns a value or a promise of one. */
+export type LambdaHandler = (event: unknown, context: Context) => unknown;
 
 /** A Lambda context good enough for handlers that read the request id or remaining time. */
 export function lambdaContext(functionName: string, functionArn: string, timeoutMs: number): Context {
@@ -83,7 +84,7 @@ export function lambdaTask(
     let result: unknown;
     try {
       const event = JSON.parse(JSON.stringify(input ?? null)) as unknown;
-      result = await queue.run(async () => handler(event, lambdaContext(functionName, functionArn, timeoutMs)));
+      result = await queue.run(async () => await handler(event, lambdaContext(functionName, functionArn, timeoutMs)));
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       const errorType = e.name || 'Error';

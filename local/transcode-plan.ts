@@ -112,7 +112,7 @@ export function planFfmpeg(
   const inputs = root.list('Inputs');
   if (inputs.length === 0) throw new UnsupportedSettings('Settings.Inputs is empty');
   if (inputs.length > 1) warnings.push(`Settings.Inputs has ${inputs.length} inputs; only Inputs[0] is transcoded locally (no stitching)`);
-  const input = inputs[0]!;
+  const input = inputs[0];
   const inputUri = input.str('FileInput');
   if (!inputUri) throw new UnsupportedSettings('Settings.Inputs[0].FileInput is missing');
   parseS3Uri(inputUri);
@@ -461,7 +461,7 @@ function encodeVideo(
 
   const profile = h264.str('CodecProfile') ?? (hevc ? 'MAIN_MAIN' : 'MAIN');
   const profiles = hevc ? H265_PROFILES : H264_PROFILES;
-  if (profiles[profile]) args.push('-profile:v', profiles[profile]!);
+  if (profiles[profile]) args.push('-profile:v', profiles[profile]);
   else h264.unsupported('CodecProfile', `${profile} is not produced locally; the encoder picks the profile`);
   const level = h264.str('CodecLevel') ?? 'AUTO';
   const levelMatch = /^LEVEL_(\d)(?:_(\d))?$/.exec(level);
@@ -555,7 +555,7 @@ function readAudioDescriptions(
     r.finish();
     out.unsupported(`AudioDescriptions[${descriptions.indexOf(r)}]`, 'only one audio track per output locally');
   }
-  const d = first!;
+  const d = first;
   d.str('AudioSourceName');
   const remix = remixFilter(d.section('RemixSettings'), source.audio ?? {});
   const codecSettings = d.section('CodecSettings');

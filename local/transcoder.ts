@@ -288,7 +288,7 @@ async function finishGroup(group: PlannedGroup, source: SourceInfo, store: Objec
           .sort()
           .map((f) => posix.join(dir, f));
         if (frames.length === 0) throw new Error(`ffmpeg wrote no frame captures for ${out.uri}`);
-        const last = frames[frames.length - 1]!;
+        const last = frames[frames.length - 1];
         const size = probedVideoSize(await ffprobe(last));
         return {
           files: frames.map((p) => ({ path: p, uri: uriBesideOf(p, out) })),

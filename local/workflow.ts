@@ -85,6 +85,7 @@ export class LocalStepFunctions {
     return `${this.options.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- an SDK client's send returns a promise: an unsupported command is a rejection, not a throw
   async send(command: unknown): Promise<unknown> {
     if (command instanceof StartExecutionCommand) return this.start(command);
     if (command instanceof DescribeExecutionCommand) return this.describe(command);
@@ -166,7 +167,7 @@ export class LocalStepFunctions {
       outcome = { executionArn: info.executionArn, status: 'SUCCEEDED', output, startDate, stopDate: new Date() };
     } catch (err) {
       const e = err as Error & { cause?: unknown };
-      const inner = (e.cause instanceof Error ? e.cause : e) as Error;
+      const inner = (e.cause instanceof Error ? e.cause : e);
       const status = e.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : e.name === 'ExecutionAbortedError' ? 'ABORTED' : 'FAILED';
       outcome = {
         executionArn: info.executionArn,

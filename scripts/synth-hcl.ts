@@ -13,6 +13,9 @@
  *    `nullable = false`): notification_email would silently become a required variable. They are
  *    put back from the JSON synth of the same app (cdk.tf.json is the source of truth).
  * 3. `depends_on` items stay quoted strings, as in JSON; HCL wants bare references.
+ * 4. `terraform.required_version` (a string override on the terraform block) comes out as
+ *    `0 = "required_version"` with the value lost, which terraform fmt rejects; it is written
+ *    back from the JSON (stacks/lib/terraform-settings.ts sets it).
  * Then `terraform fmt` formats it (the renderer writes no indentation at all) and blank lines are
  * tidied (one between top-level blocks).
  *
@@ -184,6 +187,7 @@ export function unquoteReferences(hcl: string): string {
 const FALSY_DROPPED = ['default', 'sensitive', 'nullable'] as const;
 
 type TerraformJson = {
+  terraform?: { required_version?: unknown };
   variable?: Record<string, Record<string, unknown>>;
 };
 
@@ -201,6 +205,21 @@ export function restoreVariableAttributes(hcl: string, json: TerraformJson): str
     out = out.slice(0, insertAt) + restored + out.slice(insertAt);
   }
   return out;
+}
+
+/**
+ * Repair 4: the renderer turns `"required_version": ">= 1.10"` of the terraform block into a
+ * bogus `0 = "required_version"` line; put the real attribute (from cdk.tf.json) first in the block.
+ */
+export function restoreRequiredVersion(hcl: string, json: TerraformJson): string {
+  const version = json.terraform?.required_version;
+  const withoutBogus = hcl.replace(/^[ \t]*\d+ = "required_version"\n/m, '');
+  if (typeof version !== 'string') return withoutBogus;
+  if (/^\s*required_version\s*=/m.test(withoutBogus)) return withoutBogus;
+  const header = /^terraform \{\n/m.exec(withoutBogus);
+  if (!header) throw new Error('restoreRequiredVersion: no terraform block in the HCL');
+  const insertAt = header.index + header[0].length;
+  return `${withoutBogus.slice(0, insertAt)}required_version = ${JSON.stringify(version)}\n${withoutBogus.slice(insertAt)}`;
 }
 
 /** The stack folder names (<outDir>/stacks/<stack>) of a synth output directory. */
@@ -287,7 +306,7 @@ export async function synthHcl(options: SynthHclOptions = {}): Promise<SynthHclR
     for (const stack of stacks) {
       const hclPath = join(hclDir, 'stacks', stack, 'cdk.tf');
       const json = JSON.parse(readFileSync(join(jsonDir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as TerraformJson;
-      writeFileSync(hclPath, restoreVariableAttributes(unquoteReferences(repairStringLines(readFileSync(hclPath, 'utf8'))), json));
+      writeFileSync(hclPath, restoreRequiredVersion(restoreVariableAttributes(unquoteReferences(repairStringLines(readFileSync(hclPath, 'utf8'))), json), json));
     }
     // Indent first (the renderer writes every line at column 0, so top-level blocks are only
     // recognisable afterwards), then fix blank lines, then format again: blank lines delimit

@@ -30,7 +30,7 @@ function requestedEnvironments(context: (key: string) => unknown, env: NodeJS.Pr
  * on a fresh clone), and refused with an error naming the setting when one was.
  */
 export function addStacks(app: App, env: NodeJS.ProcessEnv = process.env, notice?: (message: string) => void): void {
-  const context = (key: string) => app.node.tryGetContext(key);
+  const context = (key: string): unknown => app.node.tryGetContext(key);
   const stateBackend = resolveStateBackend(context, env);
   const state = new StateBucketStack(app, `${APP_NAME}-state`, { stateBackend });
   // A warning annotation: `cdktf synth/deploy` prints it as "WARN [video-workflow-state]: ...".

@@ -1,6 +1,5 @@
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
@@ -12,6 +11,7 @@ import { policyDocument, tlsOnlyStatement } from './lib/iam';
 import { address } from './lib/naming';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DERIVED_STATE_BUCKET_PREFIX, StateBackendSettings } from './state-backend';
+import { projectProvider, tagsVariable } from './lib/terraform-settings';
 
 export interface StateBucketStackProps {
   /** The bucket staging/prod use as their S3 backend. */
@@ -26,9 +26,10 @@ export class StateBucketStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: StateBucketStackProps) {
     super(scope, id);
     const { region } = props.stateBackend;
-    new AwsProvider(this, 'aws', {
+    projectProvider(this, {
       region,
-      defaultTags: [{ tags: { Application: 'video-workflow', Purpose: 'terraform-state', ManagedBy: 'cdktf' } }],
+      projectTags: { Application: 'video-workflow', Purpose: 'terraform-state', ManagedBy: 'cdktf' },
+      tags: tagsVariable(this),
     });
     new LocalBackend(this, { path: `../../../terraform-state/${id}.tfstate` });
     // No name configured: one only this account would pick (<prefix>-<account id>-<region>), known

@@ -2,6 +2,7 @@ import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DEFAULT_PROFILE, PROFILE_NAMES } from '../handlers/plan-transcode/profiles';
 import { CLOUDWATCH_RETENTION_DAYS, EnvironmentConfig } from './config';
+import { tagsVariable } from './lib/terraform-settings';
 
 /**
  * Values an operator sets per deployment (tfvars), declared at stack level so their names in
@@ -10,6 +11,8 @@ import { CLOUDWATCH_RETENTION_DAYS, EnvironmentConfig } from './config';
  */
 export class StackVariables {
   readonly awsRegion: TerraformVariable;
+  /** Extra tags merged into the provider's default_tags (stacks/lib/terraform-settings.ts). */
+  readonly tags: TerraformVariable;
   readonly notificationEmail: TerraformVariable;
   readonly lambdaMemoryMb: TerraformVariable;
   readonly metadataLambdaMemoryMb: TerraformVariable;
@@ -49,6 +52,7 @@ export class StackVariables {
         },
       ],
     });
+    this.tags = tagsVariable(scope);
     this.notificationEmail = new TerraformVariable(scope, 'notification_email', {
       type: 'string',
       default: '',

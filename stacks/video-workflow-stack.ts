@@ -1,6 +1,5 @@
 import { Fn, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { Api } from './api';
 import { budgetArnPattern, MediaConvertBudget } from './budget';
@@ -19,6 +18,7 @@ import { Storage, UPLOAD_PREFIX } from './storage';
 import { Transcoder } from './transcoder';
 import { StackVariables } from './variables';
 import { Workflow } from './workflow';
+import { projectProvider } from './lib/terraform-settings';
 
 export const APP_NAME = 'video-workflow';
 
@@ -41,9 +41,10 @@ export class VideoWorkflowStack extends TerraformStack {
     const { env } = props;
     const variables = new StackVariables(this, env);
 
-    new AwsProvider(this, 'aws', {
+    projectProvider(this, {
       region: variables.awsRegion.stringValue,
-      defaultTags: [{ tags: { Application: APP_NAME, Environment: env.name, ManagedBy: 'cdktf' } }],
+      projectTags: { Application: APP_NAME, Environment: env.name, ManagedBy: 'cdktf' },
+      tags: variables.tags,
     });
     if (env.backend === 'local') {
       // Relative to the stack folder (cdktf.out/stacks/<stack>): ./terraform-state/ at the

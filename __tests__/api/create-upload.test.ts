@@ -29,7 +29,7 @@ const UUID = '3f2b8c1e-6d4a-4f7e-9a0b-1c2d3e4f5a6b';
 const NOW = new Date('2026-11-29T23:59:30.000Z');
 
 function policyOf(fields: Record<string, string>): { expiration: string; conditions: unknown[] } {
-  return JSON.parse(Buffer.from(fields.Policy as string, 'base64').toString('utf8'));
+  return JSON.parse(Buffer.from(fields.Policy, 'base64').toString('utf8'));
 }
 
 const saved: Record<string, string | undefined> = {};

@@ -131,7 +131,7 @@ describe('GET /jobs', () => {
     ['a next token that is a JSON string', { status: 'COMPLETED', next: token('COMPLETED') }, 'next', 'next: is not a valid page token for this status filter'],
   ])('answers 400 for %s without querying', async (_name, query, field, message) => {
     // Act
-    const res = await handler(listJobsEvent(query as Record<string, string>));
+    const res = await handler(listJobsEvent(query));
 
     // Assess
     expect(res.statusCode).toBe(400);

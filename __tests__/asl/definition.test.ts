@@ -46,28 +46,28 @@ describe('renderWorkflowDefinition', () => {
     // Assess
     expect(JSON.stringify(definition)).not.toContain('${');
     expect(definition.TimeoutSeconds).toBe(86_400);
-    expect(states.Transcode!.TimeoutSeconds).toBe(14_400);
-    expect(states.Transcode!.Parameters).toMatchObject({
+    expect(states.Transcode.TimeoutSeconds).toBe(14_400);
+    expect(states.Transcode.Parameters).toMatchObject({
       Queue: TEST_SUBSTITUTIONS.MediaConvertQueueArn,
       Role: TEST_SUBSTITUTIONS.MediaConvertRoleArn,
       'UserMetadata.$': '$.plan.userMetadata',
     });
-    expect(states.PlanTranscode!.Parameters).toMatchObject({ 'jobId.$': '$.jobId', workflow: 'video-workflow-test' });
-    expect(states.RecordStart!.Parameters.TableName).toBe(TEST_SUBSTITUTIONS.JobsTableName);
-    expect(states.NotifyFailure!.Parameters.TopicArn).toBe(TEST_SUBSTITUTIONS.NotificationTopicArn);
-    expect(states.ExtractMetadata!.Resource).toBe(TEST_SUBSTITUTIONS.ExtractMetadataFunctionArn);
+    expect(states.PlanTranscode.Parameters).toMatchObject({ 'jobId.$': '$.jobId', workflow: 'video-workflow-test' });
+    expect(states.RecordStart.Parameters.TableName).toBe(TEST_SUBSTITUTIONS.JobsTableName);
+    expect(states.NotifyFailure.Parameters.TopicArn).toBe(TEST_SUBSTITUTIONS.NotificationTopicArn);
+    expect(states.ExtractMetadata.Resource).toBe(TEST_SUBSTITUTIONS.ExtractMetadataFunctionArn);
   });
 
   it('returns an independent copy each time (the imported template is never mutated)', () => {
     // Prepare
     const first = renderWorkflowDefinition(TEST_SUBSTITUTIONS);
-    (first.States as States).RecordStart!.Parameters.TableName = 'mutated';
+    (first.States as States).RecordStart.Parameters.TableName = 'mutated';
 
     // Act
     const second = renderWorkflowDefinition({ ...TEST_SUBSTITUTIONS, JobsTableName: 'other-table' });
 
     // Assess
-    expect((second.States as States).RecordStart!.Parameters.TableName).toBe('other-table');
+    expect((second.States as States).RecordStart.Parameters.TableName).toBe('other-table');
     expect(workflowPlaceholders()).toContain('JobsTableName');
   });
 
@@ -87,10 +87,10 @@ describe('renderWorkflowDefinition', () => {
     const states = definition.States as States;
 
     // Assess
-    expect(states.RecordStart!.Parameters.TableName).toBe(stringToken);
-    expect(states.RecordArchiveWarning!.Parameters.TableName).toBe(stringToken);
-    expect(states.Publish!.Resource).toBe('${TfToken[TOKEN.40]}');
-    expect(states.Transcode!.TimeoutSeconds).toBe(numberToken);
+    expect(states.RecordStart.Parameters.TableName).toBe(stringToken);
+    expect(states.RecordArchiveWarning.Parameters.TableName).toBe(stringToken);
+    expect(states.Publish.Resource).toBe('${TfToken[TOKEN.40]}');
+    expect(states.Transcode.TimeoutSeconds).toBe(numberToken);
   });
 
   it('names the placeholders that have no value', () => {
@@ -200,10 +200,11 @@ describe('loading outside jest', () => {
       format: 'cjs',
       write: false,
     });
-    const code = bundle.outputFiles[0]!.text;
+    const code = bundle.outputFiles[0].text;
     const module = { exports: undefined as unknown };
 
     // Act: evaluate with no require at all, so a runtime fs read or JSON require would fail
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- evaluating the bundle with no require is the test
     new Function('module', 'exports', 'require', code)(module, {}, () => {
       throw new Error('bundle must not require anything');
     });

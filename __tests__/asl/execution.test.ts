@@ -47,7 +47,7 @@ function spyOnFake(state: string): { handler: (world: World) => Record<string, T
     inputs,
     handler: (world) => {
       const fakes = fakeLambdas(world);
-      const original = fakes[state]!;
+      const original = fakes[state];
       return {
         ...fakes,
         [state]: (input: unknown) => {
@@ -239,8 +239,8 @@ describe('failure paths', () => {
     const qc: QcResult = {
       passed: false,
       checks: [
-        { name: 'hls-master-renditions', passed: false, detail: failures[0]! },
-        { name: 'mp4-duration', passed: false, detail: failures[1]! },
+        { name: 'hls-master-renditions', passed: false, detail: failures[0] },
+        { name: 'mp4-duration', passed: false, detail: failures[1] },
         { name: 'thumbnails-present', passed: true, detail: '1 thumbnail' },
       ],
       failures,
@@ -370,7 +370,7 @@ describe('failure paths', () => {
 describe('retries that recover', () => {
   it('e. Lambda.TooManyRequestsException twice, then success: 3 attempts, execution succeeds', async () => {
     // Prepare
-    const extract = failingTimes(2, () => lambdaError('Lambda.TooManyRequestsException', 'Rate exceeded'), fakeLambdas(stubWorld()).ExtractMetadata!);
+    const extract = failingTimes(2, () => lambdaError('Lambda.TooManyRequestsException', 'Rate exceeded'), fakeLambdas(stubWorld()).ExtractMetadata);
 
     // Act
     const run = await runWorkflow({ tasks: { ExtractMetadata: extract } });
@@ -391,7 +391,7 @@ describe('retries that recover', () => {
   it('j. a Lambda that outlives the task TimeoutSeconds is retried as States.Timeout and recovers', async () => {
     // Prepare: the first attempt never answers; only the engine's 300 s task timer can end it
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-    const extract = hangingTimes(1, fakeLambdas(stubWorld()).ExtractMetadata!);
+    const extract = hangingTimes(1, fakeLambdas(stubWorld()).ExtractMetadata);
     try {
       // Act
       const pending = runWorkflow({ tasks: { ExtractMetadata: extract } });
@@ -412,7 +412,7 @@ describe('retries that recover', () => {
 
   it('an AWS SDK throttling error a handler lets through (S3 SlowDown) is retried', async () => {
     // Prepare
-    const qc = failingTimes(2, () => lambdaError('SlowDown', 'Please reduce your request rate.'), fakeLambdas(stubWorld()).QualityControl!);
+    const qc = failingTimes(2, () => lambdaError('SlowDown', 'Please reduce your request rate.'), fakeLambdas(stubWorld()).QualityControl);
 
     // Act
     const run = await runWorkflow({ tasks: { QualityControl: qc } });
@@ -509,7 +509,7 @@ describe('after the job is COMPLETED', () => {
         return {
           ...fakes,
           Publish: (input: unknown) => {
-            fakes.Publish!(input);
+            fakes.Publish(input);
             throw lambdaError('SNS.InternalErrorException', 'SNS unavailable');
           },
         };

@@ -61,7 +61,7 @@ describe('video-workflow.asl.json structure', () => {
   it('asl-validator does flag a broken copy (the check above is not vacuous)', () => {
     // Prepare
     const broken = structuredClone(definition) as { States: Record<string, State> };
-    broken.States.Publish!.Next = 'Archive';
+    broken.States.Publish.Next = 'Archive';
 
     // Act
     const result = aslValidator(broken, { checkArn: true, checkPaths: true });
@@ -96,7 +96,7 @@ describe('video-workflow.asl.json structure', () => {
     for (const [name, state] of [...lambdaTasks, ['Transcode', states.Transcode] as [string, State]]) {
       expect({ name, timeout: typeof state.TimeoutSeconds }).toEqual({ name, timeout: 'number' });
     }
-    expect(states.Transcode!.TimeoutSeconds).toBe(TEST_SUBSTITUTIONS.TranscodeTimeoutSeconds);
+    expect(states.Transcode.TimeoutSeconds).toBe(TEST_SUBSTITUTIONS.TranscodeTimeoutSeconds);
   });
 
   it('never lets a Task replace the whole state', () => {
@@ -110,7 +110,7 @@ describe('video-workflow.asl.json structure', () => {
         expect(catcher.ResultPath).not.toBe('$');
       }
     }
-    expect(states.Transcode!.ResultSelector).toEqual({
+    expect(states.Transcode.ResultSelector).toEqual({
       'mediaConvertJobId.$': '$.Job.Id',
       'outputGroupDetails.$': '$.Job.OutputGroupDetails',
     });
@@ -183,9 +183,9 @@ describe('video-workflow.asl.json structure', () => {
     // Assess
     expect(actual).toEqual(expected);
     // The failure path keeps the original error in $.error: its own errors go elsewhere.
-    expect(states.RecordFailure!.Catch[0].ResultPath).toBe('$.recordFailureError');
-    expect(states.NotifyFailure!.Catch[0].ResultPath).toBe('$.notifyError');
-    expect(states.ArchiveSource!.Catch[0].ResultPath).toBe('$.archiveError');
+    expect(states.RecordFailure.Catch[0].ResultPath).toBe('$.recordFailureError');
+    expect(states.NotifyFailure.Catch[0].ResultPath).toBe('$.notifyError');
+    expect(states.ArchiveSource.Catch[0].ResultPath).toBe('$.archiveError');
   });
 
   it('ends failures in one Fail state that reports the normalised error (and one for executions that change nothing)', () => {
@@ -198,7 +198,7 @@ describe('video-workflow.asl.json structure', () => {
       ['WorkflowFailed', { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' }],
     ]);
     // Only RecordStart's failed condition (a job that is not QUEUED) skips the failure path.
-    expect(states.RecordStart!.Catch[0]).toMatchObject({ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], Next: 'JobNotQueued' });
+    expect(states.RecordStart.Catch[0]).toMatchObject({ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], Next: 'JobNotQueued' });
     expect(states.QualityCheckFailed).toMatchObject({
       Type: 'Pass',
       Parameters: { Error: 'QualityCheckFailed', 'Cause.$': 'States.JsonToString($.qc.failures)' },
@@ -224,7 +224,7 @@ describe('video-workflow.asl.json structure', () => {
       if (seen.has(name)) continue;
       seen.add(name);
       expect({ target: name, exists: name in states }).toEqual({ target: name, exists: true });
-      queue.push(...targets(states[name]!));
+      queue.push(...targets(states[name]));
     }
 
     // Assess
@@ -276,18 +276,19 @@ describe('video-workflow.asl.json structure', () => {
   it('passes the job id to MediaConvert in UserMetadata and keeps Lambda payloads to named fields', () => {
     // Assess: PlanTranscode gets the job id, workflow name and profile and builds UserMetadata
     // (the caller's pairs, then jobId/workflow/profile, which win), and AccelerationSettings.
-    expect(states.Transcode!.Parameters).toEqual({
+    expect(states.Transcode.Parameters).toEqual({
       Queue: TEST_SUBSTITUTIONS.MediaConvertQueueArn,
       Role: TEST_SUBSTITUTIONS.MediaConvertRoleArn,
       // Idempotency token: the job id (32 hex characters, within CreateJob's 64 ASCII).
       'ClientRequestToken.$': '$.jobId',
       'Settings.$': '$.plan.settings',
       StatusUpdateInterval: 'SECONDS_15',
+      // Job costs carry the queue's tags (Environment): the MediaConvert budget filters on them.
       BillingTagsSource: 'QUEUE',
       'AccelerationSettings.$': '$.plan.accelerationSettings',
       'UserMetadata.$': '$.plan.userMetadata',
     });
-    expect(states.PlanTranscode!.Parameters).toEqual({
+    expect(states.PlanTranscode.Parameters).toEqual({
       'jobId.$': '$.jobId',
       'source.$': '$.source',
       'metadata.$': '$.metadata',

@@ -41,7 +41,7 @@ function idempotentMediaConvert(wireFailures: number) {
     let job = typeof token === 'string' ? jobsByToken.get(token) : undefined;
     if (job === undefined) {
       created++;
-      job = completedMediaConvertJob(params as { Settings?: unknown; UserMetadata?: Record<string, string> }, `1732870000000-job${created}`);
+      job = completedMediaConvertJob(params, `1732870000000-job${created}`);
       if (typeof token === 'string') jobsByToken.set(token, job);
     }
     if (calls <= wireFailures) throw serviceError('MediaConvert.InternalServerErrorException', 'connection reset after the job was created');
@@ -99,7 +99,7 @@ describe('Transcode: the .sync result shape', () => {
     ['no OutputGroupDetails', (job: ReturnType<typeof completedMediaConvertJob>) => ({ Job: { ...job.Job, OutputGroupDetails: undefined } })],
   ])('an unexpected shape (%s) still ends FAILED with a notification, through the execution-ended rule', async (_label, reshape) => {
     // Prepare
-    const transcode = (params: Record<string, unknown>) => reshape(completedMediaConvertJob(params as { UserMetadata?: Record<string, string> }));
+    const transcode = (params: Record<string, unknown>) => reshape(completedMediaConvertJob(params));
 
     // Act: the execution fails in Transcode with States.Runtime, past every Catch.
     const run = await runWorkflow({ tasks: { Transcode: transcode } });
@@ -127,7 +127,7 @@ describe('Transcode: the .sync result shape', () => {
           name: TEST_JOB_ID,
           status: 'FAILED',
           error: run.error?.Error,
-          cause: String(run.error?.Cause ?? ''),
+          cause: typeof run.error?.Cause === 'string' ? run.error.Cause : '',
         },
       },
       {
@@ -149,6 +149,6 @@ describe('Transcode: the .sync result shape', () => {
     // Downstream systems hear about it too: one `Video Job Failed` event.
     expect(events).toEqual(['FAILED']);
     expect(published[0]).toMatchObject({ TopicArn: TEST_SUBSTITUTIONS.NotificationTopicArn, Subject: 'Video job failed' });
-    expect(JSON.parse(published[0]!.Message!)).toMatchObject({ event: 'JOB_FAILED', jobId: TEST_JOB_ID, error: { Error: 'States.Runtime' } });
+    expect(JSON.parse(published[0].Message!)).toMatchObject({ event: 'JOB_FAILED', jobId: TEST_JOB_ID, error: { Error: 'States.Runtime' } });
   });
 });

@@ -1,4 +1,4 @@
-import { figure, formatNumber, formatTable, meets, single } from '../../bench/report';
+import { figure, formatNumber, formatTable, meets, mergeResults, single, staleGroups } from '../../bench/report';
 import { scale, summarize, timeCommand } from '../../bench/stats';
 
 describe('summarize', () => {
@@ -84,5 +84,34 @@ describe('figures and the table', () => {
     expect(formatNumber(24.31)).toBe('24.3');
     expect(formatNumber(1.344)).toBe('1.34');
     expect(formatNumber(0.000393)).toBe('0.000393');
+  });
+});
+
+describe('mergeResults / staleGroups (npm run bench -- --only X)', () => {
+  const base = { durationSeconds: 1, machine: {}, options: {}, prices: {}, details: {}, errors: [] };
+  const fig = (group: string, name: string, value: number) => single(group, name, 'ms', value);
+
+  it('replaces the measured groups, keeps the others with their date, and marks only those stale', () => {
+    // Prepare
+    const previous = { ...base, generatedAt: '2026-11-29T10:00:00.000Z', groups: { synth: { measuredAt: '2026-11-29T10:00:00.000Z' }, bundles: { measuredAt: '2026-11-29T10:00:00.000Z' } }, figures: [fig('synth', 'a', 1), fig('bundles', 'b', 2)], details: { old: 1 } };
+    const current = { ...base, generatedAt: '2026-11-30T10:00:00.000Z', groups: { bundles: { measuredAt: '2026-11-30T10:00:00.000Z' } }, figures: [fig('bundles', 'b', 3)], details: { fresh: 2 } };
+
+    // Act
+    const merged = mergeResults(previous, current, ['synth', 'bundles']);
+
+    // Assess
+    expect(merged.figures.map((f) => [f.group, f.median])).toEqual([
+      ['synth', 1],
+      ['bundles', 3],
+    ]);
+    expect(merged.details).toEqual({ old: 1, fresh: 2 });
+    expect([...staleGroups(merged)]).toEqual([['synth', '2026-11-29T10:00:00.000Z']]);
+    expect(formatTable(merged.figures, staleGroups(merged))).toContain('(stale: 2026-11-29)');
+  });
+
+  it('dates the figures of a file written before groups were recorded by its generatedAt', () => {
+    const previous = { ...base, generatedAt: '2026-11-29T10:00:00.000Z', figures: [fig('tests', 't', 1)] };
+    const current = { ...base, generatedAt: '2026-11-30T10:00:00.000Z', groups: {}, figures: [] };
+    expect(mergeResults(previous, current, []).groups).toEqual({ tests: { measuredAt: '2026-11-29T10:00:00.000Z' } });
   });
 });

@@ -277,7 +277,6 @@ describe('listByStatus', () => {
  * condition expressions are evaluated for real, not just asserted as strings.
  */
 describe('DynamoJobStore against dynalite', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dynalite = require('dynalite');
   let server: { listen: (port: number, host: string, cb: () => void) => void; address: () => { port: number }; close: (cb: () => void) => void };
   let real: DynamoJobStore;

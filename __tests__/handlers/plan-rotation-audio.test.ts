@@ -79,10 +79,10 @@ describe('rotation (issue #20, point 4)', () => {
 
 describe('audio channels (issue #20, point 5)', () => {
   const audioOf = (metadata: MediaMetadata) => {
-    const descriptions = allOutputs(planTranscode({ jobId: JOB_ID, source: SOURCE, metadata }, CONFIG).settings).filter((o) => o.AudioDescriptions).map((o) => o.AudioDescriptions![0]!);
+    const descriptions = allOutputs(planTranscode({ jobId: JOB_ID, source: SOURCE, metadata }, CONFIG).settings).filter((o) => o.AudioDescriptions).map((o) => o.AudioDescriptions![0]);
     // Every rendition and the MP4 carry the same audio.
     expect(new Set(descriptions.map((d) => JSON.stringify(d))).size).toBe(1);
-    return descriptions[0]!;
+    return descriptions[0];
   };
 
   it('puts a mono source on both sides of a stereo output at 0 dB', () => {
@@ -113,7 +113,7 @@ describe('audio channels (issue #20, point 5)', () => {
     expect(audio.RemixSettings).toEqual({
       ChannelsIn: 6,
       ChannelsOut: 2,
-      ChannelMapping: { OutputChannels: [0, 1].map((side) => ({ InputChannels: order.map((name) => expected[name]![side]) })) },
+      ChannelMapping: { OutputChannels: [0, 1].map((side) => ({ InputChannels: order.map((name) => expected[name][side]) })) },
     });
     for (const gain of audio.RemixSettings!.ChannelMapping!.OutputChannels!.flatMap((o) => o.InputChannels!)) {
       // RemixSettings takes integers from -60 (mute) to 6 dB.

@@ -350,7 +350,7 @@ export class NotificationSink {
     if (typeof params.TopicArn !== 'string') throw new HarnessError(`${sender}: sns:publish without TopicArn`);
     // The SNS integration serialises a JSON object Message; SNS itself only carries strings.
     const message = typeof params.Message === 'string' ? params.Message : JSON.stringify(params.Message);
-    let body: unknown = message;
+    let body: unknown;
     try {
       body = JSON.parse(message);
     } catch {
@@ -371,7 +371,8 @@ export class NotificationSink {
 // Task handlers
 // ---------------------------------------------------------------------------------------------
 
-export type TaskHandler = (input: any) => Promise<unknown> | unknown;
+// `unknown` alone: a handler may return a value or a promise of one.
+export type TaskHandler = (input: any) => unknown;
 
 /** The world a run acts on; fake and real task handlers share it. */
 export interface World {

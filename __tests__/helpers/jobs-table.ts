@@ -34,7 +34,7 @@ export function bridgeJobTable(
         const record = item.Put.Item as unknown as JobRecord;
         return table.get(record.jobId) === undefined ? 'None' : 'ConditionalCheckFailed';
       }
-      if (item.Update) return limits.check(item.Update as UpdateCommand['input']) ? 'None' : 'ConditionalCheckFailed';
+      if (item.Update) return limits.check(item.Update) ? 'None' : 'ConditionalCheckFailed';
       throw new HarnessError('bridgeJobTable: unexpected transaction item');
     });
     if (codes.some((c) => c !== 'None')) {
@@ -46,7 +46,7 @@ export function bridgeJobTable(
     }
     for (const item of items) {
       if (item.Put) table.seed(item.Put.Item as unknown as JobRecord);
-      if (item.Update) limits.apply(item.Update as UpdateCommand['input']);
+      if (item.Update) limits.apply(item.Update);
     }
     return {};
   });
@@ -106,7 +106,7 @@ export function bridgeJobTable(
     if (typeof values[':to'] === 'string') {
       const fields: Record<string, unknown> = { updatedAt: values[':updatedAt'] };
       for (const [token, value] of Object.entries(values)) if (token.startsWith(':f_')) fields[token.slice(3)] = value;
-      if (!table.transition(jobId, values[':to'] as JobStatus, fields as Partial<JobRecord>, 'DocumentClient')) throw conditionFailed(existing);
+      if (!table.transition(jobId, values[':to'] as JobStatus, fields, 'DocumentClient')) throw conditionFailed(existing);
       return { Attributes: table.get(jobId) };
     }
     if (input.UpdateExpression?.startsWith('SET warnings = list_append')) {

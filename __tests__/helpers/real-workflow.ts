@@ -177,7 +177,7 @@ export function realWorkflow(ddb: AwsClientStub<DynamoDBDocumentClient>, capture
           if (qc === 'real' && servePinned) servePinnedCopy(s3!, pinned);
           return pinned;
         },
-        QualityControl: qc === 'real' ? asLambdaTask('quality-control', qualityControl) : fakeLambdas(world).QualityControl!,
+        QualityControl: qc === 'real' ? asLambdaTask('quality-control', qualityControl) : fakeLambdas(world).QualityControl,
         Publish: asLambdaTask('publish', publish),
         ArchiveSource: asLambdaTask('archive-source', archiveSource),
         RecordFailure: asLambdaTask('record-failure', recordFailure),
@@ -218,7 +218,7 @@ export async function runWithSourceOverwrite(
     lambdas: (world) => {
       const real = wiring.lambdas(world);
       const plan: TaskHandler = async (taskInput) => {
-        const result = await real.PlanTranscode!(taskInput);
+        const result = await real.PlanTranscode(taskInput);
         hooks.between?.();
         return result;
       };
@@ -226,7 +226,7 @@ export async function runWithSourceOverwrite(
     },
     tasks: {
       Transcode: (async (request: { Settings: { Inputs: { FileInput: string }[] } }) => {
-        const fileInput = request.Settings.Inputs[0]!.FileInput;
+        const fileInput = request.Settings.Inputs[0].FileInput;
         const { bucket, key } = parseS3Uri(fileInput);
         transcodedBytes = store.get(bucket, key).bytes;
         hooks.duringTranscode?.(fileInput);

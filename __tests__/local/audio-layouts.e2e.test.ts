@@ -42,7 +42,7 @@ suite('mono and 5.1 sources through the local run (issue #20, point 5)', () => {
     const run = await runLocal([join(FIXTURES, 'mono.mp4'), join(FIXTURES, 'surround-5.1.mp4'), '--json', '--state', join(dir, 'state'), '--out', join(dir, 'out')]);
     if (run.code !== 0) throw new Error(`npm run local failed (${run.code}): ${run.stderr.slice(-2000)}`);
     const lines = run.stdout.trim().split('\n');
-    records = new Map((JSON.parse(lines[lines.length - 1]!) as RunRecord[]).map((r) => [r.file.split('/').pop()!, r]));
+    records = new Map((JSON.parse(lines[lines.length - 1]) as RunRecord[]).map((r) => [r.file.split('/').pop()!, r]));
   });
 
   afterAll(async () => {
@@ -54,7 +54,7 @@ suite('mono and 5.1 sources through the local run (issue #20, point 5)', () => {
       const record = records.get(name)!;
       expect(record.status).toBe('COMPLETED');
       expect(record.localWarnings).toEqual([]);
-      const audio = (await ffprobe(record.outputs.mp4[0]!)).streams.filter((s) => s.codec_type === 'audio');
+      const audio = (await ffprobe(record.outputs.mp4[0])).streams.filter((s) => s.codec_type === 'audio');
       expect(audio.map((s) => [s.codec_name, s.channels])).toEqual([['aac', 2]]);
     }
     expect(records.get('mono.mp4')!.metadata).toMatchObject({ audioChannels: 1, audioChannelLayout: 'M' });
@@ -62,7 +62,7 @@ suite('mono and 5.1 sources through the local run (issue #20, point 5)', () => {
   });
 
   it('plays the mono source on both sides at the same level', () => {
-    const mp4 = records.get('mono.mp4')!.outputs.mp4[0]!;
+    const mp4 = records.get('mono.mp4')!.outputs.mp4[0];
     const [left, right] = [channelRmsDb(mp4, 0), channelRmsDb(mp4, 1)];
     expect(left).toBeGreaterThan(-40);
     expect(Math.abs(left - right)).toBeLessThan(0.5);
@@ -70,7 +70,7 @@ suite('mono and 5.1 sources through the local run (issue #20, point 5)', () => {
 
   it('downmixes 5.1: L and Ls left, R and Rs right, the centre on both, the LFE dropped', () => {
     // The fixture's tones: L 550, R 660, C 440, LFE 60, Ls 770, Rs 880 Hz.
-    const mp4 = records.get('surround-5.1.mp4')!.outputs.mp4[0]!;
+    const mp4 = records.get('surround-5.1.mp4')!.outputs.mp4[0];
     const level = (channel: 0 | 1, hz: number) => channelRmsDb(mp4, channel, hz);
     const SEPARATION_DB = 12;
     expect(level(0, 550) - level(1, 550)).toBeGreaterThan(SEPARATION_DB); // L

@@ -165,7 +165,7 @@ describe('progress display and summary', () => {
     display.stop();
 
     // Assess
-    const last = chunks[chunks.length - 1]!;
+    const last = chunks[chunks.length - 1];
     expect(last.startsWith('\x1b[2A')).toBe(true);
     expect(last).toContain('a.mov  [##########..........]  Transcode  50%');
     expect(last).toContain('b.mov');

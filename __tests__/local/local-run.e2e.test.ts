@@ -6,7 +6,6 @@ import { ffmpegAvailable, ffprobe, probedVideoSize } from '../../local/ffmpeg';
 import { makeClip, runLocal } from './fixtures';
 
 // m3u8-parser ships no types; this is the part of its API the test reads.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Parser } = require('m3u8-parser') as {
   Parser: new () => { push(t: string): void; end(): void; manifest: { playlists?: Array<{ uri: string; attributes: { RESOLUTION?: { width: number; height: number }; BANDWIDTH?: number } }> } };
 };
@@ -26,7 +25,7 @@ interface JsonRecord {
 
 function lastLineJson(stdout: string): JsonRecord[] {
   const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]!) as JsonRecord[];
+  return JSON.parse(lines[lines.length - 1]) as JsonRecord[];
 }
 
 const haveFfmpeg = ffmpegAvailable();
@@ -97,7 +96,7 @@ suite('npm run local (end to end: real ASL, real handlers, stand-ins, ffmpeg)', 
         expect(name === 'portrait.mp4' ? height > width : width > height).toBe(true);
         expect(p.attributes.BANDWIDTH).toBeGreaterThan(0);
       }
-      const mp4 = await ffprobe(record.outputs.mp4[0]!);
+      const mp4 = await ffprobe(record.outputs.mp4[0]);
       const size = probedVideoSize(mp4)!;
       expect(name === 'portrait.mp4' ? size.height > size.width : size.width > size.height).toBe(true);
       expect(mp4.streams.some((s) => s.codec_type === 'audio')).toBe(name === 'landscape.mov');

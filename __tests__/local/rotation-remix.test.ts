@@ -12,7 +12,7 @@ const base = () => jobSettingsFixture({ source: 's3://src/uploads/clip.mkv', out
 
 function withRotate(rotate: string): JobSettings {
   const s = base();
-  s.Inputs![0]!.VideoSelector = { Rotate: rotate as never };
+  s.Inputs![0].VideoSelector = { Rotate: rotate as never };
   return s;
 }
 
@@ -23,7 +23,7 @@ function withRemix(metadata: Parameters<typeof planAudio>[0]): JobSettings {
   return s;
 }
 
-const graphOf = (args: readonly string[]) => args[args.indexOf('-filter_complex') + 1]!;
+const graphOf = (args: readonly string[]) => args[args.indexOf('-filter_complex') + 1];
 const audioFilters = (args: readonly string[]) => args.flatMap((a, i) => (args[i - 1] === '-filter:a' ? [a] : []));
 
 describe('local rotation', () => {
@@ -43,7 +43,7 @@ describe('local rotation', () => {
   ])('%s decodes the stored picture unrotated and turns it clockwise (%s)', (rotate, filter, width, height) => {
     // Act: outputs without an explicit size follow the rotated picture.
     const settings = withRotate(rotate);
-    const mp4 = settings.OutputGroups![0]!.Outputs![0]!.VideoDescription!;
+    const mp4 = settings.OutputGroups![0].Outputs![0].VideoDescription!;
     delete mp4.Width;
     delete mp4.Height;
     const plan = planFfmpeg(settings, ctx(landscapeStored));
@@ -51,7 +51,7 @@ describe('local rotation', () => {
     // Assess
     expect(plan.args.indexOf('-noautorotate')).toBe(plan.args.indexOf('-i') - 1);
     expect(graphOf(plan.args).startsWith(`[0:v:0]${filter ? `${filter},` : ''}split=`)).toBe(true);
-    expect(plan.groups[0]!.outputs[0]).toMatchObject({ width, height });
+    expect(plan.groups[0].outputs[0]).toMatchObject({ width, height });
     expect(plan.warnings).toEqual([]);
   });
 

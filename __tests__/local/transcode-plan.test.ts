@@ -63,7 +63,7 @@ describe('planFfmpeg', () => {
     const plan = planFfmpeg(settings(), ctx(withAudio));
 
     // Assess
-    const graph = plan.args[plan.args.indexOf('-filter_complex') + 1]!;
+    const graph = plan.args[plan.args.indexOf('-filter_complex') + 1];
     expect(graph.startsWith('[0:v:0]split=4[v0in][v1in][v2in][v3in];')).toBe(true);
     expect(plan.args.filter((a) => a === '-i')).toHaveLength(1);
   });
@@ -98,9 +98,9 @@ describe('planFfmpeg', () => {
   it('reports each setting it cannot honour with its path and value, and stays quiet on equivalent defaults', () => {
     // Prepare
     const s = settings() as JobSettings & { OutputGroups: NonNullable<JobSettings['OutputGroups']> };
-    const h264 = s.OutputGroups[0]!.Outputs![0]!.VideoDescription!.CodecSettings!.H264Settings!;
+    const h264 = s.OutputGroups[0].Outputs![0].VideoDescription!.CodecSettings!.H264Settings!;
     Object.assign(h264, { Telecine: 'NONE', AdaptiveQuantization: 'HIGH', QvbrSettings: { QvbrQualityLevel: 8, MaxAverageBitrate: 500000 } });
-    s.Inputs![0]!.InputClippings = [{ StartTimecode: '00:00:01:00' }];
+    s.Inputs![0].InputClippings = [{ StartTimecode: '00:00:01:00' }];
 
     // Act
     const plan = planFfmpeg(s, ctx(withAudio));
@@ -137,7 +137,7 @@ describe('planFfmpeg', () => {
   it('rejects a codec it cannot produce, naming the setting', () => {
     // Prepare
     const s = settings();
-    s.OutputGroups![0]!.Outputs![0]!.VideoDescription!.CodecSettings!.Codec = 'VP9';
+    s.OutputGroups![0].Outputs![0].VideoDescription!.CodecSettings!.Codec = 'VP9';
 
     // Act
     const act = () => planFfmpeg(s, ctx(withAudio));

@@ -160,7 +160,7 @@ async function ingest(rawKey: string, options: { headKey?: string; size?: number
   });
   const response = await startWorkflow(sqsEvent(sqsRecord(messageBody({ key: rawKey, etag: options.forgedEtag ?? ETAG, 'version-id': VERSION, size: options.size }), 'm-1')));
   // A rejected source gets the job id a started one would have had (the key as decoded).
-  return { table, response, jobId: jobIdFor(SOURCE_BUCKET, keyCandidates(rawKey)[0]!, VERSION) };
+  return { table, response, jobId: jobIdFor(SOURCE_BUCKET, keyCandidates(rawKey)[0], VERSION) };
 }
 
 /** Ingest a media file and, when start-workflow started it, run the execution it started. */
@@ -208,7 +208,7 @@ async function rejectedAtStart(
   // What HeadObject did not confirm (ObjectNotFound) is recorded under a rejection-specific id,
   // never under the id the genuine upload's job has (SECURITY.md "Ingest").
   const jobId = options.unconfirmed
-    ? unconfirmedRejectionIdFor({ bucket: SOURCE_BUCKET, versionId: VERSION, etag: options.forgedEtag ?? ETAG }, keyCandidates(rawKey)[0]!)
+    ? unconfirmedRejectionIdFor({ bucket: SOURCE_BUCKET, versionId: VERSION, etag: options.forgedEtag ?? ETAG }, keyCandidates(rawKey)[0])
     : ingested.jobId;
   if (options.unconfirmed) expect(table.get(ingested.jobId)).toBeUndefined();
   expect(response).toEqual({ batchItemFailures: [] });
@@ -575,7 +575,7 @@ const runners: Record<string, () => Promise<Observed>> = {
     expect(results.map((r) => r.statusCode)).toEqual([409, 409, 409, 409, 409]);
     expect(machine.executions.size).toBe(1);
     expect(limits.count(ALICE_ID, quotaDay(new Date()))).toBe(1);
-    return api4xx(results[4]!, 409);
+    return api4xx(results[4], 409);
   },
   'api-upload-form-reused': async () => {
     const { postJob, upload } = limitedWorld();
@@ -669,11 +669,11 @@ describe('bad-input catalog', () => {
     // Prepare: the row's runner sets up its mocks; Act: it calls the real handler(s)
     let observed: Observed;
     try {
-      observed = await runners[c.id]!();
+      observed = await runners[c.id]();
     } catch (error) {
       // Assertion failures inside the runner surface as themselves; anything else is an unhandled exception.
       if ((error as { matcherResult?: unknown }).matcherResult !== undefined) throw error;
-      throw new Error(`unhandled exception for ${c.id}: ${(error as Error).name}: ${(error as Error).message}`);
+      throw new Error(`unhandled exception for ${c.id}: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
     }
     // Assess: exactly the declared sink and error
     expect(observed).toEqual({ sink: c.recordedIn, error: c.expectedError });

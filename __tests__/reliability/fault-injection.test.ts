@@ -124,7 +124,7 @@ function runWithFaults(fault: FaultRun = {}): Promise<ExecutionRecord> {
     lambdas: (w) => {
       const real = wiring.lambdas(w);
       if (fault.beforeWrite) bridgeJobTable(ddb, w.table, fault.beforeWrite);
-      for (const [state, wrap] of Object.entries(fault.lambdaFaults ?? {})) real[state] = wrap(real[state]!);
+      for (const [state, wrap] of Object.entries(fault.lambdaFaults ?? {})) real[state] = wrap(real[state]);
       return real;
     },
     tasks: { Transcode: wiring.transcode, ...fault.taskFaults?.(currentWorld, wiring.transcode) },
@@ -473,7 +473,7 @@ describe('fault-injection catalog', () => {
 
   it.each(FAULTS.map((c) => [c.id, c] as const))('%s: final job record and attempts as catalogued', async (_id, c: FaultCase) => {
     // Prepare + Act: the row's runner injects the fault and runs the real handlers / the ASL
-    const observed = await runners[c.id]!();
+    const observed = await runners[c.id]();
     // Assess: the final job status, the recorded error or warning, and where it is recorded
     expect(observed).toEqual({ status: c.expectedStatus, error: c.expectedError, sink: c.recordedIn });
   });

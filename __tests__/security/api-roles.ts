@@ -16,7 +16,7 @@ export function apiRolePolicy(role: ApiRole, values: { region: string; accountId
   const text = readFileSync(DOC, 'utf8');
   const match = new RegExp(`<!-- iam-policy: ${role} -->\\s*\`\`\`json\\n([\\s\\S]*?)\\n\`\`\``).exec(text);
   if (!match) throw new Error(`docs/api.md has no "<!-- iam-policy: ${role} -->" JSON block`);
-  const filled = match[1]!.replaceAll('<region>', values.region).replaceAll('<account-id>', values.accountId).replaceAll('<api-id>', values.apiId);
+  const filled = match[1].replaceAll('<region>', values.region).replaceAll('<account-id>', values.accountId).replaceAll('<api-id>', values.apiId);
   if (/<[a-z-]+>/.test(filled)) throw new Error(`docs/api.md ${role} policy has a placeholder the simulation does not fill: ${/<[a-z-]+>/.exec(filled)![0]}`);
   return JSON.parse(filled);
 }

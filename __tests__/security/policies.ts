@@ -250,7 +250,7 @@ export function extractPolicies(stack: SynthesizedStack): ExtractedPolicy[] {
       try {
         parsed = JSON.parse(raw);
       } catch (err) {
-        throw new Error(`${stack.name} ${address}: ${source.attribute} is not valid JSON (${(err as Error).message})`);
+        throw new Error(`${stack.name} ${address}: ${source.attribute} is not valid JSON (${(err as Error).message})`, { cause: err });
       }
       const document = resolver.resolveDeep(parsed) as PolicyDocument;
       if (document.Version !== '2012-10-17' || !Array.isArray(document.Statement)) {

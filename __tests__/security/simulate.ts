@@ -139,7 +139,7 @@ export class Simulator {
       throw new Error(`iam-simulate rejected the request ${c.action} on ${resource}: ${JSON.stringify(response.errors)}`);
     }
     return {
-      decision: response.overallResult as Decision,
+      decision: response.overallResult,
       principal,
       resource,
       identityPolicies: identity.map((p) => p.address),

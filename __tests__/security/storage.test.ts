@@ -62,7 +62,7 @@ function bucketProblems(stack: SynthesizedStack, name: string, bucket: Record<st
   }
 
   const versioning = forBucket(stack, 'aws_s3_bucket_versioning', name);
-  const versioned = versioning.length === 1 && versioning[0]!.versioning_configuration?.status === 'Enabled';
+  const versioned = versioning.length === 1 && versioning[0].versioning_configuration?.status === 'Enabled';
   if (!versioned && !(name in UNVERSIONED_BUCKETS)) problems.push('versioning is not enabled (or list the bucket in UNVERSIONED_BUCKETS with a reason)');
 
   if (isProtected && bucket.force_destroy !== false) problems.push(`force_destroy is ${bucket.force_destroy} in a protected stack`);

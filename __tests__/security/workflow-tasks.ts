@@ -51,7 +51,7 @@ export function workflowTaskRequirements(stack: SynthesizedStack, resolver: Reso
   const definition = renderedDefinition(stack, resolver);
   const topics = Object.keys(stack.resources('aws_sns_topic')).map((n) => ({
     arn: resolver.attribute(`aws_sns_topic.${n}.arn`),
-    key: stack.resources('aws_sns_topic')[n]!.kms_master_key_id as string | undefined,
+    key: stack.resources('aws_sns_topic')[n].kms_master_key_id as string | undefined,
   }));
   const out: TaskRequirement[] = [];
 
@@ -66,8 +66,8 @@ export function workflowTaskRequirements(stack: SynthesizedStack, resolver: Reso
     } else if (/^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/.test(resource)) {
       add('lambda:InvokeFunction', staticParameter(name, state, 'FunctionName'));
     } else if (dynamo) {
-      const op = dynamo[1]!;
-      add(`dynamodb:${op[0]!.toUpperCase()}${op.slice(1)}`, `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${staticParameter(name, state, 'TableName')}`);
+      const op = dynamo[1];
+      add(`dynamodb:${op[0].toUpperCase()}${op.slice(1)}`, `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${staticParameter(name, state, 'TableName')}`);
     } else if (resource === 'arn:aws:states:::sns:publish') {
       const topicArn = staticParameter(name, state, 'TopicArn');
       add('sns:Publish', topicArn);

@@ -30,7 +30,7 @@ describe.each(ENVIRONMENT_NAMES)('spend guardrails (%s)', (env) => {
     expect(plan.environment.variables).toMatchObject({ MAX_DURATION_SECONDS: '${var.max_source_duration_seconds}', PINNED_SOURCE_BUCKET: '${aws_s3_bucket.archive.bucket}' });
     const { maxSourceDurationSeconds } = ENVIRONMENTS[env].spend;
     expect(maxSourceDurationSeconds).toBeLessThan(ENVIRONMENTS[env].transcodeTimeoutSeconds);
-    const [validation] = stack.json.variable!.max_source_duration_seconds!.validation;
+    const [validation] = stack.json.variable!.max_source_duration_seconds.validation;
     expect(validation.condition).toBe(`\${var.max_source_duration_seconds >= 1 && var.max_source_duration_seconds < ${ENVIRONMENTS[env].transcodeTimeoutSeconds}}`);
     expect(validation.error_message).toContain(`transcode_timeout_seconds = ${ENVIRONMENTS[env].transcodeTimeoutSeconds}`);
   });
@@ -77,7 +77,7 @@ describe.each(ENVIRONMENT_NAMES)('spend guardrails (%s)', (env) => {
       dimensions: { StateMachineArn: '${aws_sfn_state_machine.workflow.arn}' },
       threshold: '${var.max_executions_started_per_hour}', comparison_operator: 'GreaterThanThreshold',
     });
-    const minutes = alarms.transcoding_minutes_per_hour!;
+    const minutes = alarms.transcoding_minutes_per_hour;
     expect(minutes).toMatchObject({ threshold: '${var.max_transcoding_minutes_per_hour}', comparison_operator: 'GreaterThanThreshold' });
     expect(minutes.metric_query).toEqual([
       expect.objectContaining({ id: 'minutes', expression: 'transcodingMs / 60000', return_data: true }),

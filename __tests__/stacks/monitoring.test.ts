@@ -47,6 +47,7 @@ function dashboard(envName: EnvironmentName): { widgets: Widget[]; lines: (Metri
       const options = (typeof rest[rest.length - 1] === 'object' ? rest.pop() : {}) as unknown as Record<string, unknown>;
       const dimensions: Record<string, string> = {};
       for (let i = 0; i < rest.length; i += 2) dimensions[rest[i]] = rest[i + 1];
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a widget's stat is a string ("Sum", "p99") or absent
       return { namespace, metric, dimensions, options, widget: w.properties.title, stat: String(options.stat ?? w.properties.stat) };
     }),
   );

@@ -58,7 +58,7 @@ describe('readable addresses', () => {
 describe('backends', () => {
   it('dev keeps state in a relative local path outside cdktf.out', () => {
     // Prepare
-    const { path } = app.env('dev').json.terraform?.backend.local;
+    const { path } = app.env('dev').json.terraform!.backend.local;
     const stackDir = join(PROJECT_ROOT, 'cdktf.out', 'stacks', 'video-workflow-dev');
     // Act
     const where = resolve(stackDir, path);
@@ -208,6 +208,7 @@ describe('variables', () => {
     'max_jobs_per_owner_per_day',
     'mediaconvert_concurrent_jobs', 'max_source_duration_seconds', 'mediaconvert_monthly_budget_usd',
     'max_executions_started_per_hour', 'max_transcoding_minutes_per_hour',
+    'tags',
     'default_profile', 'allowed_profiles',
   ];
 
@@ -218,7 +219,7 @@ describe('variables', () => {
       expect({ key, description: typeof v.description === 'string' && v.description.length > 20, type: v.type }).toEqual({
         key,
         description: true,
-        type: expect.stringMatching(/^(string|number|bool|list\(string\))$/),
+        type: expect.stringMatching(/^(string|number|bool|list\(string\)|map\(string\))$/),
       });
     }
   });

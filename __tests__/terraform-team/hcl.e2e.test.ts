@@ -229,7 +229,7 @@ describe('npm run synth:hcl output', () => {
         }
       }
       for (const kind of ['variable', 'output'] as const) {
-        for (const name of Object.keys((json[kind] ?? {}) as Json)) expected.push(`${kind} "${name}" {`);
+        for (const name of Object.keys((json[kind] ?? {}))) expected.push(`${kind} "${name}" {`);
       }
 
       // Act

@@ -86,7 +86,7 @@ export function isTransient(err: unknown): boolean {
 
 /** Runs `work` over `items` with bounded concurrency; after the first failure no new item starts. */
 async function runPool<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;
   const worker = async () => {

@@ -78,7 +78,7 @@ export function toMediaMetadata(result: MediaInfoResult, bytesRead: number): Med
  * display size the ladder is planned on matches what MediaConvert outputs.
  */
 function normaliseRotation(raw: unknown): number {
-  const degrees = typeof raw === 'number' ? raw : Number.parseFloat(String(raw ?? '0'));
+  const degrees = typeof raw === 'number' ? raw : Number.parseFloat(typeof raw === 'string' ? raw : '0');
   if (!Number.isFinite(degrees)) return 0;
   const whole = ((Math.round(degrees) % 360) + 360) % 360;
   const quarter = Math.round(whole / 90) * 90;

@@ -105,7 +105,7 @@ export function planAudio(metadata: Pick<MediaMetadata, 'audioTrackCount' | 'aud
     remix: {
       ChannelsIn: channels,
       ChannelsOut: 2,
-      ChannelMapping: { OutputChannels: [0, 1].map((side) => ({ InputChannels: gains.map((g) => g[side]!) })) },
+      ChannelMapping: { OutputChannels: [0, 1].map((side) => ({ InputChannels: gains.map((g) => g[side]) })) },
     },
     layout,
     ...(usable ? {} : { layoutAssumed: true }),

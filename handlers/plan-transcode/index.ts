@@ -16,6 +16,7 @@ function loadConfig(): PlanConfig {
 }
 
 /** Step Functions PlanTranscode task: `{ jobId, source, metadata, profile, userMetadata }` -> TranscodePlan (`$.plan`). */
+// eslint-disable-next-line @typescript-eslint/require-await -- async so a bad input is a rejected promise, as for every other task handler
 export async function handler(event: unknown): Promise<TranscodePlan> {
   const config = loadConfig();
   const input = parseTaskInput(planTranscodeEventSchema, event, 'PlanTranscode');

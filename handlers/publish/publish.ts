@@ -108,7 +108,7 @@ export async function publish(input: PublishInput, deps: PublishDeps): Promise<P
       context: { jobId: input.jobId, failures: input.qc.failures },
     });
   }
-  const outputs = deriveOutputs(input.transcode as TranscodeResult, input.plan.expectedOutputs as ExpectedOutput[], input.qc.thumbnails, input.plan.groupRoles);
+  const outputs = deriveOutputs(input.transcode, input.plan.expectedOutputs, input.qc.thumbnails, input.plan.groupRoles);
   const prefix = `s3://${deps.outputBucket}/`;
   const stray = [...outputs.mp4, ...(outputs.hls ? [outputs.hls] : []), ...(outputs.dash ? [outputs.dash] : []), ...outputs.thumbnails].find((uri) => !uri.startsWith(prefix));
   // A profile may have no MP4 (premium, auto-abr: CMAF only) but every profile has something to play.

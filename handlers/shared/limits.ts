@@ -121,7 +121,7 @@ export class DynamoLimits implements JobLimits {
 
   async activeRun(baseJobId: string): Promise<string | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.settings.limitsTable, Key: { pk: `run#${baseJobId}` }, ConsistentRead: true }));
-    const active = out.Item?.activeJobId;
+    const active: unknown = out.Item?.activeJobId;
     return typeof active === 'string' ? active : undefined;
   }
 

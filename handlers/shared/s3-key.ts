@@ -46,7 +46,7 @@ export interface SourceKeyRules {
   readonly prefix: string;
 }
 
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: keys with them are rejected
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /**

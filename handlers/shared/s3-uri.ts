@@ -7,7 +7,7 @@ export interface S3Location {
 export function parseS3Uri(uri: string): S3Location {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
   if (!match) throw new TypeError(`Not an s3:// URI: ${uri}`);
-  return { bucket: match[1]!, key: match[2]! };
+  return { bucket: match[1], key: match[2] };
 }
 
 export function s3Uri(loc: S3Location): string {

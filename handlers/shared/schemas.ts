@@ -41,7 +41,7 @@ export function issueEntries(issues: readonly z.core.$ZodIssue[], root = ''): Is
 
 /** A zod error (or its issues) as `field: message` lines. */
 export function describeIssues(error: z.ZodError | readonly z.core.$ZodIssue[], root = ''): string[] {
-  const issues = error instanceof z.ZodError ? error.issues : (error as readonly z.core.$ZodIssue[]);
+  const issues = error instanceof z.ZodError ? error.issues : (error);
   return issueEntries(issues, root).map((e) => `${e.field}: ${e.message}`);
 }
 

@@ -143,12 +143,12 @@ run "rejects_retention_cloudwatch_does_not_allow" {
 run "custom_scopes_and_admins" {
   command = plan
   variables {
-    api_jwt_issuer       = "https://issuer.example.com/"
-    api_jwt_audience     = ["video-jobs"]
-    api_jwt_read_scope   = "media/read"
-    api_jwt_write_scope  = "media/write"
-    api_jwt_admin_scope  = "media/admin"
-    api_admin_principals = ["arn:aws:iam::123456789012:role/video-admin", "ops-admin"]
+    api_jwt_issuer             = "https://issuer.example.com/"
+    api_jwt_audience           = ["video-jobs"]
+    api_jwt_read_scope         = "media/read"
+    api_jwt_write_scope        = "media/write"
+    api_jwt_admin_scope        = "media/admin"
+    api_admin_principals       = ["arn:aws:iam::123456789012:role/video-admin", "ops-admin"]
     max_jobs_per_owner_per_day = 7
   }
   assert {
@@ -185,4 +185,35 @@ run "rejects_a_zero_quota" {
     max_jobs_per_owner_per_day = 0
   }
   expect_failures = [var.max_jobs_per_owner_per_day]
+}
+
+run "tags_reach_every_resource" {
+  command = plan
+  variables {
+    tags = { CostCenter = "media" }
+  }
+  assert {
+    condition     = aws_s3_bucket.source.tags_all["CostCenter"] == "media" && aws_dynamodb_table.jobs.tags_all["CostCenter"] == "media"
+    error_message = "var.tags must reach every resource through the provider's default_tags."
+  }
+  assert {
+    condition     = aws_s3_bucket.source.tags_all["ManagedBy"] == "cdktf"
+    error_message = "The stack's own tags stay beside var.tags."
+  }
+}
+
+run "rejects_tags_that_replace_the_stack_tags" {
+  command = plan
+  variables {
+    tags = { Environment = "somewhere-else" }
+  }
+  expect_failures = [var.tags]
+}
+
+run "rejects_reserved_aws_tag_prefix" {
+  command = plan
+  variables {
+    tags = { "aws:owner" = "me" }
+  }
+  expect_failures = [var.tags]
 }
