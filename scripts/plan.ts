@@ -32,7 +32,7 @@ export function parsePlanArgs(argv: readonly string[]): Args {
   let profile = DEFAULT_PROFILE;
   let json = false;
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i];
     if (arg === '--json') json = true;
     else if (arg === '--profile') {
       const value = argv[++i];

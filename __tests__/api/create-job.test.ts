@@ -81,7 +81,7 @@ describe('POST /jobs', () => {
     expect(res.statusCode).toBe(202);
     const { jobId } = bodyOf(res) as { jobId: string };
     expect(table.items.get(jobId)).toMatchObject({ profile: 'premium', userMetadata: { campaign: 'spring' } });
-    const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!) as Record<string, unknown>;
+    const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!) as Record<string, unknown>;
     expect(input).toMatchObject({ profile: 'premium', userMetadata: { campaign: 'spring' } });
   });
 

@@ -83,7 +83,7 @@ describe('job-progress: executions that ended outside the failure path', () => {
     expect(JSON.stringify(update.ExpressionAttributeValues)).toContain('FAILED');
     // Downstream systems hear about timeouts too: `Video Job Failed` with the public view.
     expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
-    expect(eventsMock.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]).toMatchObject({ Source: 'video-workflow.dev', DetailType: 'Video Job Failed' });
+    expect(eventsMock.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0]).toMatchObject({ Source: 'video-workflow.dev', DetailType: 'Video Job Failed' });
   });
 
   it('names an aborted execution ExecutionAborted', async () => {

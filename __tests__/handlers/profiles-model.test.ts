@@ -137,13 +137,13 @@ describe('semantic rules beyond the model', () => {
 
     // Assess
     expect(streaming.every((g) => g.AutomatedEncodingSettings?.AbrSettings !== undefined)).toBe(true);
-    const abr = streaming[0]!.AutomatedEncodingSettings!.AbrSettings!;
+    const abr = streaming[0].AutomatedEncodingSettings!.AbrSettings!;
     expect(abr.MinAbrBitrate!).toBeLessThan(abr.MaxAbrBitrate!);
-    const video = streaming[0]!.Outputs!.filter((o) => o.VideoDescription !== undefined);
+    const video = streaming[0].Outputs!.filter((o) => o.VideoDescription !== undefined);
     expect(video).toHaveLength(1);
-    expect(video[0]!.VideoDescription).toMatchObject({ ScalingBehavior: 'DEFAULT' });
-    expect(video[0]!.VideoDescription!.Width).toBeUndefined();
-    expect(video[0]!.VideoDescription!.CodecSettings!.H264Settings).toMatchObject({ RateControlMode: 'QVBR', QualityTuningLevel: 'MULTI_PASS_HQ' });
+    expect(video[0].VideoDescription).toMatchObject({ ScalingBehavior: 'DEFAULT' });
+    expect(video[0].VideoDescription!.Width).toBeUndefined();
+    expect(video[0].VideoDescription!.CodecSettings!.H264Settings).toMatchObject({ RateControlMode: 'QVBR', QualityTuningLevel: 'MULTI_PASS_HQ' });
     expect(p.accelerationSettings).toEqual({ Mode: 'PREFERRED' });
     expect(p.ladder).toEqual([]);
   });
@@ -151,7 +151,7 @@ describe('semantic rules beyond the model', () => {
   it('premium: HEVC up to 2160p (main tier, level AUTO, HVC1) + H.264 fallbacks up to 1080p, CMAF HLS + DASH', () => {
     // Act
     const p = plan('premium', syntheticMetadata(3840, 2160));
-    const group = p.settings.OutputGroups![0]!;
+    const group = p.settings.OutputGroups![0];
 
     // Assess
     expect(p.ladder.map((r) => `${r.codec ?? 'H_264'} ${r.width}x${r.height}`)).toEqual([

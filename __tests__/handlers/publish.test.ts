@@ -85,7 +85,7 @@ describe('publish handler', () => {
     });
     // The downstream event: default bus, our source, the public view as detail (no bucket name).
     expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
-    const entry = eventsMock.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
+    const entry = eventsMock.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0];
     expect(entry).toMatchObject({ Source: 'video-workflow.dev', DetailType: 'Video Job Completed', EventBusName: 'default' });
     expect(JSON.parse(entry.Detail!)).toMatchObject({ jobId: JOB_ID, status: 'COMPLETED', statusUrl: `/jobs/${JOB_ID}` });
     expect(entry.Detail).not.toContain(sourceRef().bucket);

@@ -118,7 +118,7 @@ describe('record-failure handler', () => {
       }),
     });
     expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
-    const entry = eventsMock.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
+    const entry = eventsMock.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0];
     expect(entry).toMatchObject({ Source: 'video-workflow.dev', DetailType: 'Video Job Failed', EventBusName: 'default' });
     expect(JSON.parse(entry.Detail!)).toMatchObject({ jobId: JOB_ID, status: 'FAILED' });
   });

@@ -259,7 +259,7 @@ describe('startJob: profile and metadata', () => {
   const POLICY = { defaultProfile: 'standard', allowedProfiles: ['standard', 'social'] };
   const head = (Metadata: Record<string, string> = {}) =>
     s3Mock.on(HeadObjectCommand).resolves({ ETag: `"${ETAG}"`, ContentLength: 2048, VersionId: 'v1', Metadata });
-  const started = () => JSON.parse(sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!) as { profile: string; userMetadata: Record<string, string> };
+  const started = () => JSON.parse(sfnMock.commandCalls(StartExecutionCommand)[0].args[0].input.input!) as { profile: string; userMetadata: Record<string, string> };
 
   it('takes x-amz-meta-profile and x-amz-meta-job-* pairs from an uploaded object', async () => {
     // Prepare
@@ -296,7 +296,7 @@ describe('startJob: profile and metadata', () => {
     ['too many pairs', Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`job-k${i}`, 'v'])), InvalidJobMetadata, 'x-amz-meta-job-*: at most 10 pairs (got 11)'],
   ])('rejects %s before creating a record', async (_name, metadata, type, message) => {
     // Prepare
-    head(metadata as Record<string, string>);
+    head(metadata);
     // Act
     const act = startJob(request(), deps({ profiles: POLICY }));
     // Assess

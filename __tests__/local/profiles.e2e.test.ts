@@ -78,6 +78,6 @@ suite('profiles end to end (local run with ffmpeg)', () => {
     ]);
     expect(result.outputs.thumbnails).toHaveLength(1);
     expect(result.outputs.thumbnails[0]).toMatch(/poster\/poster\.0000000\.jpg$/);
-    expect(existsSync(result.outputs.thumbnails[0]!)).toBe(true);
+    expect(existsSync(result.outputs.thumbnails[0])).toBe(true);
   }, 300_000);
 });

@@ -150,7 +150,7 @@ describe('planFfmpeg', () => {
   it('encodes HEVC with libx265 (hvc1 tag, VBV from MaxBitrate) and reads every H265Settings key it is given', () => {
     // Prepare
     const s = settings();
-    s.OutputGroups![0]!.Outputs![0]!.VideoDescription!.CodecSettings = {
+    s.OutputGroups![0].Outputs![0].VideoDescription!.CodecSettings = {
       Codec: 'H_265',
       H265Settings: { RateControlMode: 'QVBR', QvbrSettings: { QvbrQualityLevel: 7 }, MaxBitrate: 3_000_000, CodecProfile: 'MAIN_MAIN', CodecLevel: 'AUTO', GopSize: 2, GopSizeUnits: 'SECONDS', GopClosedCadence: 1, SceneChangeDetect: 'TRANSITION_DETECTION', QualityTuningLevel: 'SINGLE_PASS_HQ', FramerateControl: 'INITIALIZE_FROM_SOURCE', WriteMp4PackagingType: 'HVC1' },
     };

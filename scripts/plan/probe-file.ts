@@ -14,7 +14,7 @@ import { DEFAULT_CHUNK_SIZE, type S3Sender } from '../../handlers/shared/s3-rang
  */
 export function fileSender(file: string): S3Sender {
   return {
-    send: (async (command: GetObjectCommand) => {
+    send: async (command: GetObjectCommand) => {
       const [, from, to] = /^bytes=(\d+)-(\d+)$/.exec(command.input.Range ?? '') ?? [];
       if (from === undefined || to === undefined) throw new Error(`fileSender: GetObject without a byte range (${command.input.Range})`);
       const handle = await open(file, 'r');
@@ -23,11 +23,11 @@ export function fileSender(file: string): S3Sender {
         const buffer = Buffer.alloc(length);
         const { bytesRead } = await handle.read(buffer, 0, length, Number(from));
         const bytes = new Uint8Array(buffer.subarray(0, bytesRead));
-        return { Body: { transformToByteArray: async () => bytes }, ContentLength: bytesRead };
+        return { Body: { transformToByteArray: () => Promise.resolve(bytes) }, ContentLength: bytesRead };
       } finally {
         await handle.close();
       }
-    }) as unknown as S3Sender['send'],
+    },
   };
 }
 
