@@ -36,3 +36,22 @@ export const LAMBDA_MEMORY_MB: Readonly<Record<string, number>> = {
   'pin-source': 512,
   'record-failure': 512,
 };
+
+/**
+ * MediaConvert on-demand list rates per output minute (us-east-1, <=30 fps, before volume
+ * discounts), by pricing tier and resolution class, as the per-minute table of
+ * https://aws.amazon.com/mediaconvert/pricing/ listed them. The page now states the same tiers
+ * as normalized minutes with multipliers (codec, passes, frame rate) that are not reproduced
+ * here, so `npm run plan` calls its figure an estimate: confirm the rates for your Region.
+ * Frame rates above 30 fps are billed at twice the rate (the page's 2x frame-rate multiplier).
+ * Frame captures and audio-only outputs are listed in minutes but not priced (unverified).
+ */
+export const MEDIACONVERT_RATES = {
+  asOf: PRICES.asOf,
+  source: 'https://aws.amazon.com/mediaconvert/pricing/',
+  perMinute: {
+    Basic: { SD: 0.0075, HD: 0.015, UHD: 0.03 },
+    Professional: { SD: 0.012, HD: 0.024, UHD: 0.048 },
+  },
+  above30fpsMultiplier: 2,
+} as const;

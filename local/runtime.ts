@@ -49,6 +49,7 @@ export interface LocalOutputs {
   readonly mp4: string[];
   readonly hls?: string;
   readonly thumbnails: string[];
+  readonly dash?: string;
 }
 
 /** One video's end state: the job record with outputs as local paths. */
@@ -92,7 +93,8 @@ export interface LocalRuntimeOptions {
 
 export interface LocalRuntime {
   readonly standIns: StandIns;
-  runFile(path: string): Promise<VideoResult>;
+  /** `options.profile`: the encoding profile, as `POST /jobs {"profile"}` chooses it (default: the standard profile). */
+  runFile(path: string, options?: { readonly profile?: string }): Promise<VideoResult>;
   /** The wiring behind runFile, for drivers that bring their own ingest path (the load harness). */
   readonly internals: LocalRuntimeInternals;
   close(): Promise<void>;
@@ -290,7 +292,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       if (!known) throw new Error(`Task ${task.name}: resource ${task.resource} has no local implementation`);
     }
 
-    const runFile = async (path: string): Promise<VideoResult> => {
+    const runFile = async (path: string, options: { readonly profile?: string } = {}): Promise<VideoResult> => {
       const started = Date.now();
       const file = path;
       const state: FileState = { file, warnings: [] };
@@ -326,7 +328,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         let executionArn: string | undefined;
         try {
           const started = await startJob(
-            { bucket: LOCAL_NAMES.sourceBucket, keyCandidates: [key], trigger: 'api', owner: LOCAL_OWNER, requestId: `local-${randomBytes(4).toString('hex')}` },
+            {
+              bucket: LOCAL_NAMES.sourceBucket,
+              keyCandidates: [key],
+              trigger: 'api',
+              owner: LOCAL_OWNER,
+              requestId: `local-${randomBytes(4).toString('hex')}`,
+              ...(options.profile !== undefined ? { profile: options.profile } : {}),
+            },
             { ...startDeps, sfn: sfn },
           );
           jobId = started.job.jobId;
@@ -451,7 +460,9 @@ async function copyOutputs(store: S3ObjectStore, outputs: NonNullable<JobRecord[
     await mapBounded(keys, 8, (key) => copy(`s3://${master.bucket}/${key}`));
     hls = localPathOf(outputs.hls);
   }
-  return { mp4, ...(hls ? { hls } : {}), thumbnails };
+  // A CMAF group's DASH manifest sits in the same folder as its HLS master (copied above).
+  const dash = outputs.dash !== undefined && outputs.hls !== undefined ? localPathOf(outputs.dash) : undefined;
+  return { mp4, ...(hls ? { hls } : {}), ...(dash ? { dash } : {}), thumbnails };
 }
 
 /** StartExecution and DescribeExecution on an SDK SFNClient go to `local` instead of the network. */

@@ -20,7 +20,7 @@ export interface SourceInfo {
   readonly audio?: SourceAudio;
 }
 
-export type LocalOutputKind = 'mp4' | 'hls-rendition' | 'frame-capture';
+export type LocalOutputKind = 'mp4' | 'hls-rendition' | 'audio-rendition' | 'frame-capture';
 
 /** One MediaConvert output and the files ffmpeg writes for it. */
 export interface PlannedOutput {
@@ -41,13 +41,17 @@ export interface PlannedOutput {
 
 export interface PlannedGroup {
   /** MediaConvert's OutputGroupDetails.Type. */
-  readonly type: 'FILE_GROUP' | 'HLS_GROUP';
+  readonly type: 'FILE_GROUP' | 'HLS_GROUP' | 'CMAF_GROUP';
   readonly outputs: readonly PlannedOutput[];
   /** HLS only: the master manifest (`<dir><base>.m3u8`). */
   readonly masterUri?: string;
   readonly masterLocalPath?: string;
   /** HLS only: round durations to integers in playlists (ManifestDurationFormat INTEGER). */
   readonly integerDurations?: boolean;
+  /** CMAF only: the DASH manifest (`<dir><base>.mpd`) and its segment length. */
+  readonly dashUri?: string;
+  readonly dashLocalPath?: string;
+  readonly segmentSeconds?: number;
 }
 
 export interface FfmpegPlan {
@@ -73,6 +77,15 @@ const X264_PRESETS: Readonly<Record<string, string>> = {
 };
 
 const H264_PROFILES: Readonly<Record<string, string>> = { BASELINE: 'baseline', MAIN: 'main', HIGH: 'high' };
+
+/** x265 is several times slower than x264: local runs use presets a step or two faster. */
+const X265_PRESETS: Readonly<Record<string, string>> = {
+  SINGLE_PASS: 'ultrafast',
+  SINGLE_PASS_HQ: 'superfast',
+  MULTI_PASS_HQ: 'veryfast',
+};
+
+const H265_PROFILES: Readonly<Record<string, string>> = { MAIN_MAIN: 'main', MAIN_HIGH: 'main' };
 
 const AAC_CHANNELS: Readonly<Record<string, number>> = {
   CODING_MODE_1_0: 1,
@@ -260,7 +273,85 @@ export function planFfmpeg(
       groups.push({ type: 'HLS_GROUP', outputs: planned, masterUri, masterLocalPath: localPathOf(masterUri), integerDurations });
       return;
     }
-    throw new UnsupportedSettings(`${ogs.path}.Type=${type} is not supported locally (FILE_GROUP_SETTINGS, HLS_GROUP_SETTINGS)`);
+    if (type === 'CMAF_GROUP_SETTINGS') {
+      // One fMP4 HLS media playlist per output (ffmpeg's hls muxer, fmp4 segments: CMAF tracks),
+      // the master and the DASH manifest written after the encode (transcoder.ts).
+      const cgs = ogs.section('CmafGroupSettings');
+      const destination = cgs.str('Destination');
+      if (!destination) throw new UnsupportedSettings(`${cgs.path}.Destination is missing`);
+      const segmentLength = cgs.num('SegmentLength') ?? 10;
+      cgs.num('FragmentLength'); // ffmpeg fragments at every keyframe (2 s GOPs)
+      cgs.str('SegmentControl');
+      const writeHls = cgs.str('WriteHlsManifest') ?? 'ENABLED';
+      const writeDash = cgs.str('WriteDashManifest') ?? 'ENABLED';
+      for (const key of ['MpdProfile', 'ManifestDurationFormat', 'CodecSpecification', 'StreamInfResolution']) cgs.str(key);
+      cgs.finish();
+      ogs.finish();
+      if (group.section('AutomatedEncodingSettings').present) {
+        group.unsupported('AutomatedEncodingSettings', 'Automated ABR is approximated locally by one rendition at the source size');
+      }
+      const { dir, base } = splitDestination(destination, inputUri);
+      const planned = outputs.map((out) => {
+        const modifier = out.str('NameModifier') ?? '';
+        if (modifier === '') throw new UnsupportedSettings(`${out.path}.NameModifier is required for CMAF outputs`);
+        const container = out.section('ContainerSettings');
+        const containerType = container.str('Container') ?? 'CMFC';
+        if (containerType !== 'CMFC') throw new UnsupportedSettings(`${container.path}.Container=${containerType} is not supported in a CMAF group locally (CMFC)`);
+        container.section('CmfcSettings').finish();
+        container.finish();
+        const uri = `${dir}${base}${modifier}.m3u8`;
+        const localPath = localPathOf(uri);
+        const video = out.section('VideoDescription');
+        let encoded: EncodedVideo | undefined;
+        let audioBitrate = 0;
+        if (video.present) {
+          const codecSettings = video.section('CodecSettings');
+          // The rotated source, like the other groups: an ABR output without a size takes the picture as turned.
+          encoded = encodeVideo(`v${streamIndex++}`, codecSettings.str('Codec'), codecSettings, video, source, filterChains, outputArgs, unmeasured);
+          if (out.list('AudioDescriptions').length > 0) throw new UnsupportedSettings(`${out.path} has video and audio: a CMAF output carries one`);
+          outputArgs.push('-an');
+        } else {
+          audioBitrate = readAudioDescriptions(out, audioMap, ctx.source, outputArgs) ?? 0;
+          if (audioBitrate === 0) throw new UnsupportedSettings(`${out.path} has neither video nor audio`);
+          outputArgs.push('-vn');
+        }
+        out.finish();
+        outputArgs.push(
+          '-f', 'hls',
+          '-hls_time', String(segmentLength),
+          '-hls_playlist_type', 'vod',
+          '-hls_list_size', '0',
+          '-hls_segment_type', 'fmp4',
+          '-hls_fmp4_init_filename', `${base}${modifier}_init.mp4`,
+          '-start_number', '1',
+          '-hls_segment_filename', localPathOf(`${dir}${base}${modifier}_%05d.m4s`),
+          localPath,
+        );
+        return encoded !== undefined
+          ? {
+              kind: 'hls-rendition' as const,
+              uri,
+              localPath,
+              width: encoded.width,
+              height: encoded.height,
+              ...(encoded.maxBitrate !== undefined ? { maxBitrate: encoded.maxBitrate } : {}),
+              ...(encoded.frameMetrics !== undefined ? { frameMetrics: encoded.frameMetrics, referenceFilter: encoded.referenceFilter } : {}),
+            }
+          : { kind: 'audio-rendition' as const, uri, localPath, maxBitrate: audioBitrate };
+      });
+      group.finish();
+      const masterUri = `${dir}${base}.m3u8`;
+      const dashUri = `${dir}${base}.mpd`;
+      groups.push({
+        type: 'CMAF_GROUP',
+        outputs: planned,
+        segmentSeconds: segmentLength,
+        ...(writeHls === 'ENABLED' ? { masterUri, masterLocalPath: localPathOf(masterUri) } : {}),
+        ...(writeDash === 'ENABLED' ? { dashUri, dashLocalPath: localPathOf(dashUri) } : {}),
+      });
+      return;
+    }
+    throw new UnsupportedSettings(`${ogs.path}.Type=${type} is not supported locally (FILE_GROUP_SETTINGS, HLS_GROUP_SETTINGS, CMAF_GROUP_SETTINGS)`);
   });
   root.finish();
 
@@ -384,23 +475,30 @@ function encodeVideo(
   outputArgs: string[],
   unmeasured: string[],
 ): EncodedVideo {
-  if (codec !== 'H_264') throw new UnsupportedSettings(`${codecSettings.path}.Codec=${codec} is not supported locally (H_264, FRAME_CAPTURE)`);
+  if (codec !== 'H_264' && codec !== 'H_265') throw new UnsupportedSettings(`${codecSettings.path}.Codec=${codec} is not supported locally (H_264, H_265, FRAME_CAPTURE)`);
+  const hevc = codec === 'H_265';
   const size = readScaling(video, source);
   video.finish();
-  const h264 = codecSettings.section('H264Settings');
+  const h264 = codecSettings.section(hevc ? 'H265Settings' : 'H264Settings');
   codecSettings.finish();
 
-  const args: string[] = ['-map', `[${label}]`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p'];
+  const args: string[] = ['-map', `[${label}]`, '-c:v', hevc ? 'libx265' : 'libx264', '-pix_fmt', 'yuv420p'];
   const tuning = h264.str('QualityTuningLevel') ?? 'SINGLE_PASS';
-  if (tuning === 'MULTI_PASS_HQ') h264.unsupported('QualityTuningLevel', 'encoded in a single pass locally (x264 preset medium)');
-  args.push('-preset', X264_PRESETS[tuning] ?? 'veryfast');
+  if (tuning === 'MULTI_PASS_HQ') h264.unsupported('QualityTuningLevel', `encoded in a single pass locally (${hevc ? 'x265' : 'x264'} preset ${(hevc ? X265_PRESETS : X264_PRESETS)[tuning]})`);
+  args.push('-preset', (hevc ? X265_PRESETS : X264_PRESETS)[tuning] ?? 'veryfast');
 
-  const profile = h264.str('CodecProfile') ?? 'MAIN';
-  if (H264_PROFILES[profile]) args.push('-profile:v', H264_PROFILES[profile]);
-  else h264.unsupported('CodecProfile', `${profile} is not produced locally; x264 picks the profile`);
+  const profile = h264.str('CodecProfile') ?? (hevc ? 'MAIN_MAIN' : 'MAIN');
+  const profiles = hevc ? H265_PROFILES : H264_PROFILES;
+  if (profiles[profile]) args.push('-profile:v', profiles[profile]);
+  else h264.unsupported('CodecProfile', `${profile} is not produced locally; the encoder picks the profile`);
   const level = h264.str('CodecLevel') ?? 'AUTO';
   const levelMatch = /^LEVEL_(\d)(?:_(\d))?$/.exec(level);
   if (levelMatch) args.push('-level:v', `${levelMatch[1]}${levelMatch[2] ? `.${levelMatch[2]}` : ''}`);
+  if (hevc) {
+    // Apple players need the hvc1 sample entry (MediaConvert: WriteMp4PackagingType HVC1).
+    const packaging = h264.str('WriteMp4PackagingType') ?? 'HVC1';
+    args.push('-tag:v', packaging === 'HEV1' ? 'hev1' : 'hvc1');
+  }
 
   let framerate = source.frameRate;
   const fpsControl = h264.str('FramerateControl') ?? 'INITIALIZE_FROM_SOURCE';
@@ -439,10 +537,14 @@ function encodeVideo(
     qvbr.unsupported('QvbrQualityLevelFineTune', 'x264 CRF steps are whole numbers');
     qvbr.unsupported('MaxAverageBitrate', 'x264 CRF cannot cap the average bit rate');
     qvbr.finish();
-    args.push('-crf', String(qvbrToCrf(qualityLevel)));
+    // x265's CRF scale sits about 5 above x264's for the same picture (x265 default 28, x264 23).
+    args.push('-crf', String(qvbrToCrf(qualityLevel) + (hevc ? 5 : 0)));
     if (maxBitrate !== undefined) {
-      args.push('-maxrate', String(maxBitrate), '-bufsize', String(hrd ?? maxBitrate * 2));
+      if (hevc) args.push('-x265-params', `vbv-maxrate=${Math.round(maxBitrate / 1000)}:vbv-bufsize=${Math.round((hrd ?? maxBitrate * 2) / 1000)}:log-level=error`);
+      else args.push('-maxrate', String(maxBitrate), '-bufsize', String(hrd ?? maxBitrate * 2));
       peak = maxBitrate;
+    } else if (hevc) {
+      args.push('-x265-params', 'log-level=error');
     }
   } else if (mode === 'VBR') {
     if (bitrate !== undefined) args.push('-b:v', String(bitrate));

@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../handlers/record-failure';
@@ -6,6 +7,7 @@ import { logger } from '../../handlers/shared/logger';
 import { conditionFailed, JOB_ID, jobRecord, sourceRef } from '../fixtures/events';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
+const eventsMock = mockClient(EventBridgeClient);
 
 const lambdaCause = JSON.stringify({
   errorType: 'UnsupportedMedia',
@@ -24,13 +26,15 @@ const finishedJob = (status: 'COMPLETED' | 'FAILED') =>
   jobRecord({ status, error: status === 'FAILED' ? { name: 'First', cause: 'first' } : undefined });
 
 beforeAll(() => {
-  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs' });
+  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs', EVENT_SOURCE: 'video-workflow.dev' });
   logger.setLogLevel('SILENT');
 });
 
 beforeEach(() => {
   ddbMock.reset();
   ddbMock.on(UpdateCommand).resolves({ Attributes: jobRecord({ status: 'FAILED' }) });
+  eventsMock.reset();
+  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 });
 
 describe('normaliseError', () => {
@@ -120,6 +124,19 @@ describe('record-failure handler', () => {
         ':f_finishedAt': expect.any(String),
       }),
     });
+    expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    const entry = eventsMock.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0];
+    expect(entry).toMatchObject({ Source: 'video-workflow.dev', DetailType: 'Video Job Failed', EventBusName: 'default' });
+    expect(JSON.parse(entry.Detail!)).toMatchObject({ jobId: JOB_ID, status: 'FAILED' });
+  });
+
+  it('puts no Failed event for a job that had already COMPLETED', async () => {
+    // Prepare
+    ddbMock.on(UpdateCommand).rejects(conditionFailed(jobRecord({ status: 'COMPLETED' })));
+    // Act
+    await handler({ jobId: JOB_ID, source: sourceRef(), error: { Error: 'UnsupportedMedia', Cause: lambdaCause } });
+    // Assess
+    expect(eventsMock).not.toHaveReceivedCommand(PutEventsCommand);
   });
 
   it('stores mediaConvertError for a failed MediaConvert job', async () => {

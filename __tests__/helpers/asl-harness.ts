@@ -89,6 +89,8 @@ export function workflowInput(overrides: Partial<WorkflowInput> = {}): WorkflowI
     },
     trigger: 's3',
     createdAt: '2026-11-29T10:00:00.000Z',
+    profile: 'standard',
+    userMetadata: {},
     ...overrides,
   };
 }
@@ -417,6 +419,10 @@ export function fakePlan(jobId: string): TranscodePlan {
     thumbnailCount: 1,
     outputPrefix: prefix,
     quality: DEFAULT_QUALITY_THRESHOLDS,
+    profile: 'standard',
+    groupRoles: ['mp4', 'hls'],
+    accelerationSettings: { Mode: 'DISABLED' },
+    userMetadata: { jobId, workflow: TEST_SUBSTITUTIONS.WorkflowName, profile: 'standard' },
   };
 }
 

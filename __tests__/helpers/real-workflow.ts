@@ -8,7 +8,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NotFound, type S3Client } from '@aws-sdk/client-s3';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { handler as extractMetadata } from '../../handlers/extract-metadata/index';
@@ -62,7 +64,11 @@ export const HANDLER_ENV = {
   UPLOAD_URL_EXPIRES_SECONDS: '900',
   DELIVERY_BASE_URL: 'https://d111111abcdef8.cloudfront.net',
   DELIVERY_SIGNED_PLAYBACK: 'false',
+  EVENT_SOURCE: 'video-workflow.test',
 };
+
+/** EventBridge for the handlers that put job events (publish, record-failure, job-progress). */
+export const eventsMock = mockClient(EventBridgeClient);
 
 /**
  * Fixture bytes as the source object: ranged GetObject answered like S3. The first calls throw
@@ -81,8 +87,10 @@ export function serveSource(s3: AwsClientStub<S3Client>, file: string, failFirst
   return { size: ranged.size };
 }
 
-/** A successful archive copy and a working SNS, the defaults the faults override. */
+/** A successful archive copy, a working SNS and EventBridge, the defaults the faults override. */
 export function healthyServices(s3: AwsClientStub<S3Client>, sns: AwsClientStub<SNSClient>): void {
+  eventsMock.reset();
+  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
   s3.on(HeadObjectCommand, { Bucket: ARCHIVE_BUCKET }).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
   s3.on(CopyObjectCommand).resolves({ CopyObjectResult: { ETag: '"archived"' }, VersionId: 'copy-v1' });
   sns.on(PublishCommand).resolves({ MessageId: 'message-1' });

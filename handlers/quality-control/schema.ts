@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { OUTPUT_KINDS } from '../shared/job';
 
 const s3Uri = z.string().regex(/^s3:\/\/[^/]+\/.+/, 'must be an s3://bucket/key URI');
 
@@ -24,16 +25,18 @@ export const qualityControlEventSchema = z.object({
     quality: qualityThresholdsSchema.optional(),
     expectedOutputs: z.array(
       z.object({
-        kind: z.enum(['mp4', 'hls-master', 'hls-rendition', 'thumbnail']),
+        kind: z.enum(OUTPUT_KINDS),
         uri: s3Uri,
         width: z.number().optional(),
         height: z.number().optional(),
         maxBitrate: z.number().optional(),
       }),
     ),
-    ladder: z.array(z.object({ width: z.number(), height: z.number(), maxBitrate: z.number(), qvbrQualityLevel: z.number() })),
+    ladder: z.array(z.object({ width: z.number(), height: z.number(), maxBitrate: z.number(), qvbrQualityLevel: z.number(), codec: z.literal('H_265').optional() })),
     thumbnailCount: z.number().int().nonnegative(),
     outputPrefix: s3Uri,
+    /** Absent in plans made before profiles: the standard group order. */
+    groupRoles: z.array(z.enum(['mp4', 'hls', 'cmaf', 'thumbnails'])).optional(),
   }),
   pinned: z
     .object({

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { JobNotFound, JobStateConflict } from '../shared/errors';
-import { JOB_ID_PATTERN } from '../shared/job';
+import { JOB_ID_PATTERN, type JobRecord } from '../shared/job';
+import type { JobEventSink } from '../shared/job-events';
 import { qualityReportSchema } from '../shared/schemas';
 import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
@@ -27,6 +28,8 @@ export interface RecordFailureDeps {
   readonly log?: LogSink;
   /** Called once, when this invocation moved the job to FAILED (not on a retry). */
   readonly onFailed?: (errorName: string) => void;
+  /** Puts the `Video Job Failed` event when the job is FAILED (also on a retry: at least once). */
+  readonly events: JobEventSink;
 }
 
 /**
@@ -37,6 +40,7 @@ export interface RecordFailureDeps {
 export async function recordFailure(input: RecordFailureInput, deps: RecordFailureDeps): Promise<RecordFailureResult> {
   const log = deps.log ?? silentLog;
   const error = normaliseError(input.error);
+  let failed: JobRecord | undefined;
   try {
     const { changed, job } = await deps.store.transition(input.jobId, 'FAILED', {
       error: { name: error.name, cause: error.cause },
@@ -50,6 +54,7 @@ export async function recordFailure(input: RecordFailureInput, deps: RecordFailu
       deps.onFailed?.(error.name);
     }
     else log.info('Job already failed, first error kept', { jobId: input.jobId, error: error.name, recorded: job.error?.name });
+    failed = job;
   } catch (err) {
     if (err instanceof JobStateConflict) {
       log.warn('Job already finished, failure not recorded', { jobId: input.jobId, error: error.name, ...err.context });
@@ -59,5 +64,7 @@ export async function recordFailure(input: RecordFailureInput, deps: RecordFailu
       throw err; // throttling and other transient errors: the task's Retry handles them
     }
   }
+  // Outside the try: a failed put is EventDeliveryFailed, which the task's Retry handles.
+  if (failed !== undefined) await deps.events.jobFinished(failed);
   return { Error: error.name, Cause: error.cause };
 }

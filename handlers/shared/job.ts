@@ -58,7 +58,12 @@ export interface MediaMetadata {
   readonly bytesRead: number;
 }
 
-export type OutputKind = 'mp4' | 'hls-master' | 'hls-rendition' | 'thumbnail';
+/**
+ * `hls-master` is the HLS multivariant playlist (of an HLS or a CMAF group), `dash-manifest` a
+ * CMAF group's MPD, `audio-rendition` a CMAF group's audio-only playlist.
+ */
+export type OutputKind = 'mp4' | 'hls-master' | 'hls-rendition' | 'dash-manifest' | 'audio-rendition' | 'thumbnail';
+export const OUTPUT_KINDS: readonly OutputKind[] = ['mp4', 'hls-master', 'hls-rendition', 'dash-manifest', 'audio-rendition', 'thumbnail'];
 
 /** One output plan-transcode expects MediaConvert to write. */
 export interface ExpectedOutput {
@@ -75,6 +80,8 @@ export interface LadderRung {
   readonly height: number;
   readonly maxBitrate: number;
   readonly qvbrQualityLevel: number;
+  /** Set for HEVC rungs only; absent means H.264 (so the standard ladder's JSON is unchanged). */
+  readonly codec?: 'H_265';
 }
 
 export interface QcCheck {
@@ -138,8 +145,13 @@ export interface QcResult {
 export interface JobOutputs {
   readonly mp4: readonly string[];
   readonly hls?: string;
+  /** The DASH manifest of a CMAF group. */
+  readonly dash?: string;
   readonly thumbnails: readonly string[];
 }
+
+/** The caller's pairs (`POST /jobs {"metadata": ...}`), carried into MediaConvert's UserMetadata and the completion event. */
+export type UserMetadata = Readonly<Record<string, string>>;
 
 export interface JobError {
   readonly name: string;
@@ -167,6 +179,9 @@ export interface JobRecord {
   /** The normalised principal that asked for the job through the API (audit; internal, never public). */
   readonly requestedBy?: string;
   readonly source: SourceRef;
+  /** The encoding profile (handlers/plan-transcode/profiles), resolved and allowed at start. */
+  readonly profile?: string;
+  readonly userMetadata?: UserMetadata;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly startedAt?: string;
@@ -198,6 +213,8 @@ export interface WorkflowInput {
   readonly source: SourceRef;
   readonly trigger: JobTrigger;
   readonly createdAt: string;
+  readonly profile: string;
+  readonly userMetadata: UserMetadata;
 }
 
 /** plan-transcode result. `settings` is typed as MediaConvert `JobSettings` in the handler. */
@@ -210,6 +227,14 @@ export interface TranscodePlan {
   readonly outputPrefix: string;
   /** Picture-quality floors quality-control applies (the profile's, else DEFAULT_QUALITY_THRESHOLDS). */
   readonly quality?: QualityThresholds;
+  /** The profile the plan follows. */
+  readonly profile: string;
+  /** What each of `settings.OutputGroups` is, in order (GetJob reports groups by position only). */
+  readonly groupRoles: readonly ('mp4' | 'hls' | 'cmaf' | 'thumbnails')[];
+  /** CreateJob's AccelerationSettings (`PREFERRED` when the profile asks for it at this duration). */
+  readonly accelerationSettings: { readonly Mode: 'DISABLED' | 'PREFERRED' };
+  /** CreateJob's UserMetadata: the caller's pairs plus jobId, workflow and profile (which win). */
+  readonly userMetadata: UserMetadata;
 }
 
 /** The Transcode task's ResultSelector output (a trimmed MediaConvert `Job`). */

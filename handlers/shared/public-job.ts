@@ -19,6 +19,10 @@ export interface PublicJob {
   /** 0..100; 100 once COMPLETED, absent before MediaConvert reports. */
   readonly progress?: number;
   readonly source: { readonly key: string; readonly versionId?: string; readonly size: number };
+  /** The encoding profile the job runs with. */
+  readonly profile?: string;
+  /** The caller's pairs (`metadata` in POST /jobs and POST /uploads). */
+  readonly userMetadata?: Readonly<Record<string, string>>;
   readonly metadata?: PublicMetadata;
   /** COMPLETED jobs: https URLs on the delivery distribution (signed, with `signature`, when signing is on). */
   readonly playback?: PublicPlayback;
@@ -81,6 +85,9 @@ export const PUBLIC_ERROR_MESSAGES: Readonly<Record<string, string>> = {
   QualityBelowThreshold: 'A rendition\'s measured picture quality is below its floor; quality lists the measured renditions.',
   QualityMetricsMissing: 'The transcoder did not write the picture-quality measurements that quality control needs.',
   MediaConvertJobFailed: 'The transcoder could not process this source.',
+  UnknownProfile: 'The job names an encoding profile this deployment does not ship (docs/profiles.md lists them).',
+  ProfileNotAllowed: 'The job names an encoding profile this deployment does not allow.',
+  InvalidJobMetadata: 'The job\'s metadata pairs are out of bounds (at most 10 string pairs, bounded sizes).',
   ConfigurationError: 'The pipeline is misconfigured; an operator has been alerted.',
   'States.Timeout': 'The job took longer than this environment allows.',
 };
@@ -128,6 +135,8 @@ export function toPublicJob(job: JobRecord, options: PublicViewOptions = {}): Pu
     owner: job.owner ?? SYSTEM_OWNER,
     progress: job.status === 'COMPLETED' ? 100 : job.progress,
     source: dropUndefined({ key: job.source.key, versionId: job.source.versionId, size: job.source.size }),
+    profile: job.profile,
+    userMetadata: job.userMetadata === undefined ? undefined : { ...job.userMetadata },
     metadata:
       m === undefined
         ? undefined

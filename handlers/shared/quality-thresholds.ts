@@ -43,3 +43,24 @@ export const DEFAULT_QUALITY_THRESHOLDS: QualityThresholds = {
     vmaf: { p5: 50 },
   },
 };
+
+/** A profile's changes to the default floors: only the statistics it names (handlers/plan-transcode/profiles). */
+export interface QualityThresholdOverrides {
+  readonly topRung?: Partial<Record<QualityMetric, MetricFloor>>;
+  readonly otherRungs?: Partial<Record<QualityMetric, MetricFloor>>;
+}
+
+/**
+ * `base` with `overrides` laid over it statistic by statistic: `{ topRung: { vmaf: { mean: 85 } } }`
+ * raises the top rung's VMAF mean floor and keeps its VMAF p5 floor. A floor of 0 (or -Infinity
+ * for PSNR) switches a statistic off.
+ */
+export function withQualityOverrides(base: QualityThresholds, overrides: QualityThresholdOverrides | undefined): QualityThresholds {
+  if (overrides === undefined) return base;
+  const merge = (floors: QualityThresholds['topRung'], over: QualityThresholds['topRung'] | undefined) => {
+    const merged: Partial<Record<QualityMetric, MetricFloor>> = { ...floors };
+    for (const [metric, floor] of Object.entries(over ?? {}) as [QualityMetric, MetricFloor][]) merged[metric] = { ...floors[metric], ...floor };
+    return merged;
+  };
+  return { topRung: merge(base.topRung, overrides.topRung), otherRungs: merge(base.otherRungs, overrides.otherRungs) };
+}
