@@ -77,7 +77,7 @@ async function main(argv: readonly string[]): Promise<number> {
   out('expected outputs:');
   for (const o of plan.expectedOutputs) out(`  ${o.kind.padEnd(15)} ${o.uri}${o.width !== undefined ? `  ${o.width}x${o.height}` : ''}`);
   out();
-  out(`estimate (${estimate.rates.source}, list price as of ${estimate.rates.asOf}):`);
+  out(`estimate (${estimate.rates.verified ? `${estimate.rates.source}, list price as of ${estimate.rates.asOf}` : 'rates unverified, see the note'}):`);
   for (const l of estimate.lines) out(`  ${l.dimension.padEnd(28)} ${String(l.outputs).padStart(3)} outputs  ${l.minutes.toFixed(2).padStart(9)} min  ${l.usd === undefined ? '(not priced)' : `$${l.usd.toFixed(4)}`}`);
   out(`  total ${estimate.billedMinutes.toFixed(2)} billed output minutes, about $${estimate.usd.toFixed(4)}`);
   for (const n of estimate.notes) out(`  note: ${n}`);

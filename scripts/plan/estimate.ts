@@ -49,6 +49,7 @@ export function estimateCost(settings: JobSettings, source: { durationSeconds: n
     byDimension.set(dimension, line);
   }
   const lines = [...byDimension].map(([dimension, l]) => ({ dimension, ...l, ...(l.usd !== undefined ? { usd: round(l.usd) } : {}) }));
+  if (!MEDIACONVERT_RATES.verified) notes.push(MEDIACONVERT_RATES.caveat);
   if (lines.some((l) => l.usd === undefined)) notes.push('frame captures and audio-only outputs are listed in minutes, not priced (billing unverified)');
   return {
     billedMinutes: round(outputs.reduce((sum, o) => sum + o.minutes, 0)),
