@@ -439,6 +439,41 @@ describe('quality-control handler: the picture-quality gate', () => {
     ]);
   });
 
+  it('measures the renditions Automated ABR chose, as the CMAF master lists them, and fails a starved one', async () => {
+    // Prepare: auto-abr plans no renditions (MediaConvert picks them); the master names three.
+    const abr = planTranscode(
+      { jobId: JOB_ID, source: { bucket: 'source-bucket', key: 'uploads/a.mp4', etag: '"e"', size: 100 }, metadata: METADATA, profile: 'auto-abr' },
+      { outputBucket: OUT, pinnedSourceBucket: 'archive-bucket', maxDurationSeconds: 43_200, thumbnailIntervalSeconds: 10, maxThumbnails: 10 },
+    );
+    expect(abr.expectedOutputs.filter((o) => o.kind === 'hls-rendition' || o.kind === 'mp4')).toEqual([]);
+    const chosen = [
+      { name: 'master_video_1', width: 1280, height: 720, bandwidth: 3_100_000 },
+      { name: 'master_video_2', width: 854, height: 480, bandwidth: 1_400_000 },
+      { name: 'master_video_3', width: 640, height: 360, bandwidth: 700_000 },
+    ];
+    const master = ['#EXTM3U', ...chosen.flatMap((r) => [`#EXT-X-STREAM-INF:BANDWIDTH=${r.bandwidth},CODECS="avc1.64001f",RESOLUTION=${r.width}x${r.height}`, `${r.name}.m3u8`]), ''].join('\n');
+    const renditions = chosen.map((r) => ({ kind: 'hls-rendition' as const, uri: `s3://${OUT}/${JOB_ID}/cmaf/${r.name}.m3u8` }));
+    s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 2048, VersionId: PINNED.versionId });
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: `${JOB_ID}/thumbnails/thumb.0000000.jpg`, Size: 5000 }], KeyCount: 1 });
+    s3Mock.on(GetObjectCommand, { Bucket: OUT, Key: `${JOB_ID}/cmaf/master.m3u8` }).resolves({ Body: { transformToString: async () => master } } as never);
+    s3Mock.on(GetObjectCommand, { Bucket: OUT, Key: `${JOB_ID}/cmaf/master.mpd` }).resolves({
+      Body: { transformToString: async () => '<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011"><Period><AdaptationSet mimeType="video/mp4"><Representation id="1" width="1280" height="720" bandwidth="3100000"/></AdaptationSet></Period></MPD>' },
+    } as never);
+    serveMetricFiles(s3Mock, renditions, (o, m) => (o.uri.endsWith('master_video_2.m3u8') && m === 'ssim' ? frames(25, 0.6) : frames(25, GOOD_METRICS[m])));
+    const transcode: TranscodeResult = { mediaConvertJobId: '1700000000000-abc123', outputGroupDetails: [] };
+
+    // Act
+    const result = await handler({ ...event(transcode), plan: { expectedOutputs: abr.expectedOutputs, ladder: abr.ladder, thumbnailCount: abr.thumbnailCount, outputPrefix: abr.outputPrefix, groupRoles: abr.groupRoles, quality: abr.quality } });
+
+    // Assess: every chosen rendition measured (the largest is the top rung), the starved one named
+    expect(result.quality?.rungs.map((r) => [r.name, r.width, r.height, r.bitrate, r.top])).toEqual([
+      ['master_video_1', 1280, 720, 3_100_000, true],
+      ['master_video_2', 854, 480, 1_400_000, false],
+      ['master_video_3', 640, 360, 700_000, false],
+    ]);
+    expect(result.failures).toContain('QualityBelowThreshold: rung master_video_2 (854x480) SSIM 5th percentile is 0.6, below the threshold 0.8');
+  });
+
   it('rejects a misspelt floor in the plan as a malformed event', async () => {
     // Act
     const result = handler({ ...event(), plan: { ...event().plan, quality: { topRung: { ssim: { p05: 0.9 } }, otherRungs: {} } } });
