@@ -409,26 +409,35 @@ interface RateSpec {
 }
 type Tuning = 'SINGLE_PASS_HQ' | 'MULTI_PASS_HQ';
 
+/** QVBR with the rung's level and ceiling (either may be absent: the Automated ABR template). */
+function rateControl(rate: RateSpec) {
+  return {
+    RateControlMode: 'QVBR' as const,
+    ...(rate.qvbrQualityLevel !== undefined ? { QvbrSettings: { QvbrQualityLevel: rate.qvbrQualityLevel } } : {}),
+    ...(rate.maxBitrate !== undefined ? { MaxBitrate: rate.maxBitrate } : {}),
+  };
+}
+
+/**
+ * What every encode shares, whatever the codec: 2 s closed GOPs (segments, 6 s, always start on a
+ * keyframe, so players can switch rungs), scene-change detection, the source's frame rate, and
+ * the per-frame quality reports quality control gates every rung on (frame-metrics.ts).
+ */
+function encoding(codec: VideoCodec, tuning: Tuning) {
+  return {
+    GopSize: 2,
+    GopSizeUnits: 'SECONDS' as const,
+    GopClosedCadence: 1,
+    SceneChangeDetect: 'TRANSITION_DETECTION' as const,
+    QualityTuningLevel: tuning,
+    FramerateControl: 'INITIALIZE_FROM_SOURCE' as const,
+    PerFrameMetrics: perFrameMetrics(codec),
+  };
+}
+
 /** Every H.264 encode the planner asks for is built here. */
 function h264(rate: RateSpec, tuning: Tuning): VideoCodecSettings {
-  return {
-    Codec: 'H_264',
-    H264Settings: {
-      RateControlMode: 'QVBR',
-      ...(rate.qvbrQualityLevel !== undefined ? { QvbrSettings: { QvbrQualityLevel: rate.qvbrQualityLevel } } : {}),
-      ...(rate.maxBitrate !== undefined ? { MaxBitrate: rate.maxBitrate } : {}),
-      CodecProfile: 'HIGH',
-      CodecLevel: 'AUTO',
-      // 2 s closed GOPs: segments (6 s) always start on a keyframe, so players can switch rungs.
-      GopSize: 2,
-      GopSizeUnits: 'SECONDS',
-      GopClosedCadence: 1,
-      SceneChangeDetect: 'TRANSITION_DETECTION',
-      QualityTuningLevel: tuning,
-      FramerateControl: 'INITIALIZE_FROM_SOURCE',
-      PerFrameMetrics: perFrameMetrics('H_264'),
-    },
-  };
+  return { Codec: 'H_264', H264Settings: { ...rateControl(rate), CodecProfile: 'HIGH', CodecLevel: 'AUTO', ...encoding('H_264', tuning) } };
 }
 
 /**
@@ -442,21 +451,7 @@ function h264(rate: RateSpec, tuning: Tuning): VideoCodecSettings {
 function h265(rate: RateSpec, tuning: Tuning): VideoCodecSettings {
   return {
     Codec: 'H_265',
-    H265Settings: {
-      RateControlMode: 'QVBR',
-      ...(rate.qvbrQualityLevel !== undefined ? { QvbrSettings: { QvbrQualityLevel: rate.qvbrQualityLevel } } : {}),
-      ...(rate.maxBitrate !== undefined ? { MaxBitrate: rate.maxBitrate } : {}),
-      CodecProfile: 'MAIN_MAIN',
-      CodecLevel: 'AUTO',
-      GopSize: 2,
-      GopSizeUnits: 'SECONDS',
-      GopClosedCadence: 1,
-      SceneChangeDetect: 'TRANSITION_DETECTION',
-      QualityTuningLevel: tuning,
-      FramerateControl: 'INITIALIZE_FROM_SOURCE',
-      WriteMp4PackagingType: 'HVC1',
-      PerFrameMetrics: perFrameMetrics('H_265'),
-    },
+    H265Settings: { ...rateControl(rate), CodecProfile: 'MAIN_MAIN', CodecLevel: 'AUTO', ...encoding('H_265', tuning), WriteMp4PackagingType: 'HVC1' },
   };
 }
 
