@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ffmpegAvailable, ffprobe, probedVideoSize } from '../../local/ffmpeg';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { JobRecord } from '../../handlers/shared/job';
 import { makeClip } from './fixtures';
 
 const haveFfmpeg = ffmpegAvailable();
@@ -15,6 +16,17 @@ const suite = haveFfmpeg ? describe : describe.skip;
  * profile on real clips: plan-transcode's settings, rendered by the local transcoder (libx265,
  * fMP4 HLS + DASH for CMAF), checked by the real quality control and published.
  */
+/** The rungs QC measured (the picture-quality gate), each with real SSIM and PSNR numbers. */
+function measuredRungs(record: JobRecord | undefined): string[] {
+  const rungs = record?.quality?.rungs ?? [];
+  for (const r of rungs) {
+    expect(r.ssim.mean).toBeGreaterThan(0);
+    expect(r.ssim.mean).toBeLessThanOrEqual(1);
+    expect(Number.isFinite(r.psnr.mean)).toBe(true);
+  }
+  return rungs.map((r) => r.name).sort();
+}
+
 suite('profiles end to end (local run with ffmpeg)', () => {
   let dir: string;
   let runtime: LocalRuntime;
@@ -42,6 +54,8 @@ suite('profiles end to end (local run with ffmpeg)', () => {
     expect(result.outputs.mp4).toHaveLength(1);
     expect(result.outputs.hls).toMatch(/hls\/master\.m3u8$/);
     expect(result.outputs.thumbnails.length).toBeGreaterThan(0);
+    // The gate measured the MP4 and every HLS rendition.
+    expect(measuredRungs(result.record)).toEqual(['master_180p', 'video_180p']);
   }, 300_000);
 
   it('premium: one CMAF group with an HEVC and an H.264 rendition, audio apart, HLS master and DASH manifest', async () => {
@@ -61,6 +75,8 @@ suite('profiles end to end (local run with ffmpeg)', () => {
     const mpd = await readFile(result.outputs.dash!, 'utf8');
     expect(mpd).toContain('<MPD');
     expect(mpd.match(/<Representation\b/g)).toHaveLength(3);
+    // Both codecs' CMAF renditions wrote per-frame reports and passed the profile's floors.
+    expect(measuredRungs(result.record)).toEqual(['master_avc_180p', 'master_hevc_180p']);
   }, 300_000);
 
   it('social: one MP4 per aspect (cropped, never upscaled) and a poster frame; no audio track stays without audio', async () => {
@@ -79,5 +95,8 @@ suite('profiles end to end (local run with ffmpeg)', () => {
     expect(result.outputs.thumbnails).toHaveLength(1);
     expect(result.outputs.thumbnails[0]).toMatch(/poster\/poster\.0000000\.jpg$/);
     expect(existsSync(result.outputs.thumbnails[0])).toBe(true);
+    // Every cropped MP4 measured against the source cropped the same way, held to the top-rung floors.
+    expect(measuredRungs(result.record)).toEqual(['video_16x9', 'video_1x1', 'video_9x16']);
+    expect(result.record?.quality?.rungs.every((r) => r.ssim.p5 >= 0.9)).toBe(true);
   }, 300_000);
 });

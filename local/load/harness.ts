@@ -176,7 +176,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       // The execution's own TimeoutSeconds elapses: Step Functions stops it as TIMED_OUT.
       const arn = internals.sfn.executionArnOf(jobId);
       count('executionTimeouts');
-      setTimeout(() => internals.sfn.stop(arn, 'TIMED_OUT'), 50);
+      setTimeout(() => {
+        internals.sfn.stop(arn, 'TIMED_OUT');
+        transcoder.release(jobId);
+      }, 50);
     };
 
     // --- the ingest queue and its consumer ---
@@ -422,6 +425,8 @@ class TemplateTranscoder {
   private template?: Promise<Template>;
   private runtime?: LocalRuntime;
   private lateEvents: Array<() => Promise<void>> = [];
+  /** Hung transcodes by job id: each settles once its execution has been stopped (release). */
+  private readonly hung = new Map<string, () => void>();
   pending = 0;
   private hangs = 0;
   readonly counts: Record<string, number> = {};
@@ -433,6 +438,12 @@ class TemplateTranscoder {
     private readonly faults: ReadonlySet<Fault>,
     private readonly rates: FaultRates,
   ) {}
+
+  /** Settles the hung transcode of `jobId` after its execution was stopped (nothing runs after an abort). */
+  release(jobId: string): void {
+    this.hung.get(jobId)?.();
+    this.hung.delete(jobId);
+  }
 
   attach(runtime: LocalRuntime): void {
     this.runtime = runtime;
@@ -449,7 +460,13 @@ class TemplateTranscoder {
       if (firstThenRate(this.hangs, this.rates.executionTimeout, this.random)) {
         this.hangs += 1;
         this.onHang(jobId);
-        return new Promise<never>(() => {}); // never returns: the execution is stopped around it
+        // No answer until the execution is stopped around it (release). It must settle then:
+        // aws-local-stepfunctions clears an execution's TimeoutSeconds and the Task's timeout
+        // timers (hours) only when the running state returns, so a task that never settles
+        // keeps the process alive long after the report.
+        return new Promise<never>((_, reject) => {
+          this.hung.set(jobId, () => reject(new StatesError('States.Runtime', 'the execution was stopped while this task hung (injected)')));
+        });
       }
       if (firstThenRate(this.counts.taskTimeouts, this.rates.taskTimeout, this.random)) {
         this.count('taskTimeouts');
