@@ -201,7 +201,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       const sfn = {
         send: async (command: unknown) => {
           if (dead) throw new ContainerCrashed('the container is gone');
-          if (command instanceof StartExecutionCommand && !bucket.tryTake()) {
+          // Like every fault, `throttle` fires at its first opportunity (the first StartExecution),
+          // then as the bucket decides: on a slow, busy machine the bucket may never run dry.
+          const throttledFirst = faults.has('throttle') && command instanceof StartExecutionCommand && injected.startExecutionThrottled === undefined;
+          if (command instanceof StartExecutionCommand && (throttledFirst || !bucket.tryTake())) {
             count('startExecutionThrottled');
             throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
           }
