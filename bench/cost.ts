@@ -156,11 +156,16 @@ export function billedOutputs(settings: JobSettings, source: { durationSeconds: 
   );
 }
 
+/** The pricing dimension of one output: `Basic HD <=30fps`, `frame capture (HD)` or `audio-only`. */
+export function pricingDimension(o: BilledOutput): string {
+  return o.kind === 'video' ? `${o.tier} ${o.resolution} ${o.frameRate}` : o.kind === 'frame-capture' ? `frame capture (${o.resolution})` : 'audio-only';
+}
+
 /** Minutes summed per pricing dimension, e.g. `Basic HD <=30fps` -> 20. */
 export function minutesByDimension(outputs: readonly BilledOutput[]): Record<string, number> {
   const totals: Record<string, number> = {};
   for (const o of outputs) {
-    const key = o.kind === 'video' ? `${o.tier} ${o.resolution} ${o.frameRate}` : o.kind === 'frame-capture' ? `frame capture (${o.resolution})` : 'audio-only';
+    const key = pricingDimension(o);
     totals[key] = (totals[key] ?? 0) + o.minutes;
   }
   return totals;

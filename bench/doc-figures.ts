@@ -47,6 +47,8 @@ export interface LocalResults {
   readonly inRunOverheadPercent?: Stat;
   readonly overheadGoalPercent?: number;
   readonly parallel?: { readonly clips: number; readonly localMs: Stat; readonly directMs: Stat; readonly localClipsPerMinute: Stat; readonly directClipsPerMinute: Stat };
+  /** The picture-quality measurement's cost (bench/local-run.ts). */
+  readonly qualityMeasurement?: { readonly insideTaskMs: Stat; readonly costPercentInRun: Stat; readonly costPercentDirect: Stat };
   readonly skipped?: unknown;
 }
 

@@ -292,6 +292,12 @@ function benchLocal(o: Options): { figures: Figure[]; detail: unknown; measuredA
     figure('local', 'local run overhead over ffmpeg', '%', stat(local.overheadPercent), { goal: { op: '<=', value: local.overheadGoalPercent ?? 10 }, note }),
     figure('local', `local run, one ${local.clip?.seconds ?? '?'} s clip`, 's', seconds(stat(local.singleClipMs)), { note }),
     figure('local', 'direct ffmpeg, same clip', 's', seconds(stat(local.directFfmpegMs)), { note }),
+    ...(local.qualityMeasurement
+      ? [
+          figure('local', 'quality measurement (ssim + psnr) inside the transcode', 's', seconds(stat(local.qualityMeasurement.insideTaskMs)), { note }),
+          figure('local', 'cost of measuring quality (measure / encode)', '%', stat(local.qualityMeasurement.costPercentInRun), { note }),
+        ]
+      : []),
   ];
   if (local.parallel) {
     figures.push(

@@ -350,6 +350,8 @@ export function jsonRecord(r: VideoResult): Record<string, unknown> {
     wallMs: r.wallMs,
     ...(r.transcodeMs !== undefined ? { transcodeMs: r.transcodeMs } : {}),
     ...(r.ffmpegArgs !== undefined ? { ffmpegArgs: r.ffmpegArgs } : {}),
+    ...(r.measureMs !== undefined ? { measureMs: r.measureMs } : {}),
+    ...(r.measureArgs !== undefined ? { measureArgs: r.measureArgs } : {}),
     ...(r.executionStatus ? { executionStatus: r.executionStatus } : {}),
   };
 }

@@ -33,7 +33,7 @@ export const LOCAL_ARNS = {
  * sent aws-chunked with a trailing checksum, which s3rver 3.7 stores verbatim (chunk framing
  * included), corrupting the object.
  */
-export function handlerEnvironment(standIns: Pick<StandIns, 's3Endpoint' | 'dynamodbEndpoint' | 'snsEndpoint'>): Record<string, string> {
+export function handlerEnvironment(standIns: Pick<StandIns, 's3Endpoint' | 'dynamodbEndpoint' | 'snsEndpoint' | 'eventsEndpoint'>): Record<string, string> {
   return {
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
@@ -42,6 +42,7 @@ export function handlerEnvironment(standIns: Pick<StandIns, 's3Endpoint' | 'dyna
     AWS_ENDPOINT_URL_S3: standIns.s3Endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: standIns.dynamodbEndpoint,
     AWS_ENDPOINT_URL_SNS: standIns.snsEndpoint,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: standIns.eventsEndpoint,
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
     // Never read a developer's ~/.aws profile or SSO cache for the local run.
@@ -64,6 +65,7 @@ export function handlerEnvironment(standIns: Pick<StandIns, 's3Endpoint' | 'dyna
     SOURCE_KEY_PREFIX: LOCAL_NAMES.sourceKeyPrefix,
     JOB_TTL_DAYS: String(ENVIRONMENTS.dev.jobTtlDays),
     WORKFLOW_NAME: LOCAL_NAMES.workflow,
+    EVENT_SOURCE: 'video-workflow.local',
     POWERTOOLS_SERVICE_NAME: LOCAL_NAMES.workflow,
     // As the stack sets the distribution's domain: publish writes playback URLs on the local
     // delivery server (`npm run local:serve`, URL path = output key), unsigned.

@@ -32,6 +32,8 @@ export interface FfmpegRunOptions {
   readonly onProgress?: (percent: number) => void;
   /** Kill ffmpeg when this fires (the Transcode task's TimeoutSeconds). */
   readonly signal?: AbortSignal;
+  /** Working folder: filters that write files (ssim/psnr `stats_file`) take names relative to it, free of filter-graph escaping. */
+  readonly cwd?: string;
 }
 
 const STDERR_TAIL = 4000;
@@ -81,7 +83,7 @@ export class ProgressParser {
 export function runFfmpeg(args: readonly string[], options: FfmpegRunOptions = {}): Promise<void> {
   const fullArgs = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-progress', 'pipe:1', ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(FFMPEG, fullArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(FFMPEG, fullArgs, { stdio: ['ignore', 'pipe', 'pipe'], ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
     const parser = new ProgressParser(options.durationMs, options.onProgress ?? (() => {}));
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => parser.push(chunk));

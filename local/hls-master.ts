@@ -61,6 +61,9 @@ export function codecsOf(probe: ProbeResult): string {
           : ['64', '00'];
       const level = (s.level ?? 31).toString(16).padStart(2, '0');
       codecs.push(`avc1.${idc}${constraints}${level}`);
+    } else if (s.codec_type === 'video' && s.codec_name === 'hevc') {
+      // Main profile, main tier, level as ffprobe reports it (30 x the level number).
+      codecs.push(`hvc1.1.6.L${s.level ?? 93}.90`);
     } else if (s.codec_type === 'audio' && s.codec_name === 'aac') {
       codecs.push(s.profile === 'HE-AAC' ? 'mp4a.40.5' : 'mp4a.40.2');
     }
@@ -78,14 +81,27 @@ export interface MasterEntry {
   readonly codecs: string;
 }
 
-/** The multivariant (master) playlist listing every rendition, as MediaConvert writes one per HLS group. */
-export function renderMaster(entries: readonly MasterEntry[]): string {
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-INDEPENDENT-SEGMENTS'];
+/** A CMAF group's audio rendition: its own playlist, referenced from every variant. */
+export interface MasterAudio {
+  readonly uri: string;
+  readonly codecs: string;
+  readonly stats: RenditionStats;
+}
+
+/**
+ * The multivariant (master) playlist listing every rendition, as MediaConvert writes one per
+ * HLS group; with `audio` (CMAF: audio is its own output) an EXT-X-MEDIA audio group that every
+ * variant references, version 7 for the fMP4 media playlists.
+ */
+export function renderMaster(entries: readonly MasterEntry[], audio?: MasterAudio): string {
+  const lines = ['#EXTM3U', `#EXT-X-VERSION:${audio === undefined ? 3 : 7}`, '#EXT-X-INDEPENDENT-SEGMENTS'];
+  if (audio !== undefined) lines.push(`#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="audio",DEFAULT=YES,AUTOSELECT=YES,URI="${audio.uri}"`);
   for (const e of entries) {
     const attrs = [
-      `BANDWIDTH=${e.stats.peakBitrate}`,
-      `AVERAGE-BANDWIDTH=${e.stats.averageBitrate}`,
-      `CODECS="${e.codecs}"`,
+      `BANDWIDTH=${e.stats.peakBitrate + (audio?.stats.peakBitrate ?? 0)}`,
+      `AVERAGE-BANDWIDTH=${e.stats.averageBitrate + (audio?.stats.averageBitrate ?? 0)}`,
+      `CODECS="${audio === undefined ? e.codecs : [e.codecs, audio.codecs].filter((c) => c !== '').join(',')}"`,
+      ...(audio !== undefined ? ['AUDIO="audio"'] : []),
       `RESOLUTION=${e.width}x${e.height}`,
       ...(e.frameRate ? [`FRAME-RATE=${e.frameRate.toFixed(3)}`] : []),
     ];

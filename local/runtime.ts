@@ -63,6 +63,7 @@ export interface LocalOutputs {
   readonly mp4: string[];
   readonly hls?: string;
   readonly thumbnails: string[];
+  readonly dash?: string;
 }
 
 /** One video's end state: the job record with outputs as local paths. */
@@ -81,6 +82,9 @@ export interface VideoResult {
   readonly transcodeMs?: number;
   /** The ffmpeg arguments the transcoder ran (paths in its scratch folder), to reproduce or time it. */
   readonly ffmpegArgs?: readonly string[];
+  /** ffmpeg time measuring per-frame quality inside the Transcode task (ms), and that run's arguments. */
+  readonly measureMs?: number;
+  readonly measureArgs?: readonly string[];
   /** Settings the local transcoder could not honour, plus local-only problems. */
   readonly localWarnings: string[];
   readonly executionStatus?: string;
@@ -105,7 +109,8 @@ export interface LocalRuntimeOptions {
 
 export interface LocalRuntime {
   readonly standIns: StandIns;
-  runFile(path: string): Promise<VideoResult>;
+  /** `options.profile`: the encoding profile, as `POST /jobs {"profile"}` chooses it (default: the standard profile). */
+  runFile(path: string, options?: { readonly profile?: string }): Promise<VideoResult>;
   /** The wiring behind runFile, for drivers that bring their own ingest path (the load harness). */
   readonly internals: LocalRuntimeInternals;
   close(): Promise<void>;
@@ -133,6 +138,8 @@ interface FileState {
   jobId?: string;
   transcodeMs?: number;
   ffmpegArgs?: readonly string[];
+  measureMs?: number;
+  measureArgs?: readonly string[];
   readonly warnings: string[];
 }
 
@@ -244,6 +251,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         if (state) {
           state.transcodeMs = outcome.ffmpegMs;
           state.ffmpegArgs = outcome.plan.args;
+          state.measureMs = outcome.measureMs;
+          if (outcome.measureArgs) state.measureArgs = outcome.measureArgs;
           state.warnings.push(...outcome.warnings);
         }
         return { Job: outcome.job };
@@ -293,7 +302,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       if (!known) throw new Error(`Task ${task.name}: resource ${task.resource} has no local implementation`);
     }
 
-    const runFile = async (path: string): Promise<VideoResult> => {
+    const runFile = async (path: string, options: { readonly profile?: string } = {}): Promise<VideoResult> => {
       const started = Date.now();
       const file = path;
       const state: FileState = { file, warnings: [] };
@@ -305,6 +314,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           localWarnings: [...new Set(state.warnings)],
           ...(state.transcodeMs !== undefined ? { transcodeMs: state.transcodeMs } : {}),
           ...(state.ffmpegArgs !== undefined ? { ffmpegArgs: state.ffmpegArgs } : {}),
+          ...(state.measureMs !== undefined ? { measureMs: state.measureMs } : {}),
+          ...(state.measureArgs !== undefined ? { measureArgs: state.measureArgs } : {}),
         };
         emit({ type: 'finished', file, result: full });
         return full;
@@ -327,7 +338,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         let executionArn: string | undefined;
         try {
           const started = await startJob(
-            { bucket: LOCAL_NAMES.sourceBucket, keyCandidates: [key], trigger: 'api', owner: LOCAL_OWNER, requestId: `local-${randomBytes(4).toString('hex')}` },
+            {
+              bucket: LOCAL_NAMES.sourceBucket,
+              keyCandidates: [key],
+              trigger: 'api',
+              owner: LOCAL_OWNER,
+              requestId: `local-${randomBytes(4).toString('hex')}`,
+              ...(options.profile !== undefined ? { profile: options.profile } : {}),
+            },
             { ...startDeps, sfn: sfn },
           );
           jobId = started.job.jobId;
@@ -452,7 +470,9 @@ async function copyOutputs(store: S3ObjectStore, outputs: NonNullable<JobRecord[
     await mapBounded(keys, 8, (key) => copy(`s3://${master.bucket}/${key}`));
     hls = localPathOf(outputs.hls);
   }
-  return { mp4, ...(hls ? { hls } : {}), thumbnails };
+  // A CMAF group's DASH manifest sits in the same folder as its HLS master (copied above).
+  const dash = outputs.dash !== undefined && outputs.hls !== undefined ? localPathOf(outputs.dash) : undefined;
+  return { mp4, ...(hls ? { hls } : {}), ...(dash ? { dash } : {}), thumbnails };
 }
 
 /** StartExecution and DescribeExecution on an SDK SFNClient go to `local` instead of the network. */

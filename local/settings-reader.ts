@@ -102,6 +102,11 @@ export class SettingsReader {
     return Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : undefined;
   }
 
+  strList(key: string): string[] | undefined {
+    const v = this.take(key);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
+  }
+
   section(key: string): SettingsReader {
     const v = this.take(key);
     return new SettingsReader(isRecord(v) ? v : undefined, `${this.path}.${key}`, this.warnings);

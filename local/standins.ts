@@ -45,6 +45,9 @@ export interface StandIns {
   readonly snsEndpoint: string;
   /** Every SNS Publish, one JSON object per line. */
   readonly notificationsPath: string;
+  readonly eventsEndpoint: string;
+  /** Every EventBridge PutEvents entry, one JSON object per line. */
+  readonly eventsPath: string;
   stop(): Promise<void>;
 }
 
@@ -76,15 +79,19 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
 
   const sns = createServer((req, res) => void handleSns(req, res, layout.notifications));
   await listen(sns);
+  const events = createServer((req, res) => void handleEvents(req, res, layout.events));
+  await listen(events);
 
   const stop = async () => {
-    await Promise.allSettled([s3.close(), close(ddb), close(sns)]);
+    await Promise.allSettled([s3.close(), close(ddb), close(sns), close(events)]);
   };
   const standIns: StandIns = {
     s3Endpoint: `http://127.0.0.1:${s3Address.port}`,
     dynamodbEndpoint: `http://127.0.0.1:${(ddb.address() as AddressInfo).port}`,
     snsEndpoint: `http://127.0.0.1:${(sns.address() as AddressInfo).port}`,
     notificationsPath: layout.notifications,
+    eventsEndpoint: `http://127.0.0.1:${(events.address() as AddressInfo).port}`,
+    eventsPath: layout.events,
     stop,
   };
   try {
@@ -203,4 +210,41 @@ async function handleSns(req: IncomingMessage, res: ServerResponse, logPath: str
   res.end(
     `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishResponse>`,
   );
+}
+
+/** One PutEvents entry as the stand-in records it (the detail parsed). */
+export interface LocalEvent {
+  readonly receivedAt: string;
+  readonly eventId: string;
+  readonly source: string;
+  readonly detailType: string;
+  readonly eventBusName?: string;
+  readonly detail: unknown;
+}
+
+/**
+ * EventBridge speaks JSON 1.1: a POST with `X-Amz-Target: AWSEvents.PutEvents` and a JSON body.
+ * Only PutEvents is implemented; every entry is accepted and appended to the log.
+ */
+async function handleEvents(req: IncomingMessage, res: ServerResponse, logPath: string): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() };
+  if (req.headers['x-amz-target'] !== 'AWSEvents.PutEvents') {
+    res.writeHead(400, headers);
+    res.end(JSON.stringify({ __type: 'UnknownOperationException', message: 'The local EventBridge stand-in only implements PutEvents' }));
+    return;
+  }
+  const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries?: { Source?: string; DetailType?: string; Detail?: string; EventBusName?: string }[] };
+  const entries = (body.Entries ?? []).map((e) => ({
+    receivedAt: new Date().toISOString(),
+    eventId: randomUUID(),
+    source: e.Source ?? '',
+    detailType: e.DetailType ?? '',
+    ...(e.EventBusName !== undefined ? { eventBusName: e.EventBusName } : {}),
+    detail: JSON.parse(e.Detail ?? 'null') as unknown,
+  }));
+  await appendFile(logPath, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  res.writeHead(200, headers);
+  res.end(JSON.stringify({ FailedEntryCount: 0, Entries: entries.map((e) => ({ EventId: e.eventId })) }));
 }

@@ -5,6 +5,8 @@ export const stateLayout = (stateDir: string) => ({
   s3: join(stateDir, 's3'),
   dynamodb: join(stateDir, 'dynamodb'),
   notifications: join(stateDir, 'notifications.jsonl'),
+  /** Every EventBridge PutEvents entry (job events), one JSON object per line. */
+  events: join(stateDir, 'events.jsonl'),
   logs: join(stateDir, 'logs'),
   work: join(stateDir, 'work'),
   out: join(stateDir, 'out'),

@@ -2,6 +2,7 @@ import type { JobSettings } from '@aws-sdk/client-mediaconvert';
 import { posix } from 'node:path';
 import { remixFilter, type SourceAudio } from './audio-remix';
 import { SettingsReader } from './settings-reader';
+import { LOCAL_FRAME_METRICS, type LocalFrameMetric } from './quality-measure';
 import { parseS3Uri, splitDestination } from './s3-uri';
 
 /** What the transcoder needs to know about the source (from ffprobe). */
@@ -19,7 +20,7 @@ export interface SourceInfo {
   readonly audio?: SourceAudio;
 }
 
-export type LocalOutputKind = 'mp4' | 'hls-rendition' | 'frame-capture';
+export type LocalOutputKind = 'mp4' | 'hls-rendition' | 'audio-rendition' | 'frame-capture';
 
 /** One MediaConvert output and the files ffmpeg writes for it. */
 export interface PlannedOutput {
@@ -32,17 +33,25 @@ export interface PlannedOutput {
   readonly height?: number;
   /** Declared video + audio peak bit rate (bits/s), when the settings give one. */
   readonly maxBitrate?: number;
+  /** Per-frame metrics to measure against the source (local/quality-measure.ts), from the codec's PerFrameMetrics. */
+  readonly frameMetrics?: readonly LocalFrameMetric[];
+  /** The filter that turns the decoded source into this output's picture (size, fps): the metrics' reference. */
+  readonly referenceFilter?: string;
 }
 
 export interface PlannedGroup {
   /** MediaConvert's OutputGroupDetails.Type. */
-  readonly type: 'FILE_GROUP' | 'HLS_GROUP';
+  readonly type: 'FILE_GROUP' | 'HLS_GROUP' | 'CMAF_GROUP';
   readonly outputs: readonly PlannedOutput[];
   /** HLS only: the master manifest (`<dir><base>.m3u8`). */
   readonly masterUri?: string;
   readonly masterLocalPath?: string;
   /** HLS only: round durations to integers in playlists (ManifestDurationFormat INTEGER). */
   readonly integerDurations?: boolean;
+  /** CMAF only: the DASH manifest (`<dir><base>.mpd`) and its segment length. */
+  readonly dashUri?: string;
+  readonly dashLocalPath?: string;
+  readonly segmentSeconds?: number;
 }
 
 export interface FfmpegPlan {
@@ -52,6 +61,8 @@ export interface FfmpegPlan {
   readonly groups: readonly PlannedGroup[];
   /** Settings the local transcoder could not honour, each with its path and value. */
   readonly warnings: readonly string[];
+  /** How the source picture is decoded before the split (rotation): the quality measurement's reference starts the same way. */
+  readonly decode: { readonly inputOptions: readonly string[]; readonly filter?: string };
 }
 
 /** Settings that make a faithful local output impossible (an unsupported codec, no input). */
@@ -66,6 +77,15 @@ const X264_PRESETS: Readonly<Record<string, string>> = {
 };
 
 const H264_PROFILES: Readonly<Record<string, string>> = { BASELINE: 'baseline', MAIN: 'main', HIGH: 'high' };
+
+/** x265 is several times slower than x264: local runs use presets a step or two faster. */
+const X265_PRESETS: Readonly<Record<string, string>> = {
+  SINGLE_PASS: 'ultrafast',
+  SINGLE_PASS_HQ: 'superfast',
+  MULTI_PASS_HQ: 'veryfast',
+};
+
+const H265_PROFILES: Readonly<Record<string, string>> = { MAIN_MAIN: 'main', MAIN_HIGH: 'main' };
 
 const AAC_CHANNELS: Readonly<Record<string, number>> = {
   CODING_MODE_1_0: 1,
@@ -118,6 +138,7 @@ export function planFfmpeg(
 
   const filterChains: string[] = [];
   const outputArgs: string[] = [];
+  const unmeasured: string[] = [];
   const groups: PlannedGroup[] = [];
   let streamIndex = 0;
 
@@ -171,7 +192,7 @@ export function planFfmpeg(
         container.finish();
         const extension = out.str('Extension') ?? 'mp4';
         const uri = `${dir}${base}${modifier}.${extension}`;
-        const encoded = encodeVideo(label, codec, codecSettings, video, source, filterChains, outputArgs);
+        const encoded = encodeVideo(label, codec, codecSettings, video, source, filterChains, outputArgs, unmeasured);
         const audioBitrate = readAudioDescriptions(out, audioMap, ctx.source, outputArgs) ?? 0;
         out.finish();
         if (faststart) outputArgs.push('-movflags', '+faststart');
@@ -183,6 +204,7 @@ export function planFfmpeg(
           width: encoded.width,
           height: encoded.height,
           ...(encoded.maxBitrate !== undefined ? { maxBitrate: encoded.maxBitrate + audioBitrate } : {}),
+          ...(encoded.frameMetrics !== undefined ? { frameMetrics: encoded.frameMetrics, referenceFilter: encoded.referenceFilter } : {}),
         };
       });
       ogs.finish();
@@ -219,7 +241,7 @@ export function planFfmpeg(
         const codecSettings = video.section('CodecSettings');
         const codec = codecSettings.str('Codec');
         const label = `v${streamIndex++}`;
-        const encoded = encodeVideo(label, codec, codecSettings, video, source, filterChains, outputArgs);
+        const encoded = encodeVideo(label, codec, codecSettings, video, source, filterChains, outputArgs, unmeasured);
         const audioBitrate = readAudioDescriptions(out, audioMap, ctx.source, outputArgs) ?? 0;
         out.unsupported('Extension', 'HLS segments are .ts');
         out.finish();
@@ -243,6 +265,7 @@ export function planFfmpeg(
           width: encoded.width,
           height: encoded.height,
           ...(encoded.maxBitrate !== undefined ? { maxBitrate: encoded.maxBitrate + audioBitrate } : {}),
+          ...(encoded.frameMetrics !== undefined ? { frameMetrics: encoded.frameMetrics, referenceFilter: encoded.referenceFilter } : {}),
         };
       });
       group.finish();
@@ -250,17 +273,101 @@ export function planFfmpeg(
       groups.push({ type: 'HLS_GROUP', outputs: planned, masterUri, masterLocalPath: localPathOf(masterUri), integerDurations });
       return;
     }
-    throw new UnsupportedSettings(`${ogs.path}.Type=${type} is not supported locally (FILE_GROUP_SETTINGS, HLS_GROUP_SETTINGS)`);
+    if (type === 'CMAF_GROUP_SETTINGS') {
+      // One fMP4 HLS media playlist per output (ffmpeg's hls muxer, fmp4 segments: CMAF tracks),
+      // the master and the DASH manifest written after the encode (transcoder.ts).
+      const cgs = ogs.section('CmafGroupSettings');
+      const destination = cgs.str('Destination');
+      if (!destination) throw new UnsupportedSettings(`${cgs.path}.Destination is missing`);
+      const segmentLength = cgs.num('SegmentLength') ?? 10;
+      cgs.num('FragmentLength'); // ffmpeg fragments at every keyframe (2 s GOPs)
+      cgs.str('SegmentControl');
+      const writeHls = cgs.str('WriteHlsManifest') ?? 'ENABLED';
+      const writeDash = cgs.str('WriteDashManifest') ?? 'ENABLED';
+      for (const key of ['MpdProfile', 'ManifestDurationFormat', 'CodecSpecification', 'StreamInfResolution']) cgs.str(key);
+      cgs.finish();
+      ogs.finish();
+      if (group.section('AutomatedEncodingSettings').present) {
+        group.unsupported('AutomatedEncodingSettings', 'Automated ABR is approximated locally by one rendition at the source size');
+      }
+      const { dir, base } = splitDestination(destination, inputUri);
+      const planned = outputs.map((out) => {
+        const modifier = out.str('NameModifier') ?? '';
+        if (modifier === '') throw new UnsupportedSettings(`${out.path}.NameModifier is required for CMAF outputs`);
+        const container = out.section('ContainerSettings');
+        const containerType = container.str('Container') ?? 'CMFC';
+        if (containerType !== 'CMFC') throw new UnsupportedSettings(`${container.path}.Container=${containerType} is not supported in a CMAF group locally (CMFC)`);
+        container.section('CmfcSettings').finish();
+        container.finish();
+        const uri = `${dir}${base}${modifier}.m3u8`;
+        const localPath = localPathOf(uri);
+        const video = out.section('VideoDescription');
+        let encoded: EncodedVideo | undefined;
+        let audioBitrate = 0;
+        if (video.present) {
+          const codecSettings = video.section('CodecSettings');
+          // The rotated source, like the other groups: an ABR output without a size takes the picture as turned.
+          encoded = encodeVideo(`v${streamIndex++}`, codecSettings.str('Codec'), codecSettings, video, source, filterChains, outputArgs, unmeasured);
+          if (out.list('AudioDescriptions').length > 0) throw new UnsupportedSettings(`${out.path} has video and audio: a CMAF output carries one`);
+          outputArgs.push('-an');
+        } else {
+          audioBitrate = readAudioDescriptions(out, audioMap, ctx.source, outputArgs) ?? 0;
+          if (audioBitrate === 0) throw new UnsupportedSettings(`${out.path} has neither video nor audio`);
+          outputArgs.push('-vn');
+        }
+        out.finish();
+        outputArgs.push(
+          '-f', 'hls',
+          '-hls_time', String(segmentLength),
+          '-hls_playlist_type', 'vod',
+          '-hls_list_size', '0',
+          '-hls_segment_type', 'fmp4',
+          '-hls_fmp4_init_filename', `${base}${modifier}_init.mp4`,
+          '-start_number', '1',
+          '-hls_segment_filename', localPathOf(`${dir}${base}${modifier}_%05d.m4s`),
+          localPath,
+        );
+        return encoded !== undefined
+          ? {
+              kind: 'hls-rendition' as const,
+              uri,
+              localPath,
+              width: encoded.width,
+              height: encoded.height,
+              ...(encoded.maxBitrate !== undefined ? { maxBitrate: encoded.maxBitrate } : {}),
+              ...(encoded.frameMetrics !== undefined ? { frameMetrics: encoded.frameMetrics, referenceFilter: encoded.referenceFilter } : {}),
+            }
+          : { kind: 'audio-rendition' as const, uri, localPath, maxBitrate: audioBitrate };
+      });
+      group.finish();
+      const masterUri = `${dir}${base}.m3u8`;
+      const dashUri = `${dir}${base}.mpd`;
+      groups.push({
+        type: 'CMAF_GROUP',
+        outputs: planned,
+        segmentSeconds: segmentLength,
+        ...(writeHls === 'ENABLED' ? { masterUri, masterLocalPath: localPathOf(masterUri) } : {}),
+        ...(writeDash === 'ENABLED' ? { dashUri, dashLocalPath: localPathOf(dashUri) } : {}),
+      });
+      return;
+    }
+    throw new UnsupportedSettings(`${ogs.path}.Type=${type} is not supported locally (FILE_GROUP_SETTINGS, HLS_GROUP_SETTINGS, CMAF_GROUP_SETTINGS)`);
   });
   root.finish();
 
+  if (unmeasured.length > 0) {
+    warnings.push(
+      `PerFrameMetrics ${[...new Set(unmeasured)].join(', ')} not measured locally (${unmeasured.length} requests): ffmpeg's ssim and psnr filters give ${LOCAL_FRAME_METRICS.join(' and ')} only`,
+    );
+  }
   const videoCount = streamIndex;
   if (videoCount === 0) throw new UnsupportedSettings('Settings.OutputGroups has no video outputs');
   // Decode once, split the picture for every output.
   const split = `[0:v:0]${rotation.filter ? `${rotation.filter},` : ''}split=${videoCount}${Array.from({ length: videoCount }, (_, i) => `[v${i}in]`).join('')}`;
   // An explicit Rotate replaces the metadata's rotation (MediaConvert ignores it then): decode unrotated.
-  const args = ['-y', ...(rotation.auto ? [] : ['-noautorotate']), '-i', ctx.inputPath, '-filter_complex', [split, ...filterChains].join(';'), ...outputArgs];
-  return { inputUri, args, groups, warnings: [...new Set(warnings)] };
+  const decode = { inputOptions: rotation.auto ? [] : ['-noautorotate'], ...(rotation.filter ? { filter: rotation.filter } : {}) };
+  const args = ['-y', ...decode.inputOptions, '-i', ctx.inputPath, '-filter_complex', [split, ...filterChains].join(';'), ...outputArgs];
+  return { inputUri, args, groups, warnings: [...new Set(warnings)], decode };
 }
 
 interface InputRotation {
@@ -325,6 +432,8 @@ interface EncodedVideo {
   readonly width: number;
   readonly height: number;
   readonly maxBitrate?: number;
+  readonly frameMetrics?: readonly LocalFrameMetric[];
+  readonly referenceFilter: string;
 }
 
 function readScaling(video: SettingsReader, source: SourceInfo): { width: number; height: number; filter: string } {
@@ -364,24 +473,32 @@ function encodeVideo(
   source: SourceInfo,
   filterChains: string[],
   outputArgs: string[],
+  unmeasured: string[],
 ): EncodedVideo {
-  if (codec !== 'H_264') throw new UnsupportedSettings(`${codecSettings.path}.Codec=${codec} is not supported locally (H_264, FRAME_CAPTURE)`);
+  if (codec !== 'H_264' && codec !== 'H_265') throw new UnsupportedSettings(`${codecSettings.path}.Codec=${codec} is not supported locally (H_264, H_265, FRAME_CAPTURE)`);
+  const hevc = codec === 'H_265';
   const size = readScaling(video, source);
   video.finish();
-  const h264 = codecSettings.section('H264Settings');
+  const h264 = codecSettings.section(hevc ? 'H265Settings' : 'H264Settings');
   codecSettings.finish();
 
-  const args: string[] = ['-map', `[${label}]`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p'];
+  const args: string[] = ['-map', `[${label}]`, '-c:v', hevc ? 'libx265' : 'libx264', '-pix_fmt', 'yuv420p'];
   const tuning = h264.str('QualityTuningLevel') ?? 'SINGLE_PASS';
-  if (tuning === 'MULTI_PASS_HQ') h264.unsupported('QualityTuningLevel', 'encoded in a single pass locally (x264 preset medium)');
-  args.push('-preset', X264_PRESETS[tuning] ?? 'veryfast');
+  if (tuning === 'MULTI_PASS_HQ') h264.unsupported('QualityTuningLevel', `encoded in a single pass locally (${hevc ? 'x265' : 'x264'} preset ${(hevc ? X265_PRESETS : X264_PRESETS)[tuning]})`);
+  args.push('-preset', (hevc ? X265_PRESETS : X264_PRESETS)[tuning] ?? 'veryfast');
 
-  const profile = h264.str('CodecProfile') ?? 'MAIN';
-  if (H264_PROFILES[profile]) args.push('-profile:v', H264_PROFILES[profile]);
-  else h264.unsupported('CodecProfile', `${profile} is not produced locally; x264 picks the profile`);
+  const profile = h264.str('CodecProfile') ?? (hevc ? 'MAIN_MAIN' : 'MAIN');
+  const profiles = hevc ? H265_PROFILES : H264_PROFILES;
+  if (profiles[profile]) args.push('-profile:v', profiles[profile]);
+  else h264.unsupported('CodecProfile', `${profile} is not produced locally; the encoder picks the profile`);
   const level = h264.str('CodecLevel') ?? 'AUTO';
   const levelMatch = /^LEVEL_(\d)(?:_(\d))?$/.exec(level);
   if (levelMatch) args.push('-level:v', `${levelMatch[1]}${levelMatch[2] ? `.${levelMatch[2]}` : ''}`);
+  if (hevc) {
+    // Apple players need the hvc1 sample entry (MediaConvert: WriteMp4PackagingType HVC1).
+    const packaging = h264.str('WriteMp4PackagingType') ?? 'HVC1';
+    args.push('-tag:v', packaging === 'HEV1' ? 'hev1' : 'hvc1');
+  }
 
   let framerate = source.frameRate;
   const fpsControl = h264.str('FramerateControl') ?? 'INITIALIZE_FROM_SOURCE';
@@ -400,6 +517,9 @@ function encodeVideo(
     args.push('-g', String(frames));
   }
   h264.num('GopClosedCadence'); // x264 writes closed GOPs unless told otherwise
+  const requested = h264.strList('PerFrameMetrics') ?? [];
+  const frameMetrics = LOCAL_FRAME_METRICS.filter((m) => requested.includes(m));
+  unmeasured.push(...requested.filter((m) => !(LOCAL_FRAME_METRICS as readonly string[]).includes(m)));
   if ((h264.str('SceneChangeDetect') ?? 'ENABLED') === 'DISABLED') args.push('-sc_threshold', '0');
   const bFrames = h264.num('NumberBFramesBetweenReferenceFrames');
   if (bFrames !== undefined) args.push('-bf', String(bFrames));
@@ -417,10 +537,14 @@ function encodeVideo(
     qvbr.unsupported('QvbrQualityLevelFineTune', 'x264 CRF steps are whole numbers');
     qvbr.unsupported('MaxAverageBitrate', 'x264 CRF cannot cap the average bit rate');
     qvbr.finish();
-    args.push('-crf', String(qvbrToCrf(qualityLevel)));
+    // x265's CRF scale sits about 5 above x264's for the same picture (x265 default 28, x264 23).
+    args.push('-crf', String(qvbrToCrf(qualityLevel) + (hevc ? 5 : 0)));
     if (maxBitrate !== undefined) {
-      args.push('-maxrate', String(maxBitrate), '-bufsize', String(hrd ?? maxBitrate * 2));
+      if (hevc) args.push('-x265-params', `vbv-maxrate=${Math.round(maxBitrate / 1000)}:vbv-bufsize=${Math.round((hrd ?? maxBitrate * 2) / 1000)}:log-level=error`);
+      else args.push('-maxrate', String(maxBitrate), '-bufsize', String(hrd ?? maxBitrate * 2));
       peak = maxBitrate;
+    } else if (hevc) {
+      args.push('-x265-params', 'log-level=error');
     }
   } else if (mode === 'VBR') {
     if (bitrate !== undefined) args.push('-b:v', String(bitrate));
@@ -437,7 +561,14 @@ function encodeVideo(
 
   filterChains.push(`[${label}in]${size.filter}[${label}]`);
   outputArgs.push(...args);
-  return { width: size.width, height: size.height, ...(peak !== undefined ? { maxBitrate: peak } : {}) };
+  return {
+    width: size.width,
+    height: size.height,
+    ...(peak !== undefined ? { maxBitrate: peak } : {}),
+    ...(frameMetrics.length > 0 ? { frameMetrics } : {}),
+    // ffmpeg's -r resamples the encoded frames; the reference gets the same rate so frames pair up.
+    referenceFilter: `${fpsControl === 'SPECIFIED' && fpsNum && fpsDen ? `fps=${fpsNum}/${fpsDen},` : ''}${size.filter}`,
+  };
 }
 
 /** Adds the audio encoder args; returns the audio bit rate, or undefined when the output has no audio. */

@@ -1,10 +1,11 @@
 import type { JobSettings } from '@aws-sdk/client-mediaconvert';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { ffprobe, probedDurationMs, probedVideoSize, runFfmpeg, type ProbeResult } from './ffmpeg';
-import { codecsOf, measureRendition, renderMaster } from './hls-master';
+import { codecsOf, measureRendition, renderMaster, type MasterAudio } from './hls-master';
 import { mapBounded } from './pool';
+import { measureQuality } from './quality-measure';
 import { parseS3Uri, type S3Location } from './s3-uri';
 import { LOCAL_ACCOUNT_ID } from './account';
 import { planFfmpeg, type FfmpegPlan, type PlannedGroup, type SourceInfo } from './transcode-plan';
@@ -25,7 +26,7 @@ export interface CreateJobRequest {
   readonly [other: string]: unknown;
 }
 
-export type TranscodePhase = 'DOWNLOADING' | 'PROBING' | 'TRANSCODING' | 'UPLOADING';
+export type TranscodePhase = 'DOWNLOADING' | 'PROBING' | 'TRANSCODING' | 'MEASURING' | 'UPLOADING';
 
 export interface TranscodeProgress {
   readonly mediaConvertJobId: string;
@@ -41,7 +42,7 @@ export interface OutputDetail {
 }
 
 export interface OutputGroupDetail {
-  readonly Type: 'FILE_GROUP' | 'HLS_GROUP';
+  readonly Type: 'FILE_GROUP' | 'HLS_GROUP' | 'CMAF_GROUP';
   readonly OutputDetails: OutputDetail[];
   readonly PlaylistFilePaths?: string[];
 }
@@ -69,6 +70,10 @@ export interface TranscodeOutcome {
   readonly warnings: readonly string[];
   /** Wall time spent in ffmpeg itself (ms), for the benchmark. */
   readonly ffmpegMs: number;
+  /** Wall time spent measuring per-frame metrics (ms; 0 when the settings ask for none). */
+  readonly measureMs: number;
+  /** The measuring ffmpeg run's arguments (stats files relative to its working folder), for the benchmark. */
+  readonly measureArgs?: readonly string[];
   readonly plan: FfmpegPlan;
 }
 
@@ -102,6 +107,9 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.m3u8': 'application/vnd.apple.mpegurl',
   '.ts': 'video/MP2T',
   '.jpg': 'image/jpeg',
+  '.csv': 'text/csv',
+  '.m4s': 'video/iso.segment',
+  '.mpd': 'application/dash+xml',
 };
 
 /**
@@ -171,9 +179,21 @@ export async function runLocalTranscode(request: CreateJobRequest, deps: LocalTr
     });
     const ffmpegMs = Date.now() - start;
 
+    // PerFrameMetrics: MediaConvert writes the reports as part of the job, so the job's time includes them.
     errorCode = ERROR_CODE.INTERNAL;
+    const measureStart = Date.now();
+    const measured = await measureQuality(plan, {
+      inputPath,
+      workDir: posix.join(workDir, 'metrics'),
+      ...(source.durationMs !== undefined ? { durationMs: source.durationMs } : {}),
+      onProgress: (p) => progress('MEASURING', p),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
+    const measureMs = Date.now() - measureStart;
+
     progress('UPLOADING', 100);
     const OutputGroupDetails = await Promise.all(plan.groups.map((group) => finishGroup(group, source, deps.store)));
+    await uploadAll(deps.store, measured.reports);
     const finish = Date.now();
     const job: LocalMediaConvertJob = {
       ...baseJob,
@@ -181,7 +201,7 @@ export async function runLocalTranscode(request: CreateJobRequest, deps: LocalTr
       Timing: { SubmitTime: epochSeconds(submit), StartTime: epochSeconds(submit), FinishTime: epochSeconds(finish) },
       OutputGroupDetails,
     };
-    return { job, warnings, ffmpegMs, plan };
+    return { job, warnings, ffmpegMs, measureMs, ...(measured.args ? { measureArgs: measured.args } : {}), plan };
   } catch (err) {
     const finish = Date.now();
     const job: LocalMediaConvertJob = {
@@ -242,6 +262,7 @@ async function uploadAll(store: ObjectStore, files: ReadonlyArray<{ path: string
 
 async function finishGroup(group: PlannedGroup, source: SourceInfo, store: ObjectStore): Promise<OutputGroupDetail> {
   const details: OutputDetail[] = [];
+  if (group.type === 'CMAF_GROUP') return finishCmafGroup(group, store);
   if (group.type === 'HLS_GROUP') {
     const renditions = await Promise.all(
       group.outputs.map(async (out) => {
@@ -314,4 +335,67 @@ async function finishGroup(group: PlannedGroup, source: SourceInfo, store: Objec
   details.push(...perOutput.map((o) => o.detail));
   await uploadAll(store, files);
   return { Type: 'FILE_GROUP', OutputDetails: details };
+}
+
+/** The init segment an fMP4 media playlist names in `#EXT-X-MAP:URI="..."`. */
+async function initSegmentOf(playlistPath: string): Promise<string | undefined> {
+  const match = /#EXT-X-MAP:URI="([^"]+)"/.exec(await readFile(playlistPath, 'utf8'));
+  return match?.[1] === undefined ? undefined : posix.join(posix.dirname(playlistPath), match[1]);
+}
+
+/**
+ * A CMAF group as MediaConvert writes it: fMP4 media playlists per output (ffmpeg wrote them),
+ * an HLS master with the audio as its own rendition group, and a DASH manifest over the same
+ * tracks (ffmpeg's dash muxer, remuxing the renditions without re-encoding; its segments are
+ * named `<base>_dash_*` beside the HLS ones).
+ */
+async function finishCmafGroup(group: PlannedGroup, store: ObjectStore): Promise<OutputGroupDetail> {
+  const measured = await Promise.all(
+    group.outputs.map(async (out) => {
+      const [stats, probe, init] = await Promise.all([measureRendition(out.localPath), ffprobe(out.localPath), initSegmentOf(out.localPath)]);
+      return { out, stats, probe, init };
+    }),
+  );
+  const files: Array<{ path: string; uri: string }> = [];
+  const details: OutputDetail[] = [];
+  const entries = [];
+  let audio: MasterAudio | undefined;
+  for (const { out, stats, probe, init } of measured) {
+    files.push({ path: out.localPath, uri: out.uri }, ...stats.segmentPaths.map((p) => ({ path: p, uri: uriBesideOf(p, out) })));
+    if (init !== undefined) files.push({ path: init, uri: uriBesideOf(init, out) });
+    const size = probedVideoSize(probe);
+    details.push({ OutputFilePaths: [out.uri], DurationInMs: stats.durationMs, ...(size ? { VideoDetails: { WidthInPx: size.width, HeightInPx: size.height } } : {}) });
+    if (out.kind === 'audio-rendition') {
+      audio = { uri: posix.basename(out.localPath), codecs: codecsOf(probe), stats };
+      continue;
+    }
+    const video = probe.streams.find((s) => s.codec_type === 'video');
+    const [num, den] = (video?.avg_frame_rate ?? '0/0').split('/').map(Number);
+    entries.push({ uri: posix.basename(out.localPath), stats, width: size?.width ?? out.width ?? 0, height: size?.height ?? out.height ?? 0, ...(num && den ? { frameRate: num / den } : {}), codecs: codecsOf(probe) });
+  }
+  const playlists: string[] = [];
+  if (group.masterLocalPath !== undefined && group.masterUri !== undefined) {
+    await writeFile(group.masterLocalPath, renderMaster(entries, audio));
+    files.push({ path: group.masterLocalPath, uri: group.masterUri });
+    playlists.push(group.masterUri);
+  }
+  if (group.dashLocalPath !== undefined && group.dashUri !== undefined) {
+    const dir = posix.dirname(group.dashLocalPath);
+    const base = posix.basename(group.dashLocalPath, '.mpd');
+    const inputs = measured.flatMap(({ out }) => ['-i', out.localPath]);
+    await runFfmpeg(
+      [
+        '-y', ...inputs, ...measured.flatMap((_, i) => ['-map', String(i)]), '-c', 'copy',
+        '-f', 'dash', '-seg_duration', String(group.segmentSeconds ?? 6), '-use_template', '1', '-use_timeline', '1',
+        '-init_seg_name', `${base}_dash_$RepresentationID$_init.m4s`, '-media_seg_name', `${base}_dash_$RepresentationID$_$Number%05d$.m4s`,
+        group.dashLocalPath,
+      ],
+      {},
+    );
+    const dashSegments = (await readdir(dir)).filter((f) => f.startsWith(`${base}_dash_`)).map((f) => posix.join(dir, f));
+    files.push({ path: group.dashLocalPath, uri: group.dashUri }, ...dashSegments.map((p) => ({ path: p, uri: uriBesideOf(p, { localPath: group.dashLocalPath!, uri: group.dashUri! }) })));
+    playlists.push(group.dashUri);
+  }
+  await uploadAll(store, files);
+  return { Type: 'CMAF_GROUP', OutputDetails: details, PlaylistFilePaths: playlists };
 }

@@ -11,6 +11,7 @@ import { Token } from 'cdktf';
 import { METRICS_NAMESPACE } from '../handlers/shared/metric-names';
 import { EnvironmentConfig } from './config';
 import { keyPolicy, SERVICES } from './encryption';
+import { qualityAlarms, qualityWidgets } from './quality-monitoring';
 import { STATUS_INDEX } from './jobs-table';
 import { address, Names, snake } from './lib/naming';
 import { NodejsFunction } from './lib/nodejs-function';
@@ -63,6 +64,8 @@ interface GraphWidget {
   readonly stat?: string;
   readonly period?: number;
   readonly width?: number;
+  /** Threshold lines (dashboard body `annotations`). */
+  readonly annotations?: { readonly horizontal: ReadonlyArray<{ readonly label: string; readonly value: number }> };
 }
 
 /** CloudWatch dashboard body from typed widget definitions (not a hand-written string). */
@@ -79,7 +82,10 @@ export function dashboardBody(region: string, rows: readonly (readonly GraphWidg
         y,
         width,
         height: 6,
-        properties: { title: w.title, region: w.region ?? region, view: 'timeSeries', stacked: false, stat: w.stat ?? 'Sum', period: w.period ?? 300, metrics: w.metrics },
+        properties: {
+          title: w.title, region: w.region ?? region, view: 'timeSeries', stacked: false, stat: w.stat ?? 'Sum', period: w.period ?? 300, metrics: w.metrics,
+          ...(w.annotations ? { annotations: w.annotations } : {}),
+        },
       });
       x += width;
     }
@@ -197,6 +203,9 @@ export class Monitoring extends Construct {
       ],
     });
 
+    // Picture quality (stacks/quality-monitoring.ts): quality-control's EMF metrics, daily-minimum alarms.
+    for (const [key, config] of Object.entries(qualityAlarms(names.prefix))) this.alarm(key, config);
+
     const api = ['ApiId', props.apiId, 'Stage', '$default'];
     const table = ['TableName', props.tableName];
     const statusIndex = [...table, 'GlobalSecondaryIndexName', STATUS_INDEX];
@@ -240,6 +249,7 @@ export class Monitoring extends Construct {
             { title: 'Source minutes processed', metrics: [[METRICS_NAMESPACE, 'SourceMinutesProcessed', ...service]] },
             { title: 'Bytes read by the metadata probe', metrics: [[METRICS_NAMESPACE, 'ProbeBytesRead', ...service]] },
           ],
+          qualityWidgets(names.prefix),
           ...this.deliveryRows(),
         ]),
       }),

@@ -1,5 +1,6 @@
 import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
+import { DEFAULT_PROFILE, PROFILE_NAMES } from '../handlers/plan-transcode/profiles';
 import { CLOUDWATCH_RETENTION_DAYS, EnvironmentConfig } from './config';
 import { tagsVariable } from './lib/terraform-settings';
 import { IngestVariables } from './ingest-variables';
@@ -40,6 +41,8 @@ export class StackVariables {
   readonly maxExecutionsStartedPerHour: TerraformVariable;
   readonly maxTranscodingMinutesPerHour: TerraformVariable;
   readonly delivery: DeliveryVariables;
+  readonly defaultProfile: TerraformVariable;
+  readonly allowedProfiles: TerraformVariable;
 
   constructor(scope: Construct, env: EnvironmentConfig) {
     this.ingest = new IngestVariables(scope);
@@ -312,6 +315,35 @@ export class StackVariables {
         {
           condition: '${var.max_transcoding_minutes_per_hour >= 1}',
           errorMessage: 'max_transcoding_minutes_per_hour must be at least 1.',
+        },
+      ],
+    });
+    // The shipped profile names come from handlers/plan-transcode/profiles, so a new profile file
+    // is accepted here without a second list to keep in step.
+    const shipped = `[${PROFILE_NAMES.map((p) => `"${p}"`).join(', ')}]`;
+    this.defaultProfile = new TerraformVariable(scope, 'default_profile', {
+      type: 'string',
+      default: DEFAULT_PROFILE,
+      description: `Encoding profile of jobs that do not choose one (docs/profiles.md): one of ${PROFILE_NAMES.join(', ')}.`,
+      validation: [
+        {
+          condition: `\${contains(${shipped}, var.default_profile)}`,
+          errorMessage: `default_profile must be one of the shipped profiles: ${PROFILE_NAMES.join(', ')}.`,
+        },
+      ],
+    });
+    this.allowedProfiles = new TerraformVariable(scope, 'allowed_profiles', {
+      type: 'list(string)',
+      default: [...PROFILE_NAMES],
+      description: 'Encoding profiles callers may choose (POST /jobs, POST /uploads, x-amz-meta-profile); must include default_profile.',
+      validation: [
+        {
+          condition: `\${length(var.allowed_profiles) > 0 && alltrue([for p in var.allowed_profiles : contains(${shipped}, p)])}`,
+          errorMessage: `allowed_profiles must list shipped profiles only (${PROFILE_NAMES.join(', ')}), at least one.`,
+        },
+        {
+          condition: '${contains(var.allowed_profiles, var.default_profile)}',
+          errorMessage: 'allowed_profiles must include default_profile.',
         },
       ],
     });

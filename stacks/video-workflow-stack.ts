@@ -1,4 +1,4 @@
-import { LocalBackend, S3Backend, TerraformOutput, TerraformStack, Token } from 'cdktf';
+import { Fn, LocalBackend, S3Backend, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
@@ -108,12 +108,17 @@ export class VideoWorkflowStack extends TerraformStack {
     });
 
     const kms = (sid: string, actions: string[]) => keyStatements(sid, actions, dataKeyArns);
+    const profileEnv = {
+      DEFAULT_PROFILE: variables.defaultProfile.stringValue,
+      ALLOWED_PROFILES: Fn.join(',', variables.allowedProfiles.listValue),
+    };
     const startEnv = {
       STATE_MACHINE_ARN: workflow.stateMachine.arn,
       SOURCE_BUCKET: storage.source.bucket,
       ALLOWED_EXTENSIONS: env.allowedExtensions.join(','),
       SOURCE_KEY_PREFIX: '',
       JOB_TTL_DAYS: String(env.jobTtlDays),
+      ...profileEnv,
       LIMITS_TABLE_NAME: limits.limits.name,
       UPLOADS_TABLE_NAME: limits.uploads.name,
       MAX_JOBS_PER_OWNER_PER_DAY: variables.maxJobsPerOwnerPerDay.toString(),
@@ -222,6 +227,7 @@ export class VideoWorkflowStack extends TerraformStack {
         MAX_UPLOAD_BYTES: variables.maxUploadBytes.toString(),
         ALLOWED_EXTENSIONS: env.allowedExtensions.join(','),
         UPLOAD_URL_EXPIRES_SECONDS: variables.uploadUrlExpiresSeconds.toString(),
+        ...profileEnv,
       },
     });
 

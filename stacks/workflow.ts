@@ -62,6 +62,16 @@ export class Workflow extends Construct {
       this.functions[handler] = f;
       return f;
     };
+    // Downstream events (handlers/shared/job-events.ts): PutEvents on the default bus, and only
+    // with this environment's source, so a function cannot impersonate another producer.
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html (events:source)
+    const eventSource = jobEventSource(props.env);
+    const putJobEvents: Statement = {
+      Sid: 'PutJobEvents',
+      Action: ['events:PutEvents'],
+      Resource: `arn:aws:events:${props.region}:${props.accountId}:event-bus/default`,
+      Condition: { StringEquals: { 'events:source': eventSource } },
+    };
     const updateJob: Statement = {
       Sid: 'UpdateJobRecord',
       Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
@@ -73,7 +83,7 @@ export class Workflow extends Construct {
       timeout: 300,
       assets: extractMetadataAssets,
     });
-    const planTranscode = fn('plan-transcode', 'Builds MediaConvert job settings (ladder capped at the source)', [], {
+    const planTranscode = fn('plan-transcode', 'Builds MediaConvert job settings from the job profile (ladder capped at the source)', [], {
       environment: {
         OUTPUT_BUCKET: storage.output.bucket,
         PINNED_SOURCE_BUCKET: storage.archive.bucket,
@@ -97,12 +107,13 @@ export class Workflow extends Construct {
       { Sid: 'ReadPinnedInput', Action: ['s3:GetObject'], Resource: storage.pinnedSourceObjects },
       ...kmsStatements('DecryptOutputs', ['kms:Decrypt']),
     ], { environment: { OUTPUT_BUCKET: storage.output.bucket } });
-    const publish = fn('publish', 'Marks the job COMPLETED and sends the success notification', [
+    const publish = fn('publish', 'Marks the job COMPLETED, puts the completion event and sends the success notification', [
       updateJob,
+      putJobEvents,
       { Sid: 'NotifyCompletion', Action: ['sns:Publish'], Resource: notifications.topic.arn },
       { Sid: 'EncryptNotification', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: props.topicKeyArn },
       ...kmsStatements('EncryptJobRecord', ['kms:Decrypt', 'kms:GenerateDataKey']),
-    ], { environment: { TOPIC_ARN: notifications.topic.arn, OUTPUT_BUCKET: storage.output.bucket } });
+    ], { environment: { TOPIC_ARN: notifications.topic.arn, OUTPUT_BUCKET: storage.output.bucket, EVENT_SOURCE: eventSource } });
     const archiveSource = fn('archive-source', 'Copies the source version to the archive bucket', [
       ...storage.readSourceStatements(),
       { Sid: 'ReadSourceTags', Action: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging'], Resource: `${storage.source.arn}/*` },
@@ -118,10 +129,11 @@ export class Workflow extends Construct {
       timeout: 900,
       environment: { ARCHIVE_BUCKET: storage.archive.bucket, ARCHIVE_STORAGE_CLASS: props.env.archiveStorageClass },
     });
-    const recordFailure = fn('record-failure', 'Records a failed job (normalised error name and cause)', [
+    const recordFailure = fn('record-failure', 'Records a failed job (normalised error name and cause) and puts the failure event', [
       updateJob,
+      putJobEvents,
       ...kmsStatements('EncryptJobRecord', ['kms:Decrypt', 'kms:GenerateDataKey']),
-    ]);
+    ], { environment: { EVENT_SOURCE: eventSource } });
 
     this.logGroup = address(
       new CloudwatchLogGroup(this, 'logs', {
@@ -251,8 +263,9 @@ export class Workflow extends Construct {
       { Sid: 'VerifyExecutionEvents', Action: ['states:DescribeExecution'], Resource: `arn:aws:states:${props.region}:${props.accountId}:execution:${names.of('workflow')}:*` },
       { Sid: 'NotifyFailure', Action: ['sns:Publish'], Resource: notifications.topic.arn },
       { Sid: 'EncryptNotification', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: props.topicKeyArn },
+      putJobEvents,
       ...kmsStatements('EncryptJobRecord', ['kms:Decrypt', 'kms:GenerateDataKey']),
-    ], { environment: { STATE_MACHINE_ARN: this.stateMachine.arn, TOPIC_ARN: notifications.topic.arn } });
+    ], { environment: { STATE_MACHINE_ARN: this.stateMachine.arn, TOPIC_ARN: notifications.topic.arn, EVENT_SOURCE: eventSource } });
     const progressRule = this.routeEventsToJobProgress('progress', {
       address: 'mediaconvert_state',
       permissionAddress: 'job_progress_events',
@@ -370,6 +383,11 @@ export class Workflow extends Construct {
   startStatements(): Statement[] {
     return [{ Sid: 'StartWorkflow', Action: ['states:StartExecution'], Resource: this.stateMachine.arn }];
   }
+}
+
+/** The `source` of this environment's job events: `video-workflow.<env>` (docs/api.md, Downstream events). */
+export function jobEventSource(env: Pick<EnvironmentConfig, 'name'>): string {
+  return `video-workflow.${env.name}`;
 }
 
 /**

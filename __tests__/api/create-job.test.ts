@@ -3,8 +3,10 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../handlers/create-job';
+import { chooseProfile, profilePolicyFromEnv } from '../../handlers/plan-transcode/profiles/choice';
+import { errorResponse } from '../../handlers/shared/http';
 import { JOB_ID_PATTERN } from '../../handlers/shared/job';
-import { logger } from '../../handlers/shared/logger';
+import { logger, silentLog } from '../../handlers/shared/logger';
 import { postJobs, bodyOf } from '../fixtures/api-events';
 import { HANDLER_ENV } from '../helpers/real-workflow';
 import { FakeJobsTable } from '../helpers/jobs-table';
@@ -69,6 +71,54 @@ describe('POST /jobs', () => {
     expect(table.items.get(body.jobId)?.executionArn).toBe(
       `arn:aws:states:eu-west-1:123456789012:execution:video-workflow-test:${body.jobId}`,
     );
+  });
+
+  it('stores the chosen profile and metadata on the job and in the execution input', async () => {
+    // Act
+    const res = await handler(postJobs({ key: KEY, profile: 'premium', metadata: { campaign: 'spring' } }));
+
+    // Assess
+    expect(res.statusCode).toBe(202);
+    const { jobId } = bodyOf(res) as { jobId: string };
+    expect(table.items.get(jobId)).toMatchObject({ profile: 'premium', userMetadata: { campaign: 'spring' } });
+    const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!) as Record<string, unknown>;
+    expect(input).toMatchObject({ profile: 'premium', userMetadata: { campaign: 'spring' } });
+  });
+
+  it.each([
+    [{ profile: 'ultra' }, 'UNKNOWN_PROFILE', 'profile: unknown profile "ultra"; allowed: standard, premium, social, auto-abr', 'profile'],
+    [{ metadata: { jobid: 'x' } }, 'INVALID_REQUEST', 'metadata.jobid: keys jobid, workflow, profile are reserved', undefined],
+  ])('answers 400 naming the field for %j', async (extra, code, message, field) => {
+    // Act
+    const res = await handler(postJobs({ key: KEY, ...extra }));
+
+    // Assess
+    expect(res.statusCode).toBe(400);
+    expect(bodyOf(res)).toMatchObject({ error: { code, message: expect.stringContaining(message), ...(field ? { field } : {}) } });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it('answers 400 PROFILE_NOT_ALLOWED listing the allowed profiles (deployment policy from the environment)', () => {
+    // Prepare
+    const policy = profilePolicyFromEnv({ DEFAULT_PROFILE: 'standard', ALLOWED_PROFILES: 'standard, social' });
+
+    // Act
+    let rejection: unknown;
+    try {
+      chooseProfile('premium', policy);
+    } catch (error) {
+      rejection = error;
+    }
+    const res = errorResponse(rejection, 'req-1', silentLog);
+
+    // Assess
+    expect(policy).toEqual({ defaultProfile: 'standard', allowedProfiles: ['standard', 'social'] });
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body as string)).toMatchObject({
+      error: { code: 'PROFILE_NOT_ALLOWED', message: 'profile: profile "premium" is not allowed here; allowed: standard, social', field: 'profile' },
+    });
+    expect(() => profilePolicyFromEnv({ DEFAULT_PROFILE: 'premium', ALLOWED_PROFILES: 'standard' })).toThrow('Environment variable DEFAULT_PROFILE (premium) is not in ALLOWED_PROFILES');
+    expect(() => profilePolicyFromEnv({ ALLOWED_PROFILES: 'standard,ultra' })).toThrow('Environment variable ALLOWED_PROFILES names unknown profiles: ultra');
   });
 
   it('answers 200 with the existing job for a duplicate, without a second execution', async () => {

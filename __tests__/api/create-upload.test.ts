@@ -185,6 +185,48 @@ describe('createUpload (core)', () => {
     });
   });
 
+  it('pins the chosen profile and metadata pairs as S3 object metadata fields of the POST', async () => {
+    // Prepare
+    const presign = jest.fn(async (_options: PresignedPostOptions) => ({ url: 'https://src.s3.amazonaws.com/', fields: { key: 'k' } }));
+
+    // Act
+    await createUpload(
+      postUploads({ filename: 'clip.mp4', contentType: 'video/mp4', size: 10, profile: 'social', metadata: { campaign: 'spring', 'cms-id': '42' } }),
+      ctx,
+      { ...config, profiles: { defaultProfile: 'standard', allowedProfiles: ['standard', 'social'] } },
+      { presign, reserve: async () => {}, now: () => NOW, uuid: () => UUID },
+    );
+
+    // Assess: S3 refuses the upload unless the form carries exactly these values
+    const pinned = { 'Content-Type': 'video/mp4', 'x-amz-meta-profile': 'social', 'x-amz-meta-job-campaign': 'spring', 'x-amz-meta-job-cms-id': '42' };
+    expect(presign).toHaveBeenCalledWith(expect.objectContaining({
+      Fields: pinned,
+      Conditions: [['content-length-range', 1, 10], ...Object.entries(pinned).map(([k, v]) => ['eq', `$${k}`, v])],
+    }));
+  });
+
+  it.each([
+    ['a profile not allowed here', { profile: 'premium' }, 'ProfileNotAllowed', 'profile: profile "premium" is not allowed here; allowed: standard, social'],
+    ['an unknown profile', { profile: 'ultra' }, 'UnknownProfile', 'profile: unknown profile "ultra"; allowed: standard, social'],
+    ['too many metadata pairs', { metadata: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, 'v'])) }, 'InvalidRequest', 'metadata: at most 10 pairs (got 11)'],
+    ['an uppercase metadata key', { metadata: { Campaign: 'x' } }, 'InvalidRequest', 'metadata.Campaign: keys must be lowercase'],
+  ])('rejects %s before presigning', async (_name, extra, name, message) => {
+    // Prepare
+    const presign = jest.fn();
+
+    // Act
+    const act = createUpload(
+      postUploads({ filename: 'clip.mp4', contentType: 'video/mp4', size: 10, ...extra }),
+      ctx,
+      { ...config, profiles: { defaultProfile: 'standard', allowedProfiles: ['standard', 'social'] } },
+      { presign, reserve: async () => {}, now: () => NOW, uuid: () => UUID },
+    );
+
+    // Assess
+    await expect(act).rejects.toMatchObject({ name, message: expect.stringContaining(message) });
+    expect(presign).not.toHaveBeenCalled();
+  });
+
   it.each([
     ['../../etc/passwd.mp4', 'passwd.mp4', 'mp4'],
     ['..mp4', 'upload.mp4', 'mp4'],

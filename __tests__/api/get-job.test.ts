@@ -140,6 +140,28 @@ describe('GET /jobs/{jobId}', () => {
     expect(res.body).not.toContain('etag');
   });
 
+  it('shows the measured picture quality per rung (names and numbers only), also on a job that failed the gate', async () => {
+    // Prepare
+    const stats = { mean: 0.81, p5: 0.75, min: 0.74, worstSecond: 0.77, frames: 375 };
+    const quality = {
+      rungs: [
+        { name: 'master_1080p', width: 1080, height: 1920, bitrate: 6_000_000, top: true, ssim: stats, psnr: { ...stats, mean: 24.1 }, vmaf: { ...stats, mean: 41 } },
+        { name: 'master_720p', width: 720, height: 1280, bitrate: 3_500_000, top: false, ssim: { ...stats, p5: 0.93 }, psnr: { ...stats, mean: 38 } },
+      ],
+    };
+    const cause = 'QualityBelowThreshold: rung master_1080p (1080x1920, top) SSIM 5th percentile is 0.75, below the threshold 0.9';
+    table.put({ ...completed, status: 'FAILED', outputs: undefined, qc: undefined, quality, error: { name: 'QualityBelowThreshold', cause } });
+
+    // Act
+    const res = await handler(getJobEvent(JOB_ID));
+
+    // Assess
+    // The public view carries the allow-listed message; the cause (rung, metric, value, floor) stays in the record.
+    expect(bodyOf(res)).toMatchObject({ status: 'FAILED', error: { name: 'QualityBelowThreshold', message: PUBLIC_ERROR_MESSAGES.QualityBelowThreshold }, quality });
+    expect(res.body).not.toContain(cause);
+    expect(res.body).not.toContain('s3://');
+  });
+
   it('answers 404 for an unknown job', async () => {
     // Act
     const res = await handler(getJobEvent('ffffffffffffffffffffffffffffffff', { requestId: 'req-missing' }));

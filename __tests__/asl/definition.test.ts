@@ -50,8 +50,9 @@ describe('renderWorkflowDefinition', () => {
     expect(states.Transcode.Parameters).toMatchObject({
       Queue: TEST_SUBSTITUTIONS.MediaConvertQueueArn,
       Role: TEST_SUBSTITUTIONS.MediaConvertRoleArn,
-      UserMetadata: { 'jobId.$': '$.jobId', workflow: 'video-workflow-test' },
+      'UserMetadata.$': '$.plan.userMetadata',
     });
+    expect(states.PlanTranscode.Parameters).toMatchObject({ 'jobId.$': '$.jobId', workflow: 'video-workflow-test' });
     expect(states.RecordStart.Parameters.TableName).toBe(TEST_SUBSTITUTIONS.JobsTableName);
     expect(states.NotifyFailure.Parameters.TopicArn).toBe(TEST_SUBSTITUTIONS.NotificationTopicArn);
     expect(states.ExtractMetadata.Resource).toBe(TEST_SUBSTITUTIONS.ExtractMetadataFunctionArn);

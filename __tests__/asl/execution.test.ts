@@ -110,7 +110,8 @@ describe('success path', () => {
         Settings: expect.objectContaining({ OutputGroups: expect.any(Array) }),
         StatusUpdateInterval: 'SECONDS_15',
         BillingTagsSource: 'QUEUE',
-        UserMetadata: { jobId: TEST_JOB_ID, workflow: TEST_SUBSTITUTIONS.WorkflowName },
+        AccelerationSettings: { Mode: 'DISABLED' },
+        UserMetadata: { jobId: TEST_JOB_ID, workflow: TEST_SUBSTITUTIONS.WorkflowName, profile: 'standard' },
       },
     ]);
 
@@ -193,7 +194,7 @@ describe('success path', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(spy.inputs).toHaveLength(1);
     expect(Object.keys(spy.inputs[0] as object).sort()).toEqual(['fileInput', 'jobId', 'metadata', 'pinned', 'plan', 'transcode']);
-    expect(Object.keys((spy.inputs[0] as { plan: object }).plan).sort()).toEqual(['expectedOutputs', 'ladder', 'outputPrefix', 'thumbnailCount']);
+    expect(Object.keys((spy.inputs[0] as { plan: object }).plan).sort()).toEqual(['expectedOutputs', 'groupRoles', 'ladder', 'outputPrefix', 'quality', 'thumbnailCount']);
   });
 
   it('exposes the cost drivers of a successful run for the benchmark', async () => {
@@ -237,6 +238,8 @@ describe('failure paths', () => {
     const failures = ['hls master lists 1 of 2 renditions', 'mp4 duration 1.2s differs from source 2.0s'];
     const qc: QcResult = {
       passed: false,
+      error: 'QualityCheckFailed',
+      quality: { rungs: [] },
       checks: [
         { name: 'hls-master-renditions', passed: false, detail: failures[0] },
         { name: 'mp4-duration', passed: false, detail: failures[1] },

@@ -70,7 +70,7 @@ describe('the workflow with the real handlers', () => {
       Range: `bytes=0-${size - 1}`,
     });
     expect(captured.transcodeRequests).toEqual([
-      expect.objectContaining({ Settings: captured.plan!.settings, UserMetadata: { jobId: TEST_JOB_ID, workflow: TEST_SUBSTITUTIONS.WorkflowName } }),
+      expect.objectContaining({ Settings: captured.plan!.settings, AccelerationSettings: { Mode: 'DISABLED' }, UserMetadata: { jobId: TEST_JOB_ID, workflow: TEST_SUBSTITUTIONS.WorkflowName, profile: 'standard' } }),
     ]);
     expect(run.output).toMatchObject({ qc: { passed: true, failures: [] } });
     expect((run.output as { qc: { checks: unknown[] } }).qc.checks).toEqual(

@@ -149,7 +149,9 @@ describe('video-workflow.asl.json structure', () => {
       // Assess
       expect({ name, retried }).toEqual({ name, retried: expect.arrayContaining([...TRANSIENT_LAMBDA_ERRORS, ...TRANSIENT_SDK_ERRORS]) });
       // Our own errors are permanent (bad media, failed QC, denied copy): retrying them only delays the outcome.
-      expect(retried.filter((error) => !error.includes('.') && !TRANSIENT_SDK_ERRORS.includes(error))).toEqual([]);
+      // The one exception is EventDeliveryFailed (PutEvents throttled or refused), retried by the tasks that put job events.
+      expect(retried.filter((error) => !error.includes('.') && !TRANSIENT_SDK_ERRORS.includes(error) && error !== 'EventDeliveryFailed')).toEqual([]);
+      expect(retried.includes('EventDeliveryFailed')).toBe(name === 'Publish' || name === 'RecordFailure');
     }
   });
 
@@ -199,7 +201,8 @@ describe('video-workflow.asl.json structure', () => {
     expect(states.RecordStart.Catch[0]).toMatchObject({ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], Next: 'JobNotQueued' });
     expect(states.QualityCheckFailed).toMatchObject({
       Type: 'Pass',
-      Parameters: { Error: 'QualityCheckFailed', 'Cause.$': 'States.JsonToString($.qc.failures)' },
+      // QC names the error (QualityCheckFailed, QualityMetricsMissing, QualityBelowThreshold); the quality rides to RecordFailure.
+      Parameters: { 'Error.$': '$.qc.error', 'Cause.$': 'States.JsonToString($.qc.failures)', 'quality.$': '$.qc.quality' },
       ResultPath: '$.error',
       Next: 'RecordFailure',
     });
@@ -272,7 +275,8 @@ describe('video-workflow.asl.json structure', () => {
   });
 
   it('passes the job id to MediaConvert in UserMetadata and keeps Lambda payloads to named fields', () => {
-    // Assess
+    // Assess: PlanTranscode gets the job id, workflow name and profile and builds UserMetadata
+    // (the caller's pairs, then jobId/workflow/profile, which win), and AccelerationSettings.
     expect(states.Transcode.Parameters).toEqual({
       Queue: TEST_SUBSTITUTIONS.MediaConvertQueueArn,
       Role: TEST_SUBSTITUTIONS.MediaConvertRoleArn,
@@ -282,7 +286,16 @@ describe('video-workflow.asl.json structure', () => {
       StatusUpdateInterval: 'SECONDS_15',
       // Job costs carry the queue's tags (Environment): the MediaConvert budget filters on them.
       BillingTagsSource: 'QUEUE',
-      UserMetadata: { 'jobId.$': '$.jobId', workflow: TEST_SUBSTITUTIONS.WorkflowName },
+      'AccelerationSettings.$': '$.plan.accelerationSettings',
+      'UserMetadata.$': '$.plan.userMetadata',
+    });
+    expect(states.PlanTranscode.Parameters).toEqual({
+      'jobId.$': '$.jobId',
+      'source.$': '$.source',
+      'metadata.$': '$.metadata',
+      'profile.$': '$.profile',
+      'userMetadata.$': '$.userMetadata',
+      workflow: TEST_SUBSTITUTIONS.WorkflowName,
     });
     for (const [name, state] of lambdaTasks) {
       // No task receives the whole state ("$"): each lists what it needs.

@@ -116,6 +116,7 @@ describe('Transcode: the .sync result shape', () => {
     const ddb = mockClient(DynamoDBDocumentClient);
     bridgeJobTable(ddb, run.world.table);
     const published: PublishCommand['input'][] = [];
+    const events: string[] = [];
     const result = await handleExecutionStatusChange(
       {
         'detail-type': 'Step Functions Execution Status Change',
@@ -134,6 +135,7 @@ describe('Transcode: the .sync result shape', () => {
         sns: { send: async (command: { input: PublishCommand['input'] }) => published.push(command.input) } as never,
         topicArn: TEST_SUBSTITUTIONS.NotificationTopicArn,
         stateMachineArn: STATE_MACHINE_ARN,
+        events: { jobFinished: async (job) => void events.push(job.status) },
         // job-progress believes the event only when Step Functions reports the same end.
         sfn: { send: async () => ({ status: 'FAILED' }) } as never,
       },
@@ -144,6 +146,8 @@ describe('Transcode: the .sync result shape', () => {
     expect(result).toEqual({ ignored: false, error: 'States.Runtime', recorded: true, notified: true });
     expect(run.world.table.get(TEST_JOB_ID)).toMatchObject({ status: 'FAILED', error: { name: 'States.Runtime' } });
     expect(published).toHaveLength(1);
+    // Downstream systems hear about it too: one `Video Job Failed` event.
+    expect(events).toEqual(['FAILED']);
     expect(published[0]).toMatchObject({ TopicArn: TEST_SUBSTITUTIONS.NotificationTopicArn, Subject: 'Video job failed' });
     expect(JSON.parse(published[0].Message!)).toMatchObject({ event: 'JOB_FAILED', jobId: TEST_JOB_ID, error: { Error: 'States.Runtime' } });
   });

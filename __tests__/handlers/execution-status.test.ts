@@ -1,4 +1,5 @@
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -9,6 +10,7 @@ import { conditionFailed, JOB_ID, jobRecord, WORKFLOW_NAME } from '../fixtures/e
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:video-workflow-dev-workflow';
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const snsMock = mockClient(SNSClient);
+const eventsMock = mockClient(EventBridgeClient);
 const sfnMock = mockClient(SFNClient);
 const EXECUTION_ARN = `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${JOB_ID}`;
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:video-workflow-dev-notifications';
@@ -45,7 +47,7 @@ function executionEvent(detail: Record<string, unknown> = {}) {
 }
 
 beforeAll(() => {
-  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs', WORKFLOW_NAME, STATE_MACHINE_ARN, TOPIC_ARN });
+  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs', WORKFLOW_NAME, STATE_MACHINE_ARN, TOPIC_ARN, EVENT_SOURCE: 'video-workflow.dev' });
   logger.setLogLevel('SILENT');
 });
 
@@ -56,8 +58,10 @@ beforeEach(() => {
   // A genuine event: the record names this execution, and Step Functions reports the status the event claims.
   ddbMock.on(GetCommand).resolves({ Item: jobRecord({ status: 'PROCESSING', executionArn: EXECUTION_ARN }) });
   sfnMock.on(DescribeExecutionCommand).callsFake(() => ({ executionArn: EXECUTION_ARN, status: lastStatus }));
-  ddbMock.on(UpdateCommand).resolves({ Attributes: { jobId: JOB_ID, status: 'FAILED' } });
+  ddbMock.on(UpdateCommand).resolves({ Attributes: jobRecord({ status: 'FAILED' }) });
   snsMock.on(PublishCommand).resolves({ MessageId: 'm1' });
+  eventsMock.reset();
+  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 });
 
 describe('job-progress: executions that ended outside the failure path', () => {
@@ -77,6 +81,9 @@ describe('job-progress: executions that ended outside the failure path', () => {
     expect(update.Key).toEqual({ jobId: JOB_ID });
     expect(JSON.stringify(update.ExpressionAttributeValues)).toContain('States.Timeout');
     expect(JSON.stringify(update.ExpressionAttributeValues)).toContain('FAILED');
+    // Downstream systems hear about timeouts too: `Video Job Failed` with the public view.
+    expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    expect(eventsMock.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0]).toMatchObject({ Source: 'video-workflow.dev', DetailType: 'Video Job Failed' });
   });
 
   it('names an aborted execution ExecutionAborted', async () => {
@@ -102,6 +109,7 @@ describe('job-progress: executions that ended outside the failure path', () => {
     expect(result).toEqual({ ignored: false, error: 'QualityCheckFailed', recorded: false, notified: false });
     expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(1);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(eventsMock).not.toHaveReceivedCommand(PutEventsCommand);
   });
 
   it('ignores executions of another state machine and names that are not job ids', async () => {

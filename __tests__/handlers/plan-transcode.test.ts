@@ -5,35 +5,14 @@ import { planTranscode, type PlanConfig } from '../../handlers/plan-transcode/pl
 import { ConfigurationError, MalformedEvent, UnsupportedMedia } from '../../handlers/shared/errors';
 import type { MediaMetadata, SourceRef } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
+import { syntheticMetadata } from '../fixtures/plan-cases';
 
 const JOB_ID = '0123456789abcdef0123456789abcdef';
 const SOURCE: SourceRef = { bucket: 'source-bucket', key: 'uploads/clip.mov', etag: '"e"', size: 1_000_000 };
 const CONFIG: PlanConfig = { outputBucket: 'output-bucket', maxDurationSeconds: 43_200, thumbnailIntervalSeconds: 10, maxThumbnails: 10 };
 
 /** A probed source; display size follows the rotation like extract-metadata computes it. */
-function metadata(width: number, height: number, overrides: Partial<MediaMetadata> = {}): MediaMetadata {
-  const rotation = overrides.rotation ?? 0;
-  const quarter = rotation === 90 || rotation === 270;
-  const displayWidth = quarter ? height : width;
-  const displayHeight = quarter ? width : height;
-  return {
-    container: 'MPEG-4',
-    durationSeconds: 95,
-    width,
-    height,
-    displayWidth,
-    displayHeight,
-    displayAspectRatio: Math.round((displayWidth / displayHeight) * 10_000) / 10_000,
-    rotation,
-    frameRate: 30,
-    videoCodec: 'AVC',
-    bitRate: 5_000_000,
-    audioTrackCount: 1,
-    audioCodec: 'AAC',
-    bytesRead: 1024,
-    ...overrides,
-  };
-}
+const metadata = syntheticMetadata;
 
 type Settings = JobSettings;
 const hlsOutputs = (s: Settings) => s.OutputGroups?.find((g) => g.OutputGroupSettings?.Type === 'HLS_GROUP_SETTINGS')?.Outputs ?? [];

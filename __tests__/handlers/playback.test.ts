@@ -1,4 +1,7 @@
+import { jobEventEntry } from '../../handlers/shared/job-events';
 import { deliverySettings, playbackFor, playbackUrl, requireDeliverySettings } from '../../handlers/shared/playback';
+import { unsignedView } from '../../handlers/shared/public-job';
+import { jobRecord } from '../fixtures/events';
 
 const CDN = 'https://d111111abcdef8.cloudfront.net';
 const JOB = '0123456789abcdef0123456789abcdef';
@@ -12,6 +15,27 @@ describe('playback URLs', () => {
       thumbnails: [`${CDN}/${JOB}/thumbnails/clip.0000001.jpg`],
     });
     expect(playbackFor({ mp4: [out('mp4/a.mp4')], thumbnails: [] }, CDN)).toEqual({ mp4: [`${CDN}/${JOB}/mp4/a.mp4`], thumbnails: [] });
+  });
+
+  it('carries a CMAF group\'s DASH manifest beside its HLS master', () => {
+    const out = (p: string) => `s3://video-workflow-prod-output-123456789012-eu-west-1/${JOB}/${p}`;
+    expect(playbackFor({ hls: out('cmaf/master.m3u8'), dash: out('cmaf/master.mpd'), mp4: [], thumbnails: [] }, CDN)).toEqual({
+      hls: `${CDN}/${JOB}/cmaf/master.m3u8`,
+      dash: `${CDN}/${JOB}/cmaf/master.mpd`,
+      mp4: [],
+      thumbnails: [],
+    });
+  });
+
+  it('puts playback in the completion event only when it is unsigned (only get-job signs URLs)', () => {
+    // Prepare
+    const playback = { hls: `${CDN}/${JOB}/cmaf/master.m3u8`, dash: `${CDN}/${JOB}/cmaf/master.mpd`, mp4: [], thumbnails: [] };
+    const job = jobRecord({ jobId: JOB, status: 'COMPLETED', playback });
+    const detail = (signed: boolean) => JSON.parse(jobEventEntry(job, 'video-workflow.prod', unsignedView({ baseUrl: CDN, signed }))!.Detail) as { playback?: unknown };
+
+    // Assess
+    expect(detail(false).playback).toEqual(playback);
+    expect(detail(true).playback).toBeUndefined();
   });
 
   it('percent-encodes each key segment (a name with spaces or # stays one path)', () => {

@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -9,6 +10,7 @@ import { conditionFailed, JOB_ID, jobRecord, OUTPUT_BUCKET, sourceRef, TOPIC_ARN
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const snsMock = mockClient(SNSClient);
+const eventsMock = mockClient(EventBridgeClient);
 const out = (path: string) => `s3://${OUTPUT_BUCKET}/${JOB_ID}/${path}`;
 
 const metadata = { container: 'MPEG-4', durationSeconds: 12.5, width: 1920, height: 1080, videoCodec: 'AVC' };
@@ -49,7 +51,9 @@ const expectedOutputsResult = {
 };
 
 beforeAll(() => {
-  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs', TOPIC_ARN, OUTPUT_BUCKET, DELIVERY_BASE_URL, DELIVERY_SIGNED_PLAYBACK: 'false' });
+  Object.assign(process.env, {
+    AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs', TOPIC_ARN, OUTPUT_BUCKET, DELIVERY_BASE_URL, DELIVERY_SIGNED_PLAYBACK: 'false', EVENT_SOURCE: 'video-workflow.dev',
+  });
   logger.setLogLevel('SILENT');
 });
 
@@ -58,6 +62,8 @@ beforeEach(() => {
   snsMock.reset();
   ddbMock.on(UpdateCommand).resolves({ Attributes: jobRecord({ status: 'COMPLETED' }) });
   snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  eventsMock.reset();
+  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 });
 
 describe('publish handler', () => {
@@ -87,6 +93,34 @@ describe('publish handler', () => {
     const message = JSON.parse(snsMock.commandCalls(PublishCommand)[0].args[0].input.Message as string);
     expect(message).toMatchObject({ event: 'JOB_COMPLETED', jobId: JOB_ID, job: { jobId: JOB_ID, status: 'COMPLETED' }, operator: { source: sourceRef(), outputs: expectedOutputsResult } });
     expect(JSON.stringify(message.job)).not.toMatch(/s3:\/\/|video-workflow-dev-(source|output)|arn:aws|\b\d{12}\b/);
+    // The downstream event: default bus, our source, the public view as detail (no bucket name).
+    expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    const entry = eventsMock.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0];
+    expect(entry).toMatchObject({ Source: 'video-workflow.dev', DetailType: 'Video Job Completed', EventBusName: 'default' });
+    expect(JSON.parse(entry.Detail!)).toMatchObject({ jobId: JOB_ID, status: 'COMPLETED', statusUrl: `/jobs/${JOB_ID}` });
+    expect(entry.Detail).not.toContain(sourceRef().bucket);
+  });
+
+  it('stores the per-rung picture quality QC measured on the COMPLETED record', async () => {
+    // Prepare
+    const stats = { mean: 0.98, p5: 0.97, min: 0.96, worstSecond: 0.975, frames: 300 };
+    const quality = { rungs: [{ name: 'clip_1080p', width: 1920, height: 1080, bitrate: 6_000_000, top: true, ssim: stats, psnr: { ...stats, mean: 42 }, vmaf: { ...stats, mean: 93 } }] };
+
+    // Act
+    await handler(input({ qc: { ...qc, quality } }));
+
+    // Assess
+    expect(ddbMock).toHaveReceivedCommandWith(UpdateCommand, { ExpressionAttributeValues: expect.objectContaining({ ':f_quality': quality }) });
+  });
+
+  it('fails the task with EventDeliveryFailed when PutEvents refuses the entry (Step Functions retries Publish)', async () => {
+    // Prepare
+    eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'x' }] });
+    // Act
+    const act = handler(input());
+    // Assess
+    await expect(act).rejects.toMatchObject({ name: 'EventDeliveryFailed', message: 'PutEvents refused the entry: InternalFailure' });
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });
 
   it('proceeds on a retry after COMPLETED was already written', async () => {
@@ -99,6 +133,8 @@ describe('publish handler', () => {
     // Assess
     expect(result.notified).toBe(true);
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    // At least once: the retry puts the completion event again (consumers key on jobId + status).
+    expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
   });
 
   it('throws JobStateConflict for a job that already FAILED and notifies nobody', async () => {
@@ -111,6 +147,7 @@ describe('publish handler', () => {
     // Assess
     await expect(act).rejects.toMatchObject({ name: 'JobStateConflict', context: { currentStatus: 'FAILED' } });
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    expect(eventsMock).not.toHaveReceivedCommand(PutEventsCommand);
   });
 
   it('keeps the job COMPLETED and records a warning when SNS fails', async () => {

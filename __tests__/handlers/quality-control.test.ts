@@ -5,6 +5,7 @@ import { planTranscode } from '../../handlers/plan-transcode/plan';
 import { MalformedEvent } from '../../handlers/shared/errors';
 import type { MediaMetadata, TranscodeResult } from '../../handlers/shared/job';
 import { logger } from '../../handlers/shared/logger';
+import { frames, GOOD_METRICS, serveMetricFiles } from '../fixtures/quality';
 
 const JOB_ID = '0123456789abcdef0123456789abcdef';
 const OUT = 'output-bucket';
@@ -67,6 +68,7 @@ function serveOutputs(options: { sizes?: Record<string, number | undefined>; man
   s3Mock.on(GetObjectCommand, { Bucket: OUT, Key: `${JOB_ID}/hls/master.m3u8` }).resolves({
     Body: { transformToString: async () => options.manifest ?? masterManifest() },
   } as never);
+  serveMetricFiles(s3Mock, PLAN.expectedOutputs);
   const count = options.thumbnails ?? 2;
   s3Mock.on(ListObjectsV2Command).resolves({
     Contents: Array.from({ length: count }, (_, i) => ({ Key: `${JOB_ID}/thumbnails/thumb.000000${i}.jpg`, Size: 5000 })),
@@ -118,8 +120,17 @@ describe('quality-control handler', () => {
       'hls-master',
       ...RUNGS.map((r) => `manifest:${r.width}x${r.height}`),
       'thumbnails',
+      // The picture-quality gate: the default floors, top-rung ones on the MP4 and the top rendition.
+      ...['video_720p', 'master_720p'].flatMap((n) => ['ssim.p5', 'ssim.worstSecond', 'psnr.p5', 'vmaf.mean', 'vmaf.p5'].map((s) => `quality:${n}:${s}`)),
+      ...['540p', '360p', '270p'].flatMap((n) => ['ssim.p5', 'psnr.mean', 'vmaf.p5'].map((s) => `quality:master_${n}:${s}`)),
     ]);
     expect(result.checks.every((c) => c.passed)).toBe(true);
+    expect(result.error).toBeUndefined();
+    expect(result.quality?.rungs.map((r) => [r.name, r.width, r.height, r.bitrate, r.top])).toEqual([
+      ['video_720p', 1280, 720, PLAN.ladder[0].maxBitrate, true],
+      ...RUNGS.map((r, i) => [`master_${r.name}`, r.width, r.height, PLAN.ladder[i].maxBitrate, i === 0]),
+    ]);
+    expect(result.quality?.rungs[0]).toMatchObject({ ssim: { frames: 25 }, psnr: { frames: 25 }, vmaf: { frames: 25 } });
     expect(s3Mock).toHaveReceivedCommandTimes(HeadObjectCommand, 7);
     expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: PINNED.bucket, Key: PINNED.key });
     expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: OUT, Key: `${JOB_ID}/mp4/video_720p.mp4` });
@@ -176,6 +187,7 @@ describe('quality-control handler', () => {
 
     // Assess
     expect(result.passed).toBe(false);
+    expect(result.error).toBe('QualityCheckFailed');
     expect(result.failures).toEqual([`s3://${OUT}/${JOB_ID}/mp4/video_720p.mp4 is missing`]);
   });
 
@@ -338,5 +350,135 @@ describe('quality-control handler', () => {
     // Assess
     await expect(result).rejects.toBeInstanceOf(MalformedEvent);
     expect(s3Mock.calls()).toHaveLength(0);
+  });
+});
+
+describe('quality-control handler: the picture-quality gate', () => {
+  const uriOf = (name: string) => PLAN.expectedOutputs.find((o) => o.uri.endsWith(`/${name}.m3u8`) || o.uri.endsWith(`/${name}.mp4`))!.uri;
+
+  it('fails a starved rung with QualityBelowThreshold naming rung, metric, value and threshold, and still reports every rung', async () => {
+    // Prepare: the 540p rendition is blocky (SSIM ~0.7); everything else is good.
+    serveOutputs();
+    serveMetricFiles(s3Mock, PLAN.expectedOutputs, (o, m) =>
+      o.uri === uriOf('master_540p') && m === 'ssim' ? frames(50, 0.7, 0.01) : frames(50, GOOD_METRICS[m], m === 'ssim' ? 0.004 : 1),
+    );
+
+    // Act
+    const result = await handler(event());
+
+    // Assess
+    expect(result.passed).toBe(false);
+    expect(result.error).toBe('QualityBelowThreshold');
+    expect(result.failures).toEqual(['QualityBelowThreshold: rung master_540p (960x540) SSIM 5th percentile is 0.69, below the threshold 0.8']);
+    expect(result.quality?.rungs).toHaveLength(5);
+    expect(result.quality?.rungs.find((r) => r.name === 'master_540p')?.ssim).toEqual({ mean: 0.7, p5: 0.69, min: 0.69, worstSecond: 0.7, frames: 50 });
+  });
+
+  it('fails with QualityMetricsMissing when a required metric file is missing (never a silent pass)', async () => {
+    // Prepare
+    serveOutputs();
+    serveMetricFiles(s3Mock, PLAN.expectedOutputs, (o, m) => (o.uri === uriOf('master_360p') && m === 'psnr' ? undefined : frames(25, GOOD_METRICS[m])));
+
+    // Act
+    const result = await handler(event());
+
+    // Assess
+    expect(result.passed).toBe(false);
+    expect(result.error).toBe('QualityMetricsMissing');
+    expect(result.failures).toEqual([`QualityMetricsMissing: s3://${OUT}/${JOB_ID}/hls/master_360p_PSNR.csv is missing`]);
+    expect(result.quality?.rungs.map((r) => r.name)).not.toContain('master_360p');
+  });
+
+  it('fails with QualityMetricsMissing when a metric file breaks the documented layout', async () => {
+    // Prepare
+    serveOutputs();
+    serveMetricFiles(s3Mock, PLAN.expectedOutputs);
+    s3Mock.on(GetObjectCommand, { Bucket: OUT, Key: `${JOB_ID}/mp4/video_720p_SSIM.csv` }).resolves({ Body: { transformToString: async () => 'frame;ssim\n0;0.9\n' } } as never);
+
+    // Act
+    const result = await handler(event());
+
+    // Assess
+    expect(result.error).toBe('QualityMetricsMissing');
+    expect(result.failures).toEqual([
+      `QualityMetricsMissing: s3://${OUT}/${JOB_ID}/mp4/video_720p_SSIM.csv is unreadable (line 1: expected the header "Display_ID,Value", found "frame;ssim")`,
+    ]);
+  });
+
+  it('passes without VMAF reports (a transcoder that cannot compute VMAF) and says the VMAF floors were not applied', async () => {
+    // Prepare
+    serveOutputs();
+    serveMetricFiles(s3Mock, PLAN.expectedOutputs, (_o, m) => (m === 'vmaf' ? undefined : frames(25, GOOD_METRICS[m])));
+
+    // Act
+    const result = await handler(event());
+
+    // Assess
+    expect(result.passed).toBe(true);
+    expect(result.quality?.rungs.every((r) => r.vmaf === undefined)).toBe(true);
+    expect(result.checks.find((c) => c.name === 'quality:master_720p:vmaf')).toEqual({
+      name: 'quality:master_720p:vmaf',
+      passed: true,
+      detail: 'rung master_720p (1280x720, top): no VMAF report, vmaf floors not applied',
+    });
+  });
+
+  it("applies the plan's (profile's) floors instead of the defaults", async () => {
+    // Prepare: PSNR 44.5 everywhere passes the defaults but not a profile asking for 45 dB on every rung.
+    serveOutputs();
+    const strict = { topRung: { psnr: { mean: 45 } }, otherRungs: {} };
+
+    // Act
+    const result = await handler({ ...event(), plan: { ...event().plan, quality: strict } });
+
+    // Assess
+    expect(result.error).toBe('QualityBelowThreshold');
+    expect(result.failures).toEqual([
+      'QualityBelowThreshold: rung video_720p (1280x720, top) PSNR mean is 44.5, below the threshold 45',
+      'QualityBelowThreshold: rung master_720p (1280x720, top) PSNR mean is 44.5, below the threshold 45',
+    ]);
+  });
+
+  it('measures the renditions Automated ABR chose, as the CMAF master lists them, and fails a starved one', async () => {
+    // Prepare: auto-abr plans no renditions (MediaConvert picks them); the master names three.
+    const abr = planTranscode(
+      { jobId: JOB_ID, source: { bucket: 'source-bucket', key: 'uploads/a.mp4', etag: '"e"', size: 100 }, metadata: METADATA, profile: 'auto-abr' },
+      { outputBucket: OUT, pinnedSourceBucket: 'archive-bucket', maxDurationSeconds: 43_200, thumbnailIntervalSeconds: 10, maxThumbnails: 10 },
+    );
+    expect(abr.expectedOutputs.filter((o) => o.kind === 'hls-rendition' || o.kind === 'mp4')).toEqual([]);
+    const chosen = [
+      { name: 'master_video_1', width: 1280, height: 720, bandwidth: 3_100_000 },
+      { name: 'master_video_2', width: 854, height: 480, bandwidth: 1_400_000 },
+      { name: 'master_video_3', width: 640, height: 360, bandwidth: 700_000 },
+    ];
+    const master = ['#EXTM3U', ...chosen.flatMap((r) => [`#EXT-X-STREAM-INF:BANDWIDTH=${r.bandwidth},CODECS="avc1.64001f",RESOLUTION=${r.width}x${r.height}`, `${r.name}.m3u8`]), ''].join('\n');
+    const renditions = chosen.map((r) => ({ kind: 'hls-rendition' as const, uri: `s3://${OUT}/${JOB_ID}/cmaf/${r.name}.m3u8` }));
+    s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 2048, VersionId: PINNED.versionId });
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: `${JOB_ID}/thumbnails/thumb.0000000.jpg`, Size: 5000 }], KeyCount: 1 });
+    s3Mock.on(GetObjectCommand, { Bucket: OUT, Key: `${JOB_ID}/cmaf/master.m3u8` }).resolves({ Body: { transformToString: async () => master } } as never);
+    s3Mock.on(GetObjectCommand, { Bucket: OUT, Key: `${JOB_ID}/cmaf/master.mpd` }).resolves({
+      Body: { transformToString: async () => '<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011"><Period><AdaptationSet mimeType="video/mp4"><Representation id="1" width="1280" height="720" bandwidth="3100000"/></AdaptationSet></Period></MPD>' },
+    } as never);
+    serveMetricFiles(s3Mock, renditions, (o, m) => (o.uri.endsWith('master_video_2.m3u8') && m === 'ssim' ? frames(25, 0.6) : frames(25, GOOD_METRICS[m])));
+    const transcode: TranscodeResult = { mediaConvertJobId: '1700000000000-abc123', outputGroupDetails: [] };
+
+    // Act
+    const result = await handler({ ...event(transcode), plan: { expectedOutputs: abr.expectedOutputs, ladder: abr.ladder, thumbnailCount: abr.thumbnailCount, outputPrefix: abr.outputPrefix, groupRoles: abr.groupRoles, quality: abr.quality } });
+
+    // Assess: every chosen rendition measured (the largest is the top rung), the starved one named
+    expect(result.quality?.rungs.map((r) => [r.name, r.width, r.height, r.bitrate, r.top])).toEqual([
+      ['master_video_1', 1280, 720, 3_100_000, true],
+      ['master_video_2', 854, 480, 1_400_000, false],
+      ['master_video_3', 640, 360, 700_000, false],
+    ]);
+    expect(result.failures).toContain('QualityBelowThreshold: rung master_video_2 (854x480) SSIM 5th percentile is 0.6, below the threshold 0.8');
+  });
+
+  it('rejects a misspelt floor in the plan as a malformed event', async () => {
+    // Act
+    const result = handler({ ...event(), plan: { ...event().plan, quality: { topRung: { ssim: { p05: 0.9 } }, otherRungs: {} } } });
+
+    // Assess
+    await expect(result).rejects.toMatchObject({ name: 'MalformedEvent' });
   });
 });

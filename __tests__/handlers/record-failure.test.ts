@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../handlers/record-failure';
@@ -6,6 +7,7 @@ import { logger } from '../../handlers/shared/logger';
 import { conditionFailed, JOB_ID, jobRecord, sourceRef } from '../fixtures/events';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
+const eventsMock = mockClient(EventBridgeClient);
 
 const lambdaCause = JSON.stringify({
   errorType: 'UnsupportedMedia',
@@ -24,13 +26,15 @@ const finishedJob = (status: 'COMPLETED' | 'FAILED') =>
   jobRecord({ status, error: status === 'FAILED' ? { name: 'First', cause: 'first' } : undefined });
 
 beforeAll(() => {
-  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs' });
+  Object.assign(process.env, { AWS_REGION: 'eu-west-1', JOBS_TABLE_NAME: 'jobs', EVENT_SOURCE: 'video-workflow.dev' });
   logger.setLogLevel('SILENT');
 });
 
 beforeEach(() => {
   ddbMock.reset();
   ddbMock.on(UpdateCommand).resolves({ Attributes: jobRecord({ status: 'FAILED' }) });
+  eventsMock.reset();
+  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 });
 
 describe('normaliseError', () => {
@@ -74,6 +78,13 @@ describe('normaliseError', () => {
     expect(result).toEqual({ name: 'QualityCheckFailed', cause: 'mp4 1080p is empty; hls master lists 2 of 3 renditions' });
   });
 
+  it.each(['QualityMetricsMissing', 'QualityBelowThreshold'])('joins the failures of a %s quality gate', (name) => {
+    // Act
+    const result = normaliseError({ Error: name, Cause: JSON.stringify([`${name}: rung master_720p`, `${name}: rung master_540p`]) });
+    // Assess
+    expect(result).toEqual({ name, cause: `${name}: rung master_720p; ${name}: rung master_540p` });
+  });
+
   it.each([
     ['States.Timeout', 'Task timed out after 300.00 seconds'],
     ['States.TaskFailed', 'not json {'],
@@ -113,6 +124,19 @@ describe('record-failure handler', () => {
         ':f_finishedAt': expect.any(String),
       }),
     });
+    expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    const entry = eventsMock.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0];
+    expect(entry).toMatchObject({ Source: 'video-workflow.dev', DetailType: 'Video Job Failed', EventBusName: 'default' });
+    expect(JSON.parse(entry.Detail!)).toMatchObject({ jobId: JOB_ID, status: 'FAILED' });
+  });
+
+  it('puts no Failed event for a job that had already COMPLETED', async () => {
+    // Prepare
+    ddbMock.on(UpdateCommand).rejects(conditionFailed(jobRecord({ status: 'COMPLETED' })));
+    // Act
+    await handler({ jobId: JOB_ID, source: sourceRef(), error: { Error: 'UnsupportedMedia', Cause: lambdaCause } });
+    // Assess
+    expect(eventsMock).not.toHaveReceivedCommand(PutEventsCommand);
   });
 
   it('stores mediaConvertError for a failed MediaConvert job', async () => {
@@ -124,6 +148,35 @@ describe('record-failure handler', () => {
         ':f_mediaConvertError': { code: 1010, message: mediaConvertJob.ErrorMessage, mediaConvertJobId: mediaConvertJob.Id },
       }),
     });
+  });
+
+  it('keeps the measured quality of a job that failed the picture-quality gate on the FAILED record', async () => {
+    // Prepare: what the QualityCheckFailed Pass state hands RecordFailure.
+    const stats = { mean: 0.81, p5: 0.75, min: 0.74, worstSecond: 0.77, frames: 50 };
+    const quality = { rungs: [{ name: 'master_360p', width: 640, height: 360, bitrate: 1_000_000, top: true, ssim: stats, psnr: { ...stats, mean: 23.5 } }] };
+    const failure = 'QualityBelowThreshold: rung master_360p (640x360, top) SSIM 5th percentile is 0.75, below the threshold 0.9';
+
+    // Act
+    const result = await handler({ jobId: JOB_ID, source: sourceRef(), error: { Error: 'QualityBelowThreshold', Cause: JSON.stringify([failure]), quality } });
+
+    // Assess
+    expect(result).toEqual({ Error: 'QualityBelowThreshold', Cause: failure });
+    expect(ddbMock).toHaveReceivedCommandWith(UpdateCommand, {
+      ExpressionAttributeValues: expect.objectContaining({ ':f_error': { name: 'QualityBelowThreshold', cause: failure }, ':f_quality': quality }),
+    });
+  });
+
+  it('records the failure without quality when the report is empty or malformed', async () => {
+    for (const quality of [{ rungs: [] }, { rungs: [{ name: 'x' }] }]) {
+      // Prepare
+      ddbMock.resetHistory();
+      // Act
+      await handler({ jobId: JOB_ID, error: { Error: 'QualityMetricsMissing', Cause: '["QualityMetricsMissing: s3://o/j/hls/master_720p_SSIM.csv is missing"]', quality } });
+      // Assess
+      const values = ddbMock.commandCalls(UpdateCommand)[0].args[0].input.ExpressionAttributeValues!;
+      expect(values[':f_error']).toEqual({ name: 'QualityMetricsMissing', cause: 'QualityMetricsMissing: s3://o/j/hls/master_720p_SSIM.csv is missing' });
+      expect(values).not.toHaveProperty(':f_quality');
+    }
   });
 
   it.each(['COMPLETED', 'FAILED'] as const)('does not overwrite a %s job and still returns the normalised error', async (status) => {

@@ -3,7 +3,7 @@ import { HeadObjectCommand, NotFound, S3Client, S3ServiceException } from '@aws-
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { InvalidSourceKey, ObjectNotFound, UnsupportedMedia } from '../../handlers/shared/errors';
+import { InvalidJobMetadata, InvalidSourceKey, ObjectNotFound, ProfileNotAllowed, UnknownProfile, UnsupportedMedia } from '../../handlers/shared/errors';
 import { JOB_ID_PATTERN } from '../../handlers/shared/job';
 import { DynamoJobStore } from '../../handlers/shared/job-store';
 import { keyCandidates } from '../../handlers/shared/s3-key';
@@ -83,6 +83,7 @@ describe('startJob', () => {
         // Not an upload key (uploads/<owner-id>/<uuid>/<name>): a direct bucket write.
         owner: 'system',
         source,
+        profile: 'standard',
         createdAt: FIXED_NOW.toISOString(),
         updatedAt: FIXED_NOW.toISOString(),
         expiresAt: Math.floor(FIXED_NOW.getTime() / 1000) + 30 * 86_400,
@@ -93,7 +94,7 @@ describe('startJob', () => {
     expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, {
       stateMachineArn: STATE_MACHINE_ARN,
       name: jobId,
-      input: JSON.stringify({ jobId, source, trigger: 's3', createdAt: FIXED_NOW.toISOString() }),
+      input: JSON.stringify({ jobId, source, trigger: 's3', createdAt: FIXED_NOW.toISOString(), profile: 'standard', userMetadata: {} }),
     });
     expect(table.get(jobId)?.executionArn).toBe(executionArnFor(STATE_MACHINE_ARN, jobId));
   });
@@ -251,5 +252,57 @@ describe('startJob', () => {
     const act = startJob(request(), deps());
     // Assess
     await expect(act).rejects.toBe(slowDown);
+  });
+});
+
+describe('startJob: profile and metadata', () => {
+  const POLICY = { defaultProfile: 'standard', allowedProfiles: ['standard', 'social'] };
+  const head = (Metadata: Record<string, string> = {}) =>
+    s3Mock.on(HeadObjectCommand).resolves({ ETag: `"${ETAG}"`, ContentLength: 2048, VersionId: 'v1', Metadata });
+  const started = () => JSON.parse(sfnMock.commandCalls(StartExecutionCommand)[0].args[0].input.input!) as { profile: string; userMetadata: Record<string, string> };
+
+  it('takes x-amz-meta-profile and x-amz-meta-job-* pairs from an uploaded object', async () => {
+    // Prepare
+    head({ profile: 'social', 'job-campaign': 'spring', 'job-cms-id': '42', other: 'ignored' });
+    // Act
+    const result = await startJob(request(), deps({ profiles: POLICY }));
+    // Assess
+    expect(result.job).toMatchObject({ profile: 'social', userMetadata: { campaign: 'spring', 'cms-id': '42' } });
+    expect(started()).toMatchObject({ profile: 'social', userMetadata: { campaign: 'spring', 'cms-id': '42' } });
+  });
+
+  it('lets a request choose over the object and defaults to the deployment default', async () => {
+    // Prepare
+    head({ profile: 'social' });
+    // Act
+    const chosen = await startJob(request({ trigger: 'api', profile: 'standard', userMetadata: { a: 'b' } }), deps({ profiles: POLICY }));
+    // Assess
+    expect(chosen.job).toMatchObject({ profile: 'standard', userMetadata: { a: 'b' } });
+
+    // Prepare
+    s3Mock.reset();
+    head();
+    // Act
+    const defaulted = await startJob(request({ keyCandidates: ['uploads/other.mp4'] }), deps({ profiles: { defaultProfile: 'social', allowedProfiles: ['social'] } }));
+    // Assess
+    expect(defaulted.job.profile).toBe('social');
+    expect(defaulted.job.userMetadata).toBeUndefined();
+  });
+
+  it.each([
+    ['a profile not allowed here', { profile: 'premium' }, ProfileNotAllowed, 'x-amz-meta-profile: profile "premium" is not allowed here; allowed: standard, social'],
+    ['an unknown profile', { profile: 'ultra' }, UnknownProfile, 'x-amz-meta-profile: unknown profile "ultra"; allowed: standard, social'],
+    ['a reserved metadata key', { 'job-jobid': 'x' }, InvalidJobMetadata, 'x-amz-meta-job-jobid: keys jobid, workflow, profile are reserved'],
+    ['too many pairs', Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`job-k${i}`, 'v'])), InvalidJobMetadata, 'x-amz-meta-job-*: at most 10 pairs (got 11)'],
+  ])('rejects %s before creating a record', async (_name, metadata, type, message) => {
+    // Prepare
+    head(metadata);
+    // Act
+    const act = startJob(request(), deps({ profiles: POLICY }));
+    // Assess
+    await expect(act).rejects.toBeInstanceOf(type);
+    await expect(act).rejects.toThrow(message);
+    expect(ddbMock).toHaveReceivedCommandTimes(PutCommand, 0);
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
   });
 });

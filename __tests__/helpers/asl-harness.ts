@@ -15,6 +15,7 @@
  *   refuses to run a definition with a Task it has no handler for.
  */
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { DEFAULT_QUALITY_THRESHOLDS } from '../../handlers/shared/quality-thresholds';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
@@ -88,6 +89,8 @@ export function workflowInput(overrides: Partial<WorkflowInput> = {}): WorkflowI
     },
     trigger: 's3',
     createdAt: '2026-11-29T10:00:00.000Z',
+    profile: 'standard',
+    userMetadata: {},
     ...overrides,
   };
 }
@@ -415,6 +418,11 @@ export function fakePlan(jobId: string): TranscodePlan {
     ],
     thumbnailCount: 1,
     outputPrefix: prefix,
+    quality: DEFAULT_QUALITY_THRESHOLDS,
+    profile: 'standard',
+    groupRoles: ['mp4', 'hls'],
+    accelerationSettings: { Mode: 'DISABLED' },
+    userMetadata: { jobId, workflow: TEST_SUBSTITUTIONS.WorkflowName, profile: 'standard' },
   };
 }
 

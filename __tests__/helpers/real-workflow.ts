@@ -8,7 +8,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NotFound, type S3Client } from '@aws-sdk/client-s3';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { handler as extractMetadata } from '../../handlers/extract-metadata/index';
@@ -38,6 +40,7 @@ import {
 import { bridgeJobTable } from './jobs-table';
 import { serveRanged, type VersionedS3 } from '../fixtures/s3';
 import { parseS3Uri } from '../../handlers/shared/s3-uri';
+import { serveMetricFiles } from '../fixtures/quality';
 
 export const MEDIA_DIR = path.join(__dirname, '../fixtures/media');
 
@@ -61,7 +64,11 @@ export const HANDLER_ENV = {
   UPLOAD_URL_EXPIRES_SECONDS: '900',
   DELIVERY_BASE_URL: 'https://d111111abcdef8.cloudfront.net',
   DELIVERY_SIGNED_PLAYBACK: 'false',
+  EVENT_SOURCE: 'video-workflow.test',
 };
+
+/** EventBridge for the handlers that put job events (publish, record-failure, job-progress). */
+export const eventsMock = mockClient(EventBridgeClient);
 
 /**
  * Fixture bytes as the source object: ranged GetObject answered like S3. The first calls throw
@@ -80,8 +87,10 @@ export function serveSource(s3: AwsClientStub<S3Client>, file: string, failFirst
   return { size: ranged.size };
 }
 
-/** A successful archive copy and a working SNS, the defaults the faults override. */
+/** A successful archive copy, a working SNS and EventBridge, the defaults the faults override. */
 export function healthyServices(s3: AwsClientStub<S3Client>, sns: AwsClientStub<SNSClient>): void {
+  eventsMock.reset();
+  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
   s3.on(HeadObjectCommand, { Bucket: ARCHIVE_BUCKET }).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
   s3.on(CopyObjectCommand).resolves({ CopyObjectResult: { ETag: '"archived"' }, VersionId: 'copy-v1' });
   sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
@@ -92,7 +101,7 @@ export function servePinnedCopy(s3: AwsClientStub<S3Client>, pinned: PinnedSourc
   s3.on(HeadObjectCommand, { Bucket: pinned.bucket, Key: pinned.key }).resolves({ ContentLength: pinned.size, VersionId: pinned.versionId });
 }
 
-/** What MediaConvert leaves in the output bucket for a plan: files, master manifest, thumbnails. */
+/** What MediaConvert leaves in the output bucket for a plan: files, master manifest, per-frame metric reports, thumbnails. */
 export function serveOutputs(s3: AwsClientStub<S3Client>, plan: TranscodePlan): void {
   const key = (uri: string) => uri.replace(`s3://${OUTPUT_BUCKET}/`, '');
   const renditions = plan.expectedOutputs.filter((o) => o.kind === 'hls-rendition');
@@ -113,6 +122,7 @@ export function serveOutputs(s3: AwsClientStub<S3Client>, plan: TranscodePlan): 
   for (const output of plan.expectedOutputs.filter((o) => o.kind !== 'thumbnail')) {
     s3.on(HeadObjectCommand, { Bucket: OUTPUT_BUCKET, Key: key(output.uri) }).resolves({ ContentLength: 48_213 });
   }
+  serveMetricFiles(s3, plan.expectedOutputs);
   const thumbnail = plan.expectedOutputs.find((o) => o.kind === 'thumbnail')!;
   s3.on(ListObjectsV2Command, { Bucket: OUTPUT_BUCKET, Prefix: key(thumbnail.uri) }).resolves({
     Contents: Array.from({ length: plan.thumbnailCount }, (_, i) => ({ Key: `${key(thumbnail.uri)}.${String(i).padStart(7, '0')}.jpg`, Size: 6_512 })),

@@ -75,10 +75,17 @@ export function jobSettingsFixture(opts: { source: string; output: string; jobId
 }
 
 /** Runs ffmpeg to make a test clip; throws with ffmpeg's stderr when it fails. */
-export function makeClip(path: string, opts: { width: number; height: number; seconds: number; audio: boolean }): void {
+export function makeClip(
+  path: string,
+  opts: { width: number; height: number; seconds: number; audio: boolean; /** mandelbrot: fine detail everywhere, hard to compress (default testsrc2) */ pattern?: 'testsrc2' | 'mandelbrot' },
+): void {
+  const picture =
+    opts.pattern === 'mandelbrot'
+      ? `mandelbrot=size=${opts.width}x${opts.height}:rate=25,trim=duration=${opts.seconds}`
+      : `testsrc2=size=${opts.width}x${opts.height}:rate=25:duration=${opts.seconds}`;
   const args = [
     '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=${opts.width}x${opts.height}:rate=25:duration=${opts.seconds}`,
+    '-f', 'lavfi', '-i', picture,
     ...(opts.audio ? ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${opts.seconds}`] : []),
     '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
     ...(opts.audio ? ['-c:a', 'aac', '-b:a', '96k'] : []),

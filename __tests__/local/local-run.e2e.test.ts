@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, truncate, writeFile, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { localDeliveryBaseUrl } from '../../local/delivery';
 import { ffmpegAvailable, ffprobe, probedVideoSize } from '../../local/ffmpeg';
 import { makeClip, runLocal } from './fixtures';
@@ -23,6 +23,22 @@ interface JsonRecord {
   metadata?: { displayWidth: number; displayHeight: number; audioTrackCount: number };
   localWarnings: string[];
   playback?: { hls?: string; mp4: string[]; thumbnails: string[] };
+  quality?: { rungs: Array<{ name: string; ssim: Stats; psnr: Stats; vmaf?: Stats }> };
+}
+
+interface Stats {
+  mean: number;
+  p5: number;
+  min: number;
+  worstSecond: number;
+  frames: number;
+}
+
+async function hlsRenditionNames(masterPath: string): Promise<string[]> {
+  const parser = new Parser();
+  parser.push(await readFile(masterPath, 'utf8'));
+  parser.end();
+  return (parser.manifest.playlists ?? []).map((p) => basename(p.uri, '.m3u8'));
 }
 
 function lastLineJson(stdout: string): JsonRecord[] {
@@ -79,7 +95,20 @@ suite('npm run local (end to end: real ASL, real handlers, stand-ins, ffmpeg)', 
     expect(records.filter((r) => r.jobId !== undefined).map((r) => r.owner)).toEqual(['local', 'local', 'local', 'local']);
     for (const name of ['landscape.mov', 'portrait.mp4']) {
       const record = byName.get(name)!;
-      expect(record.localWarnings).toEqual([]);
+      // The one setting the local run cannot honour: VMAF needs an ffmpeg with libvmaf (SSIM and PSNR are measured).
+      expect(record.localWarnings).toEqual([expect.stringMatching(/^PerFrameMetrics VMAF not measured locally \(\d+ requests\)/)]);
+      // Real picture-quality numbers for every rung: the MP4 and each HLS rendition the master lists.
+      const rungs = record.quality?.rungs ?? [];
+      expect(rungs.map((r) => r.name).sort()).toEqual(
+        [...record.outputs.mp4.map((p) => basename(p, '.mp4')), ...(await hlsRenditionNames(record.outputs.hls!))].sort(),
+      );
+      for (const rung of rungs) {
+        for (const stats of [rung.ssim, rung.psnr]) {
+          expect(stats.frames).toBeGreaterThan(0);
+          for (const v of [stats.mean, stats.p5, stats.min, stats.worstSecond]) expect(Number.isFinite(v)).toBe(true);
+        }
+        expect(rung.ssim.p5).toBeGreaterThan(0.9);
+      }
       expect(record.outputs.mp4.length).toBeGreaterThan(0);
       expect(record.outputs.thumbnails.length).toBeGreaterThan(0);
       for (const path of [...record.outputs.mp4, ...record.outputs.thumbnails, record.outputs.hls!]) {

@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -76,5 +77,23 @@ describe('stand-ins (s3rver, dynalite, local SNS) with SDK v3 clients', () => {
       expect.objectContaining({ messageId: out.MessageId, topicArn: 'arn:aws:sns:us-east-1:000000000000:topic', subject: 'Video job failed', message: '{"event":"JOB_FAILED"}' }),
     ]);
     sns.destroy();
+  });
+
+  it('appends every EventBridge PutEvents entry to events.jsonl (what a job-event rule would receive)', async () => {
+    // Prepare
+    const events = new EventBridgeClient({ ...config, endpoint: standIns.eventsEndpoint });
+
+    // Act
+    const out = await events.send(
+      new PutEventsCommand({ Entries: [{ Source: 'video-workflow.local', DetailType: 'Video Job Completed', EventBusName: 'default', Detail: '{"jobId":"j1","status":"COMPLETED"}' }] }),
+    );
+
+    // Assess
+    expect(out.FailedEntryCount).toBe(0);
+    const lines = (await readFile(standIns.eventsPath, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      expect.objectContaining({ eventId: out.Entries?.[0]?.EventId, source: 'video-workflow.local', detailType: 'Video Job Completed', detail: { jobId: 'j1', status: 'COMPLETED' } }),
+    ]);
+    events.destroy();
   });
 });

@@ -137,14 +137,32 @@ describe('planFfmpeg', () => {
   it('rejects a codec it cannot produce, naming the setting', () => {
     // Prepare
     const s = settings();
-    s.OutputGroups![0].Outputs![0].VideoDescription!.CodecSettings!.Codec = 'H_265';
+    s.OutputGroups![0].Outputs![0].VideoDescription!.CodecSettings!.Codec = 'VP9';
 
     // Act
     const act = () => planFfmpeg(s, ctx(withAudio));
 
-    // Assess
+    // Assess (HEVC is produced with libx265 since the premium profile; VP9 is not)
     expect(act).toThrow(UnsupportedSettings);
-    expect(act).toThrow('Settings.OutputGroups[0].Outputs[0].VideoDescription.CodecSettings.Codec=H_265 is not supported locally (H_264, FRAME_CAPTURE)');
+    expect(act).toThrow('Settings.OutputGroups[0].Outputs[0].VideoDescription.CodecSettings.Codec=VP9 is not supported locally (H_264, H_265, FRAME_CAPTURE)');
+  });
+
+  it('encodes HEVC with libx265 (hvc1 tag, VBV from MaxBitrate) and reads every H265Settings key it is given', () => {
+    // Prepare
+    const s = settings();
+    s.OutputGroups![0].Outputs![0].VideoDescription!.CodecSettings = {
+      Codec: 'H_265',
+      H265Settings: { RateControlMode: 'QVBR', QvbrSettings: { QvbrQualityLevel: 7 }, MaxBitrate: 3_000_000, CodecProfile: 'MAIN_MAIN', CodecLevel: 'AUTO', GopSize: 2, GopSizeUnits: 'SECONDS', GopClosedCadence: 1, SceneChangeDetect: 'TRANSITION_DETECTION', QualityTuningLevel: 'SINGLE_PASS_HQ', FramerateControl: 'INITIALIZE_FROM_SOURCE', WriteMp4PackagingType: 'HVC1' },
+    };
+
+    // Act
+    const plan = planFfmpeg(s, ctx(withAudio));
+
+    // Assess
+    expect(plan.warnings).toEqual([]);
+    const args = plan.args.join(' ');
+    expect(args).toContain('-c:v libx265 -pix_fmt yuv420p -preset superfast -profile:v main -tag:v hvc1');
+    expect(args).toContain('-crf 28 -x265-params vbv-maxrate=3000:vbv-bufsize=6000:log-level=error');
   });
 
   it('rejects settings without an input', () => {

@@ -92,7 +92,7 @@ describe.each(ENVIRONMENT_NAMES)('alarms (%s)', (envName) => {
       [
         'workflow_failed', 'workflow_timed_out', 'mediaconvert_errors', 'ingest_dlq_messages', 'events_dlq_messages',
         'ingest_queue_age', 'api_5xx_rate', 'executions_started_per_hour', 'transcoding_minutes_per_hour', 'delivery_5xx_rate', 'playback_signing_failed',
-        ...HANDLERS.map((h) => `${snake(h)}_errors`),
+        'quality_top_rung_ssim', 'quality_top_rung_vmaf', ...HANDLERS.map((h) => `${snake(h)}_errors`),
       ].sort(),
     );
   });
@@ -232,6 +232,16 @@ describe.each(ENVIRONMENT_NAMES)('alarms (%s)', (envName) => {
     });
   });
 
+  it('alarms when the daily minimum of the top rung\'s SSIM p5 or VMAF mean falls below the default top-rung floor', () => {
+    const all = alarms(envName);
+    for (const [key, metric, threshold] of [['quality_top_rung_ssim', 'TopRungSsimP5', 0.9], ['quality_top_rung_vmaf', 'TopRungVmafMean', 80]] as const) {
+      expect(all[key]).toMatchObject({
+        namespace: 'VideoWorkflow', metric_name: metric, dimensions: { service: prefix },
+        statistic: 'Minimum', period: 86_400, evaluation_periods: 1, comparison_operator: 'LessThanThreshold', threshold,
+      });
+    }
+  });
+
   it('uses thresholds that differ per environment (prod strictest)', () => {
     expect(env.alarms.lambdaErrorsPerFiveMinutes).toBeGreaterThanOrEqual(ENVIRONMENTS.prod.alarms.lambdaErrorsPerFiveMinutes);
     expect(env.alarms.api5xxRatePercent).toBeGreaterThanOrEqual(ENVIRONMENTS.prod.alarms.api5xxRatePercent);
@@ -269,8 +279,16 @@ describe.each(ENVIRONMENT_NAMES)('dashboard (%s)', (envName) => {
 
   it('graphs the handlers\' EMF workflow outcomes for this environment (service = stack name)', () => {
     const emf = dashboard(envName).lines.filter((l) => l.namespace === 'VideoWorkflow');
-    expect(emf.map((l) => l.metric).sort()).toEqual(['ProbeBytesRead', 'QualityChecksFailed', 'SourceMinutesProcessed', 'VideosCompleted', 'VideosFailed']);
+    expect(emf.map((l) => l.metric).sort()).toEqual(['ProbeBytesRead', 'QualityChecksFailed', 'SourceMinutesProcessed', 'TopRungSsimP5', 'TopRungVmafMean', 'VideosCompleted', 'VideosFailed']);
     for (const l of emf) expect(l.dimensions).toEqual({ service: `video-workflow-${envName}` });
+  });
+
+  it('graphs the top rung\'s SSIM p5 and VMAF mean (lowest per hour) with the alarm floors drawn in', () => {
+    const { widgets, lines } = dashboard(envName);
+    const quality = lines.filter((l) => l.metric.startsWith('TopRung'));
+    expect(quality.map((l) => [l.metric, l.stat])).toEqual([['TopRungSsimP5', 'Minimum'], ['TopRungVmafMean', 'Minimum']]);
+    const floors = widgets.filter((w) => w.properties.title.startsWith('Top rung')).map((w) => (w.properties as { annotations?: unknown }).annotations);
+    expect(floors).toEqual([{ horizontal: [{ label: 'alarm floor', value: 0.9 }] }, { horizontal: [{ label: 'alarm floor', value: 80 }] }]);
   });
 
   it('has MediaConvert completed/errored/transcoding time for this queue', () => {

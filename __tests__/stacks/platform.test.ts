@@ -13,6 +13,7 @@ import { PROJECT_ROOT } from '../../stacks/lib/bundle';
 import { App } from 'cdktf';
 import { addStacks } from '../../stacks/app';
 import { DEFAULT_STATE_BACKEND, resolveStateBackend } from '../../stacks/state-backend';
+import { extractPolicies, statementsOf } from '../security/policies';
 import { addresses, STATE_STACK, StackName, SynthResult, synthApp, synthAppUncached, TEST_STATE_BUCKET, WORKFLOW_STACKS } from '../helpers/synth';
 
 const ALL_STACKS: StackName[] = [STATE_STACK, ...WORKFLOW_STACKS];
@@ -211,6 +212,7 @@ describe('variables', () => {
     'max_executions_started_per_hour', 'max_transcoding_minutes_per_hour',
     'ingest_batch_size', 'ingest_batching_window_seconds', 'ingest_maximum_concurrency',
     'tags',
+    'default_profile', 'allowed_profiles',
   ];
 
   it.each(WORKFLOW_STACKS)('%s: every variable has a description and a type', (name) => {
@@ -229,6 +231,62 @@ describe('variables', () => {
     const [validation] = app.env('prod').json.variable?.[key].validation ?? [];
     expect(validation.condition).toContain(`var.${key}`);
     expect(validation.error_message).toContain(key);
+  });
+});
+
+describe('encoding profile variables', () => {
+  it('validates both against the shipped profile names and requires the default to be allowed', () => {
+    // Prepare
+    const variables = app.env('prod').json.variable ?? {};
+    const shipped = '["standard", "premium", "social", "auto-abr"]';
+
+    // Assess
+    expect(variables.default_profile).toMatchObject({ type: 'string', default: 'standard' });
+    expect(variables.default_profile.validation[0].condition).toBe(`\${contains(${shipped}, var.default_profile)}`);
+    expect(variables.allowed_profiles).toMatchObject({ type: 'list(string)', default: ['standard', 'premium', 'social', 'auto-abr'] });
+    expect(variables.allowed_profiles.validation.map((v: { condition: string }) => v.condition)).toEqual([
+      `\${length(var.allowed_profiles) > 0 && alltrue([for p in var.allowed_profiles : contains(${shipped}, p)])}`,
+      '${contains(var.allowed_profiles, var.default_profile)}',
+    ]);
+  });
+
+  it.each(['start_workflow', 'create_job', 'create_upload'])('%s gets DEFAULT_PROFILE and ALLOWED_PROFILES from the variables', (fn) => {
+    // Act
+    const env = app.env('prod').resource('aws_lambda_function', fn).environment.variables;
+
+    // Assess
+    expect(env).toMatchObject({ DEFAULT_PROFILE: '${var.default_profile}', ALLOWED_PROFILES: '${join(",", var.allowed_profiles)}' });
+  });
+});
+
+describe('downstream job events', () => {
+  it.each(['publish', 'record_failure', 'job_progress'])('%s may PutEvents on the default bus with its environment\'s source only', (fn) => {
+    // Prepare
+    const stack = app.env('prod');
+    const env = stack.resource('aws_lambda_function', fn).environment.variables;
+    const grants = statementsOf(extractPolicies(stack)).filter(
+      (s) => s.policy.kind === 'identity' && s.policy.address === `aws_iam_role_policy.${fn}_function` && [s.statement.Action].flat().includes('events:PutEvents'),
+    );
+
+    // Assess
+    expect(env.EVENT_SOURCE).toBe('video-workflow.prod');
+    expect(grants.map((g) => g.statement)).toEqual([
+      expect.objectContaining({
+        Action: ['events:PutEvents'],
+        Resource: expect.stringMatching(/^arn:aws:events:[^:]+:\d{12}:event-bus\/default$/),
+        Condition: { StringEquals: { 'events:source': 'video-workflow.prod' } },
+      }),
+    ]);
+  });
+
+  it('grants PutEvents to no other function', () => {
+    // Act
+    const holders = statementsOf(extractPolicies(app.env('prod')))
+      .filter((s) => [s.statement.Action].flat().some((a) => a === 'events:PutEvents' || a === 'events:*'))
+      .map((s) => s.policy.address.replace(/^aws_iam_role_policy\./, ''));
+
+    // Assess
+    expect(holders.sort()).toEqual(['job_progress_function', 'publish_function', 'record_failure_function']);
   });
 });
 

@@ -5,6 +5,7 @@ import { parseWith, readJsonBody, type ApiEvent, type HttpResponse, type Request
 import type { StartJobDeps, StartJobRequest, StartJobResult } from '../shared/start-job';
 import { ownerUploadPrefix } from '../shared/owner';
 import { statusUrlFor, toPublicJob, type PublicViewOptions } from '../shared/public-job';
+import { userMetadataSchema } from '../shared/user-metadata';
 
 /**
  * The caller names an object in the source bucket; the bucket itself is fixed by the
@@ -26,6 +27,9 @@ const BodySchema = z
       .regex(/^[A-Za-z0-9._~-]+$/, 'must be an S3 version id (letters, digits, ".", "_", "~", "-")')
       .optional(),
     force: z.boolean().optional(),
+    /** An encoding profile this deployment allows (start-job checks; 400 names the allowed ones). */
+    profile: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
+    metadata: userMetadataSchema.optional(),
   })
   .strict();
 
@@ -66,6 +70,8 @@ export async function createJob(event: ApiEvent, ctx: RequestContext, deps: Crea
         versionId: body.versionId,
         trigger: 'api',
         force: body.force === true,
+        ...(body.profile !== undefined ? { profile: body.profile } : {}),
+        ...(body.metadata !== undefined ? { userMetadata: body.metadata } : {}),
         requestedBy: caller.principal,
         requestId: ctx.requestId,
       },
@@ -80,7 +86,7 @@ export async function createJob(event: ApiEvent, ctx: RequestContext, deps: Crea
     ctx.log.info('Existing job returned', { jobId: job.jobId, status: job.status });
     return { statusCode: 200, body: { ...toPublicJob(job, deps.view) } };
   }
-  ctx.log.info('Job accepted', { jobId: job.jobId, force: body.force === true });
+  ctx.log.info('Job accepted', { jobId: job.jobId, force: body.force === true, profile: job.profile });
   const statusUrl = statusUrlFor(job.jobId);
   return { statusCode: 202, body: { jobId: job.jobId, status: job.status, statusUrl }, headers: { location: statusUrl } };
 }

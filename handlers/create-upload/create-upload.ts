@@ -3,6 +3,8 @@ import * as z from 'zod';
 import { callerOf, type AccessConfig } from '../shared/caller';
 import { ConfigurationError, InvalidRequest, UnsupportedMedia, UploadTooLarge } from '../shared/errors';
 import { parseWith, readJsonBody, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
+import { chooseProfile, OPEN_PROFILE_POLICY, profilePolicyFromEnv, type ProfilePolicy } from '../plan-transcode/profiles/choice';
+import { toObjectMetadataFields, userMetadataSchema } from '../shared/user-metadata';
 import type { UploadReservation } from '../shared/limits';
 import { ownerUploadPrefix } from '../shared/owner';
 
@@ -35,6 +37,8 @@ export interface UploadConfig {
   /** Lowercase, no dot. */
   readonly allowedExtensions: readonly string[];
   readonly expiresSeconds: number;
+  /** Default and allowed encoding profiles. @default every shipped profile, `standard` by default */
+  readonly profiles?: ProfilePolicy;
   readonly access: AccessConfig;
 }
 
@@ -54,6 +58,10 @@ const BodySchema = z
     filename: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
     contentType: z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
     size: z.number().int('must be a whole number of bytes').min(1, 'must be at least 1 byte').max(Number.MAX_SAFE_INTEGER),
+    /** Stored on the object as `x-amz-meta-profile`; the ingest applies it (and rejects a profile no longer allowed). */
+    profile: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
+    /** Stored on the object as `x-amz-meta-job-<key>` pairs; the ingest copies them to the job. */
+    metadata: userMetadataSchema.optional(),
   })
   .strict();
 
@@ -88,6 +96,7 @@ export function loadUploadConfig(env: NodeJS.ProcessEnv, access: AccessConfig): 
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     allowedExtensions: e.ALLOWED_EXTENSIONS,
     expiresSeconds: e.UPLOAD_URL_EXPIRES_SECONDS,
+    profiles: profilePolicyFromEnv(env),
     access,
   };
 }
@@ -137,6 +146,15 @@ export async function createUpload(event: ApiEvent, ctx: RequestContext, config:
     });
   }
 
+  // Checked now so the caller hears at once; the ingest checks again against the policy of that moment.
+  const profile = body.profile === undefined ? undefined : chooseProfile(body.profile, config.profiles ?? OPEN_PROFILE_POLICY, 'profile');
+  // Pinned fields of the POST: S3 refuses the upload unless the form carries exactly these values.
+  const pinned: Record<string, string> = {
+    'Content-Type': contentType,
+    ...(profile !== undefined ? { 'x-amz-meta-profile': profile } : {}),
+    ...toObjectMetadataFields(body.metadata ?? {}),
+  };
+
   const now = deps.now();
   const key = `${ownerUploadPrefix(caller.owner)}${deps.uuid()}/${name}`;
   if (Buffer.byteLength(key, 'utf8') > 1024) {
@@ -160,11 +178,8 @@ export async function createUpload(event: ApiEvent, ctx: RequestContext, config:
   const post = await deps.presign({
     Bucket: config.sourceBucket,
     Key: key,
-    Fields: { 'Content-Type': contentType },
-    Conditions: [
-      ['content-length-range', 1, body.size],
-      ['eq', '$Content-Type', contentType],
-    ],
+    Fields: pinned,
+    Conditions: [['content-length-range', 1, body.size], ...Object.entries(pinned).map(([field, value]): ['eq', string, string] => ['eq', `$${field}`, value])],
     Expires: config.expiresSeconds,
   });
   ctx.log.info('Upload reserved', { key, owner: caller.owner, size: body.size, contentType, expiresAt });

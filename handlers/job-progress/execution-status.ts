@@ -2,7 +2,8 @@ import { DescribeExecutionCommand, ExecutionDoesNotExist, type SFNClient } from 
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
 import { errorName, JobNotFound, JobStateConflict } from '../shared/errors';
-import { JOB_ID_PATTERN } from '../shared/job';
+import { JOB_ID_PATTERN, type JobRecord } from '../shared/job';
+import type { JobEventSink } from '../shared/job-events';
 import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
 import { truncateCause } from '../record-failure/normalise';
@@ -44,6 +45,8 @@ export interface ExecutionStatusDeps {
   readonly now?: () => Date;
   readonly log?: LogSink;
   readonly onJobId?: (jobId: string) => void;
+  /** Puts the `Video Job Failed` event for a job this handler failed (a throw is retried, then the events DLQ). */
+  readonly events: JobEventSink;
 }
 
 export function isExecutionStatusChange(event: unknown): boolean {
@@ -112,12 +115,15 @@ export async function handleExecutionStatusChange(event: unknown, deps: Executio
           : 'The workflow execution failed'),
   );
   let recorded = false;
+  let failed: JobRecord | undefined;
   try {
-    const { changed } = await deps.store.transition(detail.name, 'FAILED', {
+    const { changed, job } = await deps.store.transition(detail.name, 'FAILED', {
       error: { name, cause },
       finishedAt: (deps.now ?? (() => new Date()))().toISOString(),
     });
     recorded = changed;
+    // A redelivery after this handler failed the job (same error) puts the event again: at least once.
+    if (changed || job.error?.name === name) failed = job;
   } catch (err) {
     if (err instanceof JobStateConflict || err instanceof JobNotFound) {
       log.info('Job already finished or missing, execution status not recorded', { jobId: detail.name, status: detail.status });
@@ -125,6 +131,7 @@ export async function handleExecutionStatusChange(event: unknown, deps: Executio
       throw err; // transient: EventBridge/Lambda retries, then the events DLQ
     }
   }
+  if (failed !== undefined) await deps.events.jobFinished(failed);
   let notified = false;
   if (recorded) {
     log.warn('Job failed outside the state machine failure path', { jobId: detail.name, status: detail.status, error: name });

@@ -1,5 +1,6 @@
-import { documentClient, sfnClient, snsClient } from '../shared/clients';
+import { documentClient, eventBridgeClient, sfnClient, snsClient } from '../shared/clients';
 import { requireEnv } from '../shared/config';
+import { eventBridgeSink } from '../shared/job-events';
 import { DynamoJobStore } from '../shared/job-store';
 import { logger } from '../shared/logger';
 import { ExecutionStatusDeps, ExecutionStatusResult, handleExecutionStatusChange, isExecutionStatusChange } from './execution-status';
@@ -25,6 +26,8 @@ function executionDependencies(): ExecutionStatusDeps {
     sfn: sfnClient(),
     topicArn: requireEnv('TOPIC_ARN'),
     stateMachineArn: requireEnv('STATE_MACHINE_ARN'),
+    // FAILED jobs have no playback to show.
+    events: eventBridgeSink(eventBridgeClient(), requireEnv('EVENT_SOURCE'), { playback: 'omit' }),
     log: logger,
     onJobId: (jobId) => logger.appendKeys({ jobId }),
   };

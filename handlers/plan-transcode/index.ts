@@ -15,7 +15,7 @@ function loadConfig(): PlanConfig {
   };
 }
 
-/** Step Functions PlanTranscode task: `{ jobId, source, metadata }` -> TranscodePlan (`$.plan`). */
+/** Step Functions PlanTranscode task: `{ jobId, source, metadata, profile, userMetadata }` -> TranscodePlan (`$.plan`). */
 // eslint-disable-next-line @typescript-eslint/require-await -- async so a bad input is a rejected promise, as for every other task handler
 export async function handler(event: unknown): Promise<TranscodePlan> {
   const config = loadConfig();
@@ -23,6 +23,7 @@ export async function handler(event: unknown): Promise<TranscodePlan> {
   logger.appendKeys({ jobId: input.jobId });
   const plan = planTranscode(input, config);
   logger.info('Planned transcode', {
+    profile: plan.profile,
     ladder: plan.ladder.map((r) => `${r.width}x${r.height}@${r.maxBitrate}`),
     thumbnailCount: plan.thumbnailCount,
     settingsBytes: JSON.stringify(plan.settings).length,

@@ -10,7 +10,13 @@ import type { LadderRung, MediaMetadata } from '../shared/job';
  * 6 for small renditions watched on phones, where the extra bits are not visible).
  * https://docs.aws.amazon.com/mediaconvert/latest/ug/qvbr-guidelines.html
  */
-export const LADDER_CANDIDATES: readonly { readonly shortSide: number; readonly maxBitrate: number; readonly qvbrQualityLevel: number }[] = [
+export interface RungCandidate {
+  readonly shortSide: number;
+  readonly maxBitrate: number;
+  readonly qvbrQualityLevel: number;
+}
+
+export const LADDER_CANDIDATES: readonly RungCandidate[] = [
   { shortSide: 1080, maxBitrate: 6_000_000, qvbrQualityLevel: 8 },
   { shortSide: 720, maxBitrate: 3_500_000, qvbrQualityLevel: 7 },
   { shortSide: 540, maxBitrate: 2_000_000, qvbrQualityLevel: 7 },
@@ -29,7 +35,7 @@ export interface PlannedRung extends LadderRung {
 }
 
 /**
- * The HLS ladder for a source, planned on its DISPLAY size (after rotation; MediaConvert
+ * The ladder of one codec for a source (`candidates` largest first; the standard H.264 ladder by default), planned on its DISPLAY size (after rotation; MediaConvert
  * rotates with `Rotate: AUTO`). Rules:
  * - never upscale: no rung wider or taller than the source's display size;
  * - the top rung is the source itself when its short side is below 1080 and not a candidate
@@ -38,7 +44,10 @@ export interface PlannedRung extends LadderRung {
  * - portrait sources get portrait rungs (width < height).
  * Rungs are ordered from the largest down.
  */
-export function planLadder(metadata: Pick<MediaMetadata, 'displayWidth' | 'displayHeight' | 'displayAspectRatio'>): PlannedRung[] {
+export function planLadder(
+  metadata: Pick<MediaMetadata, 'displayWidth' | 'displayHeight' | 'displayAspectRatio'>,
+  candidates: readonly RungCandidate[] = LADDER_CANDIDATES,
+): PlannedRung[] {
   const { displayWidth, displayHeight } = metadata;
   const portrait = displayHeight > displayWidth;
   const sourceShort = Math.min(displayWidth, displayHeight);
@@ -59,13 +68,12 @@ export function planLadder(metadata: Pick<MediaMetadata, 'displayWidth' | 'displ
     };
   };
 
-  const fitting = LADDER_CANDIDATES.filter((c) => c.shortSide <= maxShort);
+  const fitting = candidates.filter((c) => c.shortSide <= maxShort);
   const rungs: PlannedRung[] = [];
-  if (fitting[0]?.shortSide !== maxShort && maxShort < LADDER_CANDIDATES[0].shortSide) {
+  if (fitting[0]?.shortSide !== maxShort && maxShort < candidates[0].shortSide) {
     // Source-size top rung: bitrate and quality of the next larger candidate, scaled by pixel count.
-    const larger = [...LADDER_CANDIDATES].reverse().find((c) => c.shortSide > maxShort) ?? LADDER_CANDIDATES[0];
-    const scale = (maxShort / larger.shortSide) ** 2;
-    const bitrate = Math.max(MIN_BITRATE, Math.ceil((larger.maxBitrate * scale) / 50_000) * 50_000);
+    const larger = [...candidates].reverse().find((c) => c.shortSide > maxShort) ?? candidates[0];
+    const bitrate = scaledBitrate(larger.maxBitrate, (maxShort / larger.shortSide) ** 2);
     rungs.push({
       shortSide: maxShort,
       width: portrait ? maxShort : maxLong,
@@ -81,10 +89,15 @@ export function planLadder(metadata: Pick<MediaMetadata, 'displayWidth' | 'displ
   return rungs;
 }
 
-function evenRound(value: number): number {
+/** Scales a bit rate by a pixel ratio, rounded up to 50 kb/s, never below the floor for tiny pictures. */
+export function scaledBitrate(maxBitrate: number, pixelRatio: number): number {
+  return Math.max(MIN_BITRATE, Math.ceil((maxBitrate * pixelRatio) / 50_000) * 50_000);
+}
+
+export function evenRound(value: number): number {
   return Math.max(2, Math.round(value / 2) * 2);
 }
 
-function evenFloor(value: number): number {
+export function evenFloor(value: number): number {
   return Math.max(2, Math.floor(value / 2) * 2);
 }

@@ -25,4 +25,8 @@ export const planTranscodeEventSchema = z.object({
   jobId: z.string().min(1),
   source: sourceRefSchema,
   metadata: mediaMetadataSchema,
+  profile: z.string().min(1).optional(),
+  userMetadata: z.record(z.string(), z.string()).optional(),
+  /** The ASL's ${WorkflowName}: job-progress matches UserMetadata.workflow against it. */
+  workflow: z.string().min(1).optional(),
 });

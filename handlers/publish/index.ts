@@ -1,23 +1,28 @@
-import { documentClient, snsClient } from '../shared/clients';
+import { documentClient, eventBridgeClient, snsClient } from '../shared/clients';
 import { requireEnv } from '../shared/config';
+import { eventBridgeSink } from '../shared/job-events';
 import { DynamoJobStore } from '../shared/job-store';
 import { logger } from '../shared/logger';
 import { emit } from '../shared/metrics';
 import { requireDeliverySettings } from '../shared/playback';
+import { unsignedView } from '../shared/public-job';
 import { parseTaskInput } from '../shared/schemas';
 import { publish, PublishDeps, publishInputSchema, PublishResult } from './publish';
 
 let deps: PublishDeps | undefined;
 
 function dependencies(): PublishDeps {
-  deps ??= {
+  if (deps !== undefined) return deps;
+  // A missing base URL is a named deployment error, not a job without playback.
+  const delivery = requireDeliverySettings();
+  deps = {
     store: new DynamoJobStore(documentClient(), requireEnv('JOBS_TABLE_NAME')),
     sns: snsClient(),
     topicArn: requireEnv('TOPIC_ARN'),
     outputBucket: requireEnv('OUTPUT_BUCKET'),
-    // A missing base URL is a named deployment error, not a job without playback.
-    delivery: requireDeliverySettings(),
+    delivery,
     log: logger,
+    events: eventBridgeSink(eventBridgeClient(), requireEnv('EVENT_SOURCE'), unsignedView(delivery)),
     onCompleted: (durationSeconds) => emit([['VideosCompleted', 1], ['SourceMinutesProcessed', durationSeconds / 60]]),
   };
   return deps;

@@ -1,13 +1,14 @@
-import { outputGroupRole } from '../shared/output-groups';
+import { outputGroupRole, type OutputGroupRole } from '../shared/output-groups';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
 import { errorName, MalformedEvent, QualityCheckFailed } from '../shared/errors';
-import { ExpectedOutput, JOB_ID_PATTERN, JobOutputs, MediaMetadata, TranscodeResult } from '../shared/job';
+import { ExpectedOutput, JOB_ID_PATTERN, OUTPUT_KINDS, JobOutputs, MediaMetadata, TranscodeResult } from '../shared/job';
+import type { JobEventSink } from '../shared/job-events';
 import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
 import { DeliverySettings, playbackFor } from '../shared/playback';
 import { toPublicJob, unsignedView } from '../shared/public-job';
-import { sourceRefSchema } from '../shared/schemas';
+import { qualityReportSchema, sourceRefSchema } from '../shared/schemas';
 
 /** The Publish task's Parameters in asl/video-workflow.asl.json. */
 export const publishInputSchema = z.object({
@@ -16,9 +17,10 @@ export const publishInputSchema = z.object({
   metadata: z.record(z.string(), z.unknown()),
   plan: z.object({
     expectedOutputs: z.array(
-      z.object({ kind: z.enum(['mp4', 'hls-master', 'hls-rendition', 'thumbnail']), uri: z.string() }).loose(),
+      z.object({ kind: z.enum(OUTPUT_KINDS), uri: z.string() }).loose(),
     ),
     outputPrefix: z.string(),
+    groupRoles: z.array(z.enum(['mp4', 'hls', 'cmaf', 'thumbnails'])).optional(),
   }),
   transcode: z.object({
     mediaConvertJobId: z.string().min(1),
@@ -37,6 +39,7 @@ export const publishInputSchema = z.object({
     checks: z.array(z.unknown()),
     failures: z.array(z.string()),
     thumbnails: z.array(z.string()).optional(),
+    quality: qualityReportSchema.optional(),
   }),
 });
 
@@ -58,6 +61,8 @@ export interface PublishDeps {
   readonly log?: LogSink;
   /** Called once, when this invocation moved the job to COMPLETED (not on a retry). */
   readonly onCompleted?: (durationSeconds: number) => void;
+  /** Puts the `Video Job Completed` event (also on a retry: delivery is at least once). */
+  readonly events: JobEventSink;
 }
 
 const IMAGE = /\.(jpe?g|png)$/i;
@@ -71,21 +76,26 @@ export function deriveOutputs(
   transcode: Pick<TranscodeResult, 'outputGroupDetails'>,
   expected: readonly ExpectedOutput[],
   qcThumbnails: readonly string[] = [],
+  groupRoles?: readonly OutputGroupRole[],
 ): JobOutputs {
   const mp4: string[] = [];
   const thumbnails: string[] = [];
   let hls: string | undefined;
+  let dash: string | undefined;
   transcode.outputGroupDetails.forEach((group, index) => {
     const files = (group.OutputDetails ?? []).flatMap((d) => d.OutputFilePaths ?? []);
-    const role = outputGroupRole(group, index);
-    if (role === 'hls') hls ??= group.PlaylistFilePaths?.find((p) => p.endsWith('.m3u8'));
+    const role = outputGroupRole(group, index, groupRoles);
+    if (role === 'hls' || role === 'cmaf') hls ??= group.PlaylistFilePaths?.find((p) => p.endsWith('.m3u8'));
+    if (role === 'cmaf') dash ??= group.PlaylistFilePaths?.find((p) => p.endsWith('.mpd'));
     else if (role === 'mp4') mp4.push(...files.filter((file) => file.toLowerCase().endsWith('.mp4')));
     else if (role === 'thumbnails') thumbnails.push(...files.filter((file) => IMAGE.test(file)));
   });
   const expectedOf = (kind: ExpectedOutput['kind']) => expected.filter((o) => o.kind === kind).map((o) => o.uri);
+  const dashUri = dash ?? expectedOf('dash-manifest')[0];
   return {
     mp4: mp4.length > 0 ? mp4 : expectedOf('mp4'),
     hls: hls ?? expectedOf('hls-master')[0],
+    ...(dashUri !== undefined ? { dash: dashUri } : {}),
     // GetJob (the .sync result) reports no paths: QC listed the real thumbnails.
     thumbnails: thumbnails.length > 0 ? thumbnails : qcThumbnails.length > 0 ? [...qcThumbnails] : expectedOf('thumbnail'),
   };
@@ -103,11 +113,12 @@ export async function publish(input: PublishInput, deps: PublishDeps): Promise<P
       context: { jobId: input.jobId, failures: input.qc.failures },
     });
   }
-  const outputs = deriveOutputs(input.transcode, input.plan.expectedOutputs, input.qc.thumbnails);
+  const outputs = deriveOutputs(input.transcode, input.plan.expectedOutputs, input.qc.thumbnails, input.plan.groupRoles);
   const prefix = `s3://${deps.outputBucket}/`;
-  const stray = [...outputs.mp4, ...(outputs.hls ? [outputs.hls] : []), ...outputs.thumbnails].find((uri) => !uri.startsWith(prefix));
-  if (stray !== undefined || outputs.mp4.length === 0) {
-    throw new MalformedEvent(stray ? 'Output is outside the output bucket' : 'No MP4 output to publish', {
+  const stray = [...outputs.mp4, ...(outputs.hls ? [outputs.hls] : []), ...(outputs.dash ? [outputs.dash] : []), ...outputs.thumbnails].find((uri) => !uri.startsWith(prefix));
+  // A profile may have no MP4 (premium, auto-abr: CMAF only) but every profile has something to play.
+  if (stray !== undefined || (outputs.mp4.length === 0 && outputs.hls === undefined)) {
+    throw new MalformedEvent(stray ? 'Output is outside the output bucket' : 'No playable output (MP4 or manifest) to publish', {
       context: { jobId: input.jobId, uri: stray, outputBucket: deps.outputBucket },
     });
   }
@@ -117,6 +128,7 @@ export async function publish(input: PublishInput, deps: PublishDeps): Promise<P
     outputs,
     ...(playback === undefined ? {} : { playback }),
     qc: { passed: input.qc.passed, failures: input.qc.failures, checkCount: input.qc.checks.length },
+    ...(input.qc.quality !== undefined ? { quality: input.qc.quality } : {}),
     metadata: input.metadata as unknown as MediaMetadata,
     mediaConvertJobId: input.transcode.mediaConvertJobId,
     finishedAt: (deps.now ?? (() => new Date()))().toISOString(),
@@ -124,6 +136,8 @@ export async function publish(input: PublishInput, deps: PublishDeps): Promise<P
   });
   log.info(changed ? 'Job completed' : 'Job was already completed', { jobId: input.jobId, mp4Count: outputs.mp4.length });
   if (changed) deps.onCompleted?.(Number((input.metadata as { durationSeconds?: unknown }).durationSeconds) || 0);
+  // Before the notification: a failed put fails the task, and Step Functions retries it.
+  await deps.events.jobFinished(job);
 
   try {
     await deps.sns.send(

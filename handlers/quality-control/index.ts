@@ -7,6 +7,7 @@ import { emit } from '../shared/metrics';
 import { parseS3Uri } from '../shared/s3-uri';
 import { parseTaskInput } from '../shared/schemas';
 import { qualityControl, type QualityControlDeps } from './qc';
+import { topRungMetrics } from './quality-gate';
 import { qualityControlEventSchema } from './schema';
 
 let deps: QualityControlDeps | undefined;
@@ -31,7 +32,8 @@ export async function handler(event: unknown): Promise<QcResult> {
     throw new MalformedEvent('QualityControl plan points outside the output bucket', { context: { outputBucket, foreign } });
   }
   const result = await qualityControl(input, dependencies());
-  if (!result.passed) emit([['QualityChecksFailed', 1]], { failures: result.failures.join('; ').slice(0, 1000) });
-  if (!result.passed) logger.warn('Quality checks failed', { failures: result.failures });
+  const values = [...(result.passed ? [] : [['QualityChecksFailed', 1] as const]), ...topRungMetrics(result.quality)];
+  if (values.length > 0) emit(values, result.passed ? {} : { failures: result.failures.join('; ').slice(0, 1000) });
+  if (!result.passed) logger.warn('Quality checks failed', { error: result.error, failures: result.failures });
   return result;
 }

@@ -1,8 +1,10 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Parser } from 'm3u8-parser';
 import { outputGroupRole, type OutputGroupDetail, type OutputGroupRole } from '../shared/output-groups';
-import type { ExpectedOutput, LadderRung, QcCheck, QcResult, TranscodeResult } from '../shared/job';
+import type { ExpectedOutput, LadderRung, QcCheck, QcErrorName, QcResult, TranscodeResult } from '../shared/job';
 import type { LogSink } from '../shared/logger';
+import type { QualityThresholds } from '../shared/quality-thresholds';
+import { qualityGate } from './quality-gate';
 import { checkPinnedInput } from './input-check';
 import type { PinnedSource } from '../shared/pinned-source';
 import { isS3NotFound } from '../shared/s3-errors';
@@ -10,12 +12,16 @@ import { parseS3Uri } from '../shared/s3-uri';
 
 export interface QualityControlEvent {
   readonly jobId: string;
-  readonly metadata: { readonly durationSeconds: number };
+  readonly metadata: { readonly durationSeconds: number; readonly frameRate?: number };
   readonly plan: {
+    /** The profile's picture-quality floors (plan-transcode always sets them; defaults when absent). */
+    readonly quality?: QualityThresholds;
     readonly expectedOutputs: readonly ExpectedOutput[];
     readonly ladder: readonly LadderRung[];
     readonly thumbnailCount: number;
     readonly outputPrefix: string;
+    /** The plan's output group roles in order; absent: the standard order. */
+    readonly groupRoles?: readonly OutputGroupRole[];
   };
   readonly transcode: TranscodeResult;
   /** PinSource's copy and the FileInput the transcode read (input-check.ts). */
@@ -45,24 +51,56 @@ export async function qualityControl(event: QualityControlEvent, deps: QualityCo
   const s3 = deps.s3;
 
   const files = plan.expectedOutputs.filter((o) => o.kind !== 'thumbnail');
-  const [input, existence, manifest, { check: thumbnailCheck, ...thumbnails }] = await Promise.all([
+  const master = checkManifest(s3, plan.expectedOutputs, plan.ladder);
+  const [input, existence, { checks: manifest }, dash, { check: thumbnailCheck, ...thumbnails }, gate] = await Promise.all([
     checkPinnedInput(s3, event.pinned, event.fileInput),
     Promise.all(files.map((o) => checkExists(s3, o))),
-    checkManifest(s3, plan.expectedOutputs, plan.ladder),
+    master,
+    checkDashManifest(s3, plan.expectedOutputs, plan.ladder),
     checkThumbnails(s3, plan.expectedOutputs, plan.thumbnailCount),
+    // Automated ABR renditions are known only from the master MediaConvert wrote; every other
+    // video output is in the plan.
+    master.then(({ abrRenditions }) =>
+      qualityGate(s3, {
+        expectedOutputs: [...plan.expectedOutputs, ...abrRenditions],
+        ...(plan.quality !== undefined ? { thresholds: plan.quality } : {}),
+        durationSeconds: metadata.durationSeconds,
+        ...(metadata.frameRate !== undefined ? { frameRate: metadata.frameRate } : {}),
+      }),
+    ),
   ]);
 
+  const details = allOutputDetails(transcode, plan.groupRoles);
   const checks: QcCheck[] = [
     input,
     ...existence,
-    ...checkDurations(transcode, metadata.durationSeconds),
-    ...checkRungs(transcode, plan.ladder, plan.expectedOutputs),
+    ...checkDurations(details, metadata.durationSeconds),
+    ...checkRungs(details, plan.ladder, plan.expectedOutputs),
     ...manifest,
+    ...dash,
     thumbnailCheck,
   ];
+  const structuralFailed = checks.some((c) => !c.passed);
+  checks.push(...gate.checks);
   const failures = checks.filter((c) => !c.passed).map((c) => c.detail);
-  deps.log.info('Quality checks done', { checkCount: checks.length, failedCount: failures.length });
-  return { passed: failures.length === 0, checks, failures, thumbnails: thumbnails.found };
+  // The job's error names the most basic problem: broken outputs, then unmeasured ones, then poor pictures.
+  const error: QcErrorName | undefined =
+    failures.length === 0
+      ? undefined
+      : !structuralFailed && gate.metricsMissing
+        ? 'QualityMetricsMissing'
+        : !structuralFailed && gate.belowThreshold
+          ? 'QualityBelowThreshold'
+          : 'QualityCheckFailed';
+  deps.log.info('Quality checks done', { checkCount: checks.length, failedCount: failures.length, error, measuredRungs: gate.quality.rungs.length });
+  return {
+    passed: failures.length === 0,
+    ...(error !== undefined ? { error } : {}),
+    checks,
+    failures,
+    thumbnails: thumbnails.found,
+    quality: gate.quality,
+  };
 }
 
 async function checkExists(s3: QualityControlDeps['s3'], output: ExpectedOutput): Promise<QcCheck> {
@@ -80,9 +118,9 @@ async function checkExists(s3: QualityControlDeps['s3'], output: ExpectedOutput)
   }
 }
 
-function checkDurations(transcode: TranscodeResult, sourceSeconds: number): QcCheck[] {
+function checkDurations(details: readonly ReportedOutput[], sourceSeconds: number): QcCheck[] {
   const tolerance = durationTolerance(sourceSeconds);
-  const timed = allOutputDetails(transcode).filter(({ role }) => role !== 'thumbnails');
+  const timed = details.filter(({ role }) => role !== 'thumbnails');
   if (timed.length === 0) {
     return [{ name: 'durations', passed: false, detail: 'MediaConvert reported no outputs with a duration' }];
   }
@@ -96,39 +134,96 @@ function checkDurations(transcode: TranscodeResult, sourceSeconds: number): QcCh
   });
 }
 
-function checkRungs(transcode: TranscodeResult, ladder: readonly LadderRung[], expected: readonly ExpectedOutput[]): QcCheck[] {
+function checkRungs(details: readonly ReportedOutput[], ladder: readonly LadderRung[], expected: readonly ExpectedOutput[]): QcCheck[] {
   const sizeOf = (d: OutputDetail) => `${d.VideoDetails?.WidthInPx}x${d.VideoDetails?.HeightInPx}`;
-  const details = allOutputDetails(transcode);
-  const reported = details.filter(({ role }) => role === 'hls').map(({ detail }) => sizeOf(detail));
+  const reported = details.filter(({ role }) => role === 'hls' || role === 'cmaf').map(({ detail }) => sizeOf(detail));
   const checks: QcCheck[] = ladder.map((rung) => {
     const size = `${rung.width}x${rung.height}`;
     const found = reported.includes(size);
     return {
-      name: `rung:${size}`,
+      name: rung.codec === 'H_265' ? `rung:hevc:${size}` : `rung:${size}`,
       passed: found,
-      detail: found ? `HLS rendition ${size} present` : `HLS rendition ${size} missing (MediaConvert reported ${reported.join(', ') || 'none'})`,
+      detail: found ? `${codecLabel(rung)}rendition ${size} present` : `${codecLabel(rung)}rendition ${size} missing (MediaConvert reported ${reported.join(', ') || 'none'})`,
     };
   });
-  const mp4 = expected.find((o) => o.kind === 'mp4');
-  if (mp4?.width !== undefined && mp4.height !== undefined) {
-    const want = `${mp4.width}x${mp4.height}`;
-    const detail = details.find(({ role }) => role === 'mp4')?.detail;
-    const got = detail === undefined ? 'none' : sizeOf(detail);
-    checks.push({ name: `mp4-size:${want}`, passed: got === want, detail: got === want ? `MP4 is ${want}` : `MP4 is ${got}, planned ${want}` });
-  }
+  // Every planned MP4 (one for standard, one per aspect for social): by file name when MediaConvert
+  // reports paths, else by position among the MP4 group's outputs.
+  const mp4Details = details.filter(({ role }) => role === 'mp4');
+  expected
+    .filter((o) => o.kind === 'mp4')
+    .forEach((mp4, i) => {
+      if (mp4.width === undefined || mp4.height === undefined) return;
+      const want = `${mp4.width}x${mp4.height}`;
+      const detail = (mp4Details.find(({ detail: d }) => d.OutputFilePaths?.includes(mp4.uri)) ?? mp4Details[i])?.detail;
+      const got = detail === undefined ? 'none' : sizeOf(detail);
+      const name = mp4Details.length > 1 || i > 0 ? `mp4-size:${mp4.uri.slice(mp4.uri.lastIndexOf('/') + 1)}` : `mp4-size:${want}`;
+      checks.push({ name, passed: got === want, detail: got === want ? `MP4 is ${want}` : `MP4 is ${got}, planned ${want}` });
+    });
   return checks;
 }
 
-async function checkManifest(s3: QualityControlDeps['s3'], expected: readonly ExpectedOutput[], ladder: readonly LadderRung[]): Promise<QcCheck[]> {
+function codecLabel(rung: LadderRung): string {
+  return rung.codec === 'H_265' ? 'HEVC ' : 'HLS ';
+}
+
+/**
+ * A CMAF group's DASH manifest: readable, an MPD, and listing a video Representation of each
+ * planned size (MediaConvert writes width/height on each Representation).
+ */
+async function checkDashManifest(s3: QualityControlDeps['s3'], expected: readonly ExpectedOutput[], ladder: readonly LadderRung[]): Promise<QcCheck[]> {
+  const mpd = expected.find((o) => o.kind === 'dash-manifest');
+  if (mpd === undefined) return [];
+  const { bucket, key } = parseS3Uri(mpd.uri);
+  let text: string;
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    text = (await response.Body?.transformToString('utf-8')) ?? '';
+  } catch (error) {
+    if (isS3NotFound(error)) return [{ name: 'dash-manifest', passed: false, detail: `DASH manifest ${mpd.uri} cannot be read: missing` }];
+    throw error;
+  }
+  const representations = [...text.matchAll(/<Representation\b[^>]*>/g)].map((m) => m[0]);
+  const sizes = representations.flatMap((r) => {
+    const w = /\bwidth="(\d+)"/.exec(r)?.[1];
+    const h = /\bheight="(\d+)"/.exec(r)?.[1];
+    return w !== undefined && h !== undefined ? [`${w}x${h}`] : [];
+  });
+  if (!/<MPD\b/.test(text) || representations.length === 0) {
+    return [{ name: 'dash-manifest', passed: false, detail: `DASH manifest ${mpd.uri} is not an MPD with representations` }];
+  }
+  return [
+    { name: 'dash-manifest', passed: true, detail: `DASH manifest lists ${representations.length} representations` },
+    ...ladder.map((rung): QcCheck => {
+      const size = `${rung.width}x${rung.height}`;
+      const listed = sizes.includes(size);
+      return { name: `dash:${size}`, passed: listed, detail: listed ? `DASH manifest lists ${size}` : `DASH manifest does not list a ${size} representation (lists ${sizes.join(', ') || 'none'})` };
+    }),
+  ];
+}
+
+interface ManifestCheck {
+  readonly checks: QcCheck[];
+  /**
+   * The video variants of a master whose renditions the plan does not list (Automated ABR:
+   * MediaConvert picks them), as outputs the quality gate measures. Empty otherwise.
+   */
+  readonly abrRenditions: ExpectedOutput[];
+}
+
+async function checkManifest(s3: QualityControlDeps['s3'], expected: readonly ExpectedOutput[], ladder: readonly LadderRung[]): Promise<ManifestCheck> {
+  const failed = (detail: string): ManifestCheck => ({ checks: [{ name: 'hls-master', passed: false, detail }], abrRenditions: [] });
   const master = expected.find((o) => o.kind === 'hls-master');
-  if (master === undefined) return [{ name: 'hls-master', passed: false, detail: 'The plan has no HLS master manifest' }];
+  if (master === undefined) {
+    // MP4-only profiles (social) plan no streaming group; a ladder without a master is a plan bug.
+    return ladder.length === 0 ? { checks: [], abrRenditions: [] } : failed('The plan has no HLS master manifest');
+  }
   const { bucket, key } = parseS3Uri(master.uri);
   let text: string;
   try {
     const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     text = (await response.Body?.transformToString('utf-8')) ?? '';
   } catch (error) {
-    if (isS3NotFound(error)) return [{ name: 'hls-master', passed: false, detail: `HLS master ${master.uri} cannot be read: missing` }];
+    if (isS3NotFound(error)) return failed(`HLS master ${master.uri} cannot be read: missing`);
     throw error;
   }
 
@@ -137,27 +232,39 @@ async function checkManifest(s3: QualityControlDeps['s3'], expected: readonly Ex
   parser.end();
   const playlists = parser.manifest.playlists ?? [];
   if (!text.startsWith('#EXTM3U') || playlists.length === 0) {
-    return [{ name: 'hls-master', passed: false, detail: `HLS master ${master.uri} is not a multivariant playlist (no variants)` }];
+    return failed(`HLS master ${master.uri} is not a multivariant playlist (no variants)`);
   }
   const listed = playlists.map((p) => {
     const r = p.attributes?.RESOLUTION;
     return { size: r === undefined ? 'unknown' : `${r.width}x${r.height}`, uri: p.uri };
   });
-  return [
-    { name: 'hls-master', passed: true, detail: `HLS master lists ${playlists.length} variants` },
-    ...ladder.map((rung): QcCheck => {
-      const size = `${rung.width}x${rung.height}`;
-      const variant = listed.find((l) => l.size === size);
-      return {
-        name: `manifest:${size}`,
-        passed: variant !== undefined,
-        detail:
-          variant !== undefined
-            ? `HLS master lists ${size} (${variant.uri})`
-            : `HLS master does not list a ${size} rendition (lists ${listed.map((l) => l.size).join(', ')})`,
-      };
-    }),
-  ];
+  const folder = master.uri.slice(0, master.uri.lastIndexOf('/') + 1);
+  const planned = expected.some((o) => o.kind === 'hls-rendition' && o.uri.startsWith(folder));
+  const abrRenditions = planned
+    ? []
+    : playlists.flatMap((p): ExpectedOutput[] => {
+        const r = p.attributes?.RESOLUTION;
+        if (r === undefined || /^[a-z]+:/i.test(p.uri) || p.uri.startsWith('/')) return [];
+        return [{ kind: 'hls-rendition', uri: `${folder}${p.uri}`, width: r.width, height: r.height, ...(p.attributes?.BANDWIDTH !== undefined ? { maxBitrate: p.attributes.BANDWIDTH } : {}) }];
+      });
+  return {
+    abrRenditions,
+    checks: [
+      { name: 'hls-master', passed: true, detail: `HLS master lists ${playlists.length} variants` },
+      ...ladder.map((rung): QcCheck => {
+        const size = `${rung.width}x${rung.height}`;
+        const variant = listed.find((l) => l.size === size);
+        return {
+          name: `manifest:${size}`,
+          passed: variant !== undefined,
+          detail:
+            variant !== undefined
+              ? `HLS master lists ${size} (${variant.uri})`
+              : `HLS master does not list a ${size} rendition (lists ${listed.map((l) => l.size).join(', ')})`,
+        };
+      }),
+    ],
+  };
 }
 
 /** How many thumbnail URIs QC hands on to publish (keeps the state small). */
@@ -183,9 +290,15 @@ async function checkThumbnails(
     : { check: { name, passed: false, detail: `No JPEG thumbnails under ${thumbnail.uri} (planned ${planned})` }, found };
 }
 
-function allOutputDetails(transcode: TranscodeResult): { detail: OutputDetail; label: string; role: OutputGroupRole | 'unknown' }[] {
+interface ReportedOutput {
+  readonly detail: OutputDetail;
+  readonly label: string;
+  readonly role: OutputGroupRole | 'unknown';
+}
+
+function allOutputDetails(transcode: TranscodeResult, roles?: readonly OutputGroupRole[]): ReportedOutput[] {
   return transcode.outputGroupDetails.flatMap((group, g) => {
-    const role = outputGroupRole(group, g);
+    const role = outputGroupRole(group, g, roles);
     return (group.OutputDetails ?? []).map((detail, o) => ({ detail, role, label: detail.OutputFilePaths?.[0] ?? `${role} output ${o + 1}` }));
   });
 }

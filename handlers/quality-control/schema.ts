@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { OUTPUT_KINDS } from '../shared/job';
 
 const s3Uri = z.string().regex(/^s3:\/\/[^/]+\/.+/, 'must be an s3://bucket/key URI');
 
@@ -8,22 +9,34 @@ const outputDetailSchema = z.object({
   VideoDetails: z.object({ WidthInPx: z.number().optional(), HeightInPx: z.number().optional() }).optional(),
 });
 
+const metricFloorSchema = z
+  .object({ mean: z.number(), p5: z.number(), min: z.number(), worstSecond: z.number() })
+  .partial()
+  .strict();
+const rungFloorsSchema = z.object({ ssim: metricFloorSchema, psnr: metricFloorSchema, vmaf: metricFloorSchema }).partial().strict();
+
+/** QualityThresholds (handlers/shared/quality-thresholds.ts); strict, so a misspelt floor is an error, not a silent no-op. */
+export const qualityThresholdsSchema = z.object({ topRung: rungFloorsSchema, otherRungs: rungFloorsSchema }).strict();
+
 export const qualityControlEventSchema = z.object({
   jobId: z.string().min(1),
-  metadata: z.object({ durationSeconds: z.number().positive() }),
+  metadata: z.object({ durationSeconds: z.number().positive(), frameRate: z.number().optional() }),
   plan: z.object({
+    quality: qualityThresholdsSchema.optional(),
     expectedOutputs: z.array(
       z.object({
-        kind: z.enum(['mp4', 'hls-master', 'hls-rendition', 'thumbnail']),
+        kind: z.enum(OUTPUT_KINDS),
         uri: s3Uri,
         width: z.number().optional(),
         height: z.number().optional(),
         maxBitrate: z.number().optional(),
       }),
     ),
-    ladder: z.array(z.object({ width: z.number(), height: z.number(), maxBitrate: z.number(), qvbrQualityLevel: z.number() })),
+    ladder: z.array(z.object({ width: z.number(), height: z.number(), maxBitrate: z.number(), qvbrQualityLevel: z.number(), codec: z.literal('H_265').optional() })),
     thumbnailCount: z.number().int().nonnegative(),
     outputPrefix: s3Uri,
+    /** Absent in plans made before profiles: the standard group order. */
+    groupRoles: z.array(z.enum(['mp4', 'hls', 'cmaf', 'thumbnails'])).optional(),
   }),
   pinned: z
     .object({

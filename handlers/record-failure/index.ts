@@ -1,5 +1,6 @@
-import { documentClient } from '../shared/clients';
+import { documentClient, eventBridgeClient } from '../shared/clients';
 import { requireEnv } from '../shared/config';
+import { eventBridgeSink } from '../shared/job-events';
 import { DynamoJobStore } from '../shared/job-store';
 import { logger } from '../shared/logger';
 import { emit } from '../shared/metrics';
@@ -12,6 +13,8 @@ function dependencies(): RecordFailureDeps {
   deps ??= {
     store: new DynamoJobStore(documentClient(), requireEnv('JOBS_TABLE_NAME')),
     log: logger,
+    // FAILED jobs have no playback to show.
+    events: eventBridgeSink(eventBridgeClient(), requireEnv('EVENT_SOURCE'), { playback: 'omit' }),
     // The error name is metadata, not a dimension: one time series per environment, not per error.
     onFailed: (errorName) => emit([['VideosFailed', 1]], { errorName }),
   };

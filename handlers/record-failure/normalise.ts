@@ -1,8 +1,11 @@
-import { JobError, MediaConvertErrorInfo } from '../shared/job';
+import { JobError, MediaConvertErrorInfo, type QcErrorName } from '../shared/job';
 
 export const MAX_CAUSE_CHARS = 2_000;
 /** `error.name` of a MediaConvert job that ended in status ERROR (a .sync Transcode failure). */
 export const MEDIACONVERT_JOB_FAILED = 'MediaConvertJobFailed';
+
+/** The names quality-control gives a failed run (QcErrorName); their Cause is the JSON array of failed checks. */
+const QC_ERROR_NAMES: ReadonlySet<string> = new Set<QcErrorName>(['QualityCheckFailed', 'QualityMetricsMissing', 'QualityBelowThreshold']);
 
 /** What a Catch (or the QualityCheckFailed Pass state) puts in `$.error`. */
 export interface StatesError {
@@ -44,7 +47,7 @@ function mediaConvertJobOf(parsed: unknown): Record<string, unknown> | undefined
  * - Lambda errors: Cause is JSON {errorType, errorMessage, trace} -> errorType / errorMessage (never the trace);
  * - MediaConvert .sync job failures: Cause is the Job JSON (ErrorCode, ErrorMessage, Id, Status ERROR)
  *   -> MediaConvertJobFailed, "MediaConvert error <code>: <message>", plus mediaConvertError;
- * - QualityCheckFailed: Cause is the JSON array of failed checks -> the failures joined;
+ * - QualityCheckFailed / QualityMetricsMissing / QualityBelowThreshold: Cause is the JSON array of failed checks -> the failures joined;
  * - anything else (States.Timeout, MediaConvert.<Exception> API errors, ...) keeps Error and Cause.
  * Causes are cut to MAX_CAUSE_CHARS.
  */
@@ -66,7 +69,7 @@ export function normaliseError(error: StatesError): NormalisedError {
       mediaConvertError: { code, message: truncateCause(message), ...(typeof job.Id === 'string' ? { mediaConvertJobId: job.Id } : {}) },
     };
   }
-  if (name === 'QualityCheckFailed' && Array.isArray(parsed) && parsed.every((f) => typeof f === 'string')) {
+  if (QC_ERROR_NAMES.has(name) && Array.isArray(parsed) && parsed.every((f) => typeof f === 'string')) {
     return { name, cause: truncateCause(parsed.length > 0 ? parsed.join('; ') : 'quality control failed') };
   }
   return { name, cause: truncateCause(rawCause) };

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { JobNotFound, JobStateConflict } from '../shared/errors';
-import { JOB_ID_PATTERN } from '../shared/job';
+import { JOB_ID_PATTERN, type JobRecord } from '../shared/job';
+import type { JobEventSink } from '../shared/job-events';
+import { qualityReportSchema } from '../shared/schemas';
 import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
 import { normaliseError } from './normalise';
@@ -9,7 +11,8 @@ import { normaliseError } from './normalise';
 export const recordFailureInputSchema = z.object({
   jobId: z.string().regex(JOB_ID_PATTERN),
   source: z.unknown().optional(),
-  error: z.object({ Error: z.string().optional(), Cause: z.unknown().optional() }).loose(),
+  // `quality` comes with a failed picture-quality gate (the QualityCheckFailed Pass state).
+  error: z.object({ Error: z.string().optional(), Cause: z.unknown().optional(), quality: qualityReportSchema.optional().catch(undefined) }).loose(),
 });
 export type RecordFailureInput = z.infer<typeof recordFailureInputSchema>;
 
@@ -25,6 +28,8 @@ export interface RecordFailureDeps {
   readonly log?: LogSink;
   /** Called once, when this invocation moved the job to FAILED (not on a retry). */
   readonly onFailed?: (errorName: string) => void;
+  /** Puts the `Video Job Failed` event when the job is FAILED (also on a retry: at least once). */
+  readonly events: JobEventSink;
 }
 
 /**
@@ -35,17 +40,21 @@ export interface RecordFailureDeps {
 export async function recordFailure(input: RecordFailureInput, deps: RecordFailureDeps): Promise<RecordFailureResult> {
   const log = deps.log ?? silentLog;
   const error = normaliseError(input.error);
+  let failed: JobRecord | undefined;
   try {
     const { changed, job } = await deps.store.transition(input.jobId, 'FAILED', {
       error: { name: error.name, cause: error.cause },
       finishedAt: (deps.now ?? (() => new Date()))().toISOString(),
       ...(error.mediaConvertError ? { mediaConvertError: error.mediaConvertError } : {}),
+      // The measured rungs explain a quality failure; an empty report says nothing.
+      ...(input.error.quality !== undefined && input.error.quality.rungs.length > 0 ? { quality: input.error.quality } : {}),
     });
     if (changed) {
       log.info('Job failed', { jobId: input.jobId, error: error.name });
       deps.onFailed?.(error.name);
     }
     else log.info('Job already failed, first error kept', { jobId: input.jobId, error: error.name, recorded: job.error?.name });
+    failed = job;
   } catch (err) {
     if (err instanceof JobStateConflict) {
       log.warn('Job already finished, failure not recorded', { jobId: input.jobId, error: error.name, ...err.context });
@@ -55,5 +64,7 @@ export async function recordFailure(input: RecordFailureInput, deps: RecordFailu
       throw err; // throttling and other transient errors: the task's Retry handles them
     }
   }
+  // Outside the try: a failed put is EventDeliveryFailed, which the task's Retry handles.
+  if (failed !== undefined) await deps.events.jobFinished(failed);
   return { Error: error.name, Cause: error.cause };
 }

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -38,3 +39,5 @@ export const documentClient = /* @__PURE__ */ once(() =>
 export const sfnClient = /* @__PURE__ */ once(() => traced(new SFNClient({})));
 
 export const snsClient = /* @__PURE__ */ once(() => traced(new SNSClient({})));
+
+export const eventBridgeClient = /* @__PURE__ */ once(() => traced(new EventBridgeClient({})));

@@ -90,6 +90,14 @@ export class PlaybackSigningFailed extends WorkflowError {
   readonly name = 'PlaybackSigningFailed';
 }
 
+/**
+ * PutEvents failed (throttled, or the entry was refused) for a job event. Transient, unlike our
+ * other errors: Publish and RecordFailure retry it (asl), job-progress through EventBridge's retries.
+ */
+export class EventDeliveryFailed extends WorkflowError {
+  readonly name = 'EventDeliveryFailed';
+}
+
 /** The caller may not do this (e.g. `force` without the admin scope); the message says what is missing. */
 export class Forbidden extends WorkflowError {
   readonly name = 'Forbidden';
@@ -119,4 +127,19 @@ export class JobAlreadyRunning extends WorkflowError {
 /** The name of a thrown value for logs and records: `err.name` for an Error, else 'UnknownError'. */
 export function errorName(err: unknown): string {
   return err instanceof Error ? err.name : 'UnknownError';
+}
+
+/** A profile name that is not one of the shipped profiles (handlers/plan-transcode/profiles). */
+export class UnknownProfile extends WorkflowError {
+  readonly name = 'UnknownProfile';
+}
+
+/** A shipped profile that this deployment's `allowed_profiles` does not allow. */
+export class ProfileNotAllowed extends WorkflowError {
+  readonly name = 'ProfileNotAllowed';
+}
+
+/** The job's metadata pairs (`x-amz-meta-job-*` on a direct upload) break the documented bounds. */
+export class InvalidJobMetadata extends WorkflowError {
+  readonly name = 'InvalidJobMetadata';
 }

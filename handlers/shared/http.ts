@@ -15,6 +15,9 @@ import {
   UnsupportedMedia,
   UploadAlreadyUsed,
   UploadTooLarge,
+  UnknownProfile,
+  ProfileNotAllowed,
+  InvalidJobMetadata,
   WorkflowError,
 } from './errors';
 import { logger, type LogSink } from './logger';
@@ -134,6 +137,9 @@ function mapError(err: unknown): Mapped {
   if (err instanceof InvalidRequest) return { statusCode: 400, code: 'INVALID_REQUEST', expose: true };
   if (err instanceof PayloadTooLarge) return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', expose: true };
   if (err instanceof UploadTooLarge) return { statusCode: 422, code: 'UPLOAD_TOO_LARGE', expose: true };
+  if (err instanceof UnknownProfile) return { statusCode: 400, code: 'UNKNOWN_PROFILE', expose: true };
+  if (err instanceof ProfileNotAllowed) return { statusCode: 400, code: 'PROFILE_NOT_ALLOWED', expose: true };
+  if (err instanceof InvalidJobMetadata) return { statusCode: 400, code: 'INVALID_JOB_METADATA', expose: true };
   if (err instanceof InvalidSourceKey) return { statusCode: 422, code: 'INVALID_SOURCE_KEY', expose: true };
   if (err instanceof UnsupportedMedia) return { statusCode: 422, code: 'UNSUPPORTED_MEDIA', expose: true };
   if (err instanceof ObjectNotFound) return { statusCode: 404, code: 'SOURCE_NOT_FOUND', expose: true };

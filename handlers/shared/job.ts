@@ -1,4 +1,5 @@
 import type { Playback } from './playback';
+import type { QualityThresholds } from './quality-thresholds';
 
 /**
  * The job record (one DynamoDB item per job) and the state that travels through the
@@ -57,7 +58,12 @@ export interface MediaMetadata {
   readonly bytesRead: number;
 }
 
-export type OutputKind = 'mp4' | 'hls-master' | 'hls-rendition' | 'thumbnail';
+/**
+ * `hls-master` is the HLS multivariant playlist (of an HLS or a CMAF group), `dash-manifest` a
+ * CMAF group's MPD, `audio-rendition` a CMAF group's audio-only playlist.
+ */
+export type OutputKind = 'mp4' | 'hls-master' | 'hls-rendition' | 'dash-manifest' | 'audio-rendition' | 'thumbnail';
+export const OUTPUT_KINDS: readonly OutputKind[] = ['mp4', 'hls-master', 'hls-rendition', 'dash-manifest', 'audio-rendition', 'thumbnail'];
 
 /** One output plan-transcode expects MediaConvert to write. */
 export interface ExpectedOutput {
@@ -74,6 +80,8 @@ export interface LadderRung {
   readonly height: number;
   readonly maxBitrate: number;
   readonly qvbrQualityLevel: number;
+  /** Set for HEVC rungs only; absent means H.264 (so the standard ladder's JSON is unchanged). */
+  readonly codec?: 'H_265';
 }
 
 export interface QcCheck {
@@ -82,8 +90,48 @@ export interface QcCheck {
   readonly detail: string;
 }
 
+/** Statistics of one metric over a rung's frames (see handlers/quality-control/quality-metrics.ts). */
+export interface MetricStats {
+  readonly mean: number;
+  /** 5th percentile: 95% of frames score at least this. */
+  readonly p5: number;
+  readonly min: number;
+  /** Mean of the lowest-scoring one-second window of consecutive frames. */
+  readonly worstSecond: number;
+  readonly frames: number;
+}
+
+/** Picture quality of one video output (an HLS rendition or the MP4), measured against the source. */
+export interface RungQuality {
+  /** MediaConvert's output name (`master_720p`, `video_1080p`): the metric files are `<name>_<METRIC>.csv`. */
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+  /** Planned peak bit rate (bits/s). */
+  readonly bitrate?: number;
+  readonly top: boolean;
+  readonly ssim: MetricStats;
+  readonly psnr: MetricStats;
+  /** Absent where the transcoder cannot measure VMAF (the local ffmpeg has no libvmaf). */
+  readonly vmaf?: MetricStats;
+}
+
+export interface QualityReport {
+  readonly rungs: readonly RungQuality[];
+}
+
+/**
+ * The error a failed QC run ends the job with (the "Quality passed?" Pass state copies it to
+ * `Error`): missing or broken outputs first, then missing metric files, then a rung below its floor.
+ */
+export type QcErrorName = 'QualityCheckFailed' | 'QualityMetricsMissing' | 'QualityBelowThreshold';
+
 export interface QcResult {
   readonly passed: boolean;
+  /** Set whenever `passed` is false. */
+  readonly error?: QcErrorName;
+  /** Per-rung picture quality from the per-frame metric files (empty when none could be read). */
+  readonly quality?: QualityReport;
   readonly checks: readonly QcCheck[];
   /** `detail` of each failed check; the state machine puts these in the error cause. */
   readonly failures: readonly string[];
@@ -97,8 +145,13 @@ export interface QcResult {
 export interface JobOutputs {
   readonly mp4: readonly string[];
   readonly hls?: string;
+  /** The DASH manifest of a CMAF group. */
+  readonly dash?: string;
   readonly thumbnails: readonly string[];
 }
+
+/** The caller's pairs (`POST /jobs {"metadata": ...}`), carried into MediaConvert's UserMetadata and the completion event. */
+export type UserMetadata = Readonly<Record<string, string>>;
 
 export interface JobError {
   readonly name: string;
@@ -126,6 +179,9 @@ export interface JobRecord {
   /** The normalised principal that asked for the job through the API (audit; internal, never public). */
   readonly requestedBy?: string;
   readonly source: SourceRef;
+  /** The encoding profile (handlers/plan-transcode/profiles), resolved and allowed at start. */
+  readonly profile?: string;
+  readonly userMetadata?: UserMetadata;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly startedAt?: string;
@@ -140,6 +196,8 @@ export interface JobRecord {
   /** Public: https URLs of the outputs on the delivery distribution (unsigned; get-job signs them). */
   readonly playback?: Playback;
   readonly qc?: { readonly passed: boolean; readonly failures: readonly string[]; readonly checkCount: number };
+  /** Per-rung picture quality measured by quality-control (on COMPLETED jobs and on quality failures). */
+  readonly quality?: QualityReport;
   readonly error?: JobError;
   /** Non-fatal problems (archive copy failed, notification failed) on a COMPLETED job. */
   readonly warnings?: readonly string[];
@@ -155,6 +213,8 @@ export interface WorkflowInput {
   readonly source: SourceRef;
   readonly trigger: JobTrigger;
   readonly createdAt: string;
+  readonly profile: string;
+  readonly userMetadata: UserMetadata;
 }
 
 /** plan-transcode result. `settings` is typed as MediaConvert `JobSettings` in the handler. */
@@ -165,6 +225,16 @@ export interface TranscodePlan {
   readonly thumbnailCount: number;
   /** s3:// prefix under the output bucket: `s3://<output>/<jobId>/`. */
   readonly outputPrefix: string;
+  /** Picture-quality floors quality-control applies (the profile's, else DEFAULT_QUALITY_THRESHOLDS). */
+  readonly quality?: QualityThresholds;
+  /** The profile the plan follows. */
+  readonly profile: string;
+  /** What each of `settings.OutputGroups` is, in order (GetJob reports groups by position only). */
+  readonly groupRoles: readonly ('mp4' | 'hls' | 'cmaf' | 'thumbnails')[];
+  /** CreateJob's AccelerationSettings (`PREFERRED` when the profile asks for it at this duration). */
+  readonly accelerationSettings: { readonly Mode: 'DISABLED' | 'PREFERRED' };
+  /** CreateJob's UserMetadata: the caller's pairs plus jobId, workflow and profile (which win). */
+  readonly userMetadata: UserMetadata;
 }
 
 /** The Transcode task's ResultSelector output (a trimmed MediaConvert `Job`). */

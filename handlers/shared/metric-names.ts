@@ -10,4 +10,8 @@ export const WorkflowMetric = {
   SourceMinutesProcessed: 'SourceMinutesProcessed',
   QualityChecksFailed: 'QualityChecksFailed',
   ProbeBytesRead: 'ProbeBytesRead',
+  /** Per measured job: the lowest SSIM 5th percentile among the top-rung outputs (0..1). */
+  TopRungSsimP5: 'TopRungSsimP5',
+  /** Per measured job with VMAF reports: the lowest VMAF mean among the top-rung outputs (0..100). */
+  TopRungVmafMean: 'TopRungVmafMean',
 } as const;

@@ -15,10 +15,13 @@ export const metrics = new Metrics({
   serviceName: process.env.WORKFLOW_NAME ?? 'video-workflow',
 });
 
+/** Metrics that are measurements, not counts. */
+const UNITLESS: ReadonlySet<keyof typeof WorkflowMetric> = new Set(['SourceMinutesProcessed', 'TopRungSsimP5', 'TopRungVmafMean']);
+
 /** Adds the given metrics and flushes them as one EMF line (handlers call it once per invocation). */
 export function emit(values: ReadonlyArray<readonly [keyof typeof WorkflowMetric, number]>, metadata: Record<string, string> = {}): void {
   for (const [name, value] of values) {
-    const unit = name === 'ProbeBytesRead' ? MetricUnit.Bytes : name === 'SourceMinutesProcessed' ? MetricUnit.NoUnit : MetricUnit.Count;
+    const unit = name === 'ProbeBytesRead' ? MetricUnit.Bytes : UNITLESS.has(name) ? MetricUnit.NoUnit : MetricUnit.Count;
     metrics.addMetric(WorkflowMetric[name], unit, value);
   }
   for (const [key, value] of Object.entries(metadata)) metrics.addMetadata(key, value);

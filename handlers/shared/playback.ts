@@ -11,6 +11,8 @@ import { parseS3Uri } from './s3-uri';
 export interface Playback {
   /** HLS master manifest. */
   readonly hls?: string;
+  /** DASH manifest (CMAF profiles). */
+  readonly dash?: string;
   readonly mp4: readonly string[];
   readonly thumbnails: readonly string[];
 }
@@ -58,20 +60,22 @@ export function playbackFor(outputs: JobOutputs, baseUrl: string): Playback {
   const url = (uri: string) => playbackUrl(baseUrl, uri);
   return {
     ...(outputs.hls === undefined ? {} : { hls: url(outputs.hls) }),
+    ...(outputs.dash === undefined ? {} : { dash: url(outputs.dash) }),
     mp4: outputs.mp4.map(url),
     thumbnails: outputs.thumbnails.map(url),
   };
 }
 
-/** Every URL of a playback, in a stable order (hls, mp4, thumbnails). */
+/** Every URL of a playback, in a stable order (hls, dash, mp4, thumbnails). */
 export function playbackUrls(playback: Playback): string[] {
-  return [...(playback.hls === undefined ? [] : [playback.hls]), ...playback.mp4, ...playback.thumbnails];
+  return [...(playback.hls === undefined ? [] : [playback.hls]), ...(playback.dash === undefined ? [] : [playback.dash]), ...playback.mp4, ...playback.thumbnails];
 }
 
 /** Applies `f` to every URL, keeping the shape. */
 export function mapPlayback(playback: Playback, f: (url: string) => string): Playback {
   return {
     ...(playback.hls === undefined ? {} : { hls: f(playback.hls) }),
+    ...(playback.dash === undefined ? {} : { dash: f(playback.dash) }),
     mp4: playback.mp4.map(f),
     thumbnails: playback.thumbnails.map(f),
   };

@@ -1,4 +1,4 @@
-import type { JobRecord, JobStatus } from './job';
+import type { JobRecord, JobStatus, QualityReport } from './job';
 import type { DeliverySettings, Playback } from './playback';
 import { SYSTEM_OWNER } from './owner';
 
@@ -19,11 +19,17 @@ export interface PublicJob {
   /** 0..100; 100 once COMPLETED, absent before MediaConvert reports. */
   readonly progress?: number;
   readonly source: { readonly key: string; readonly versionId?: string; readonly size: number };
+  /** The encoding profile the job runs with. */
+  readonly profile?: string;
+  /** The caller's pairs (`metadata` in POST /jobs and POST /uploads). */
+  readonly userMetadata?: Readonly<Record<string, string>>;
   readonly metadata?: PublicMetadata;
   /** COMPLETED jobs: https URLs on the delivery distribution (signed, with `signature`, when signing is on). */
   readonly playback?: PublicPlayback;
   /** `failures` name outputs by their path under the job (`hls/clip_720p.m3u8`), never by bucket. */
   readonly qc?: { readonly passed: boolean; readonly checkCount: number; readonly failures: readonly string[] };
+  /** Measured picture quality per rung (output names and numbers only, no S3 locations). */
+  readonly quality?: QualityReport;
   /** `message` comes from an allow-list per error name; the raw cause stays in the record for operators. */
   readonly error?: { readonly name: string; readonly message: string };
   readonly warnings?: readonly string[];
@@ -76,7 +82,12 @@ export const PUBLIC_ERROR_MESSAGES: Readonly<Record<string, string>> = {
   InvalidSourceKey: 'The source key is not accepted (prefix or file extension not allowed).',
   MalformedEvent: 'The request or event that started this job could not be read.',
   QualityCheckFailed: 'The transcoded outputs failed quality control; qc.failures lists the checks that failed.',
+  QualityBelowThreshold: 'A rendition\'s measured picture quality is below its floor; quality lists the measured renditions.',
+  QualityMetricsMissing: 'The transcoder did not write the picture-quality measurements that quality control needs.',
   MediaConvertJobFailed: 'The transcoder could not process this source.',
+  UnknownProfile: 'The job names an encoding profile this deployment does not ship (docs/profiles.md lists them).',
+  ProfileNotAllowed: 'The job names an encoding profile this deployment does not allow.',
+  InvalidJobMetadata: 'The job\'s metadata pairs are out of bounds (at most 10 string pairs, bounded sizes).',
   ConfigurationError: 'The pipeline is misconfigured; an operator has been alerted.',
   'States.Timeout': 'The job took longer than this environment allows.',
 };
@@ -124,6 +135,8 @@ export function toPublicJob(job: JobRecord, options: PublicViewOptions = {}): Pu
     owner: job.owner ?? SYSTEM_OWNER,
     progress: job.status === 'COMPLETED' ? 100 : job.progress,
     source: dropUndefined({ key: job.source.key, versionId: job.source.versionId, size: job.source.size }),
+    profile: job.profile,
+    userMetadata: job.userMetadata === undefined ? undefined : { ...job.userMetadata },
     metadata:
       m === undefined
         ? undefined
@@ -144,6 +157,14 @@ export function toPublicJob(job: JobRecord, options: PublicViewOptions = {}): Pu
       job.qc === undefined
         ? undefined
         : { passed: job.qc.passed, checkCount: job.qc.checkCount, failures: job.qc.failures.map((f) => publicDetail(f, job.jobId)) },
+    quality:
+      job.quality === undefined
+        ? undefined
+        : {
+            rungs: job.quality.rungs.map((r) =>
+              dropUndefined({ name: r.name, width: r.width, height: r.height, bitrate: r.bitrate, top: r.top, ssim: r.ssim, psnr: r.psnr, vmaf: r.vmaf }),
+            ),
+          },
     error: job.error === undefined ? undefined : { name: job.error.name, message: publicErrorMessage(job.error.name) },
     warnings: job.warnings === undefined || job.warnings.length === 0 ? undefined : [...job.warnings],
     createdAt: job.createdAt,

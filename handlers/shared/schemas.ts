@@ -14,6 +14,24 @@ export const sourceRefSchema = z.object({
   size: z.number().int().nonnegative(),
 });
 
+const metricStatsSchema = z.object({ mean: z.number(), p5: z.number(), min: z.number(), worstSecond: z.number(), frames: z.number().int().nonnegative() });
+
+/** QualityReport (job.ts) as quality-control returns it; publish and record-failure store it on the record. */
+export const qualityReportSchema = z.object({
+  rungs: z.array(
+    z.object({
+      name: z.string(),
+      width: z.number(),
+      height: z.number(),
+      bitrate: z.number().optional(),
+      top: z.boolean(),
+      ssim: metricStatsSchema,
+      psnr: metricStatsSchema,
+      vmaf: metricStatsSchema.optional(),
+    }),
+  ),
+});
+
 /** How many issues an input error keeps in its context (enough to diagnose, small enough to log). */
 export const MAX_REPORTED_ISSUES = 5;
 

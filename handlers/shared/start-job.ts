@@ -3,14 +3,16 @@ import { HeadObjectCommand, HeadObjectCommandOutput, S3Client } from '@aws-sdk/c
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { documentClient, s3Client, sfnClient } from './clients';
 import { intEnv, listEnv, requireEnv } from './config';
+import { chooseProfile, OPEN_PROFILE_POLICY, profilePolicyFromEnv, type ProfilePolicy } from '../plan-transcode/profiles/choice';
 import { ConfigurationError, InvalidSourceKey, JobAlreadyRunning, ObjectNotFound, UnsupportedMedia } from './errors';
-import { JobRecord, JobStatus, JobTrigger, SourceRef, WorkflowInput } from './job';
+import { JobRecord, JobStatus, JobTrigger, SourceRef, UserMetadata, WorkflowInput } from './job';
 import { DynamoJobStore, JobStore, WriteGuard } from './job-store';
 import { DynamoLimits, JobLimits } from './limits';
 import { LogSink, silentLog } from './logger';
 import { isUploadKey, ownerOfKey } from './owner';
 import { isS3NotFound } from './s3-errors';
 import { validateSourceKey } from './s3-key';
+import { fromObjectMetadata } from './user-metadata';
 
 export interface StartJobDeps {
   store: JobStore;
@@ -22,6 +24,8 @@ export interface StartJobDeps {
   /** Required key prefix; '' accepts any key. */
   keyPrefix: string;
   jobTtlDays: number;
+  /** Default and allowed encoding profiles. @default every shipped profile, `standard` by default */
+  profiles?: ProfilePolicy;
   /**
    * Upload reservations, the per-owner daily quota and the one-run-per-version lock. Every
    * deployed function has them (LIMITS_TABLE_NAME, UPLOADS_TABLE_NAME, MAX_JOBS_PER_OWNER_PER_DAY);
@@ -62,6 +66,7 @@ export function startJobDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Start
     allowedExtensions,
     keyPrefix: env.SOURCE_KEY_PREFIX ?? '',
     jobTtlDays,
+    profiles: profilePolicyFromEnv(env),
     ...(limits === undefined ? {} : { limits }),
   };
 }
@@ -97,6 +102,10 @@ export interface StartJobRequest {
   trigger: JobTrigger;
   /** Start a new job even when this object version already has one (a fresh job id). Admins only (create-job checks). */
   force?: boolean;
+  /** The requested encoding profile; absent: the object's `x-amz-meta-profile`, else the deployment default. */
+  profile?: string;
+  /** The caller's pairs; absent: the object's `x-amz-meta-job-*` pairs. */
+  userMetadata?: UserMetadata;
   /** Owner of the job; default ownerOfKey(key) (the uploader of an upload key, else `system`). */
   owner?: string;
   /** Normalised principal of an API caller, kept on the record for audit. */
@@ -166,7 +175,15 @@ async function resolveObject(req: StartJobRequest, keys: string[], deps: StartJo
 }
 
 function workflowInputOf(job: JobRecord): WorkflowInput {
-  return { jobId: job.jobId, source: job.source, trigger: job.trigger, createdAt: job.createdAt };
+  return {
+    jobId: job.jobId,
+    source: job.source,
+    trigger: job.trigger,
+    createdAt: job.createdAt,
+    // Records written before profiles existed ran the standard outputs.
+    profile: job.profile ?? OPEN_PROFILE_POLICY.defaultProfile,
+    userMetadata: job.userMetadata ?? {},
+  };
 }
 
 async function startExecution(job: JobRecord, deps: StartJobDeps, log: LogSink): Promise<string> {
@@ -219,6 +236,13 @@ export async function startJob(req: StartJobRequest, deps: StartJobDeps): Promis
   if (size === 0) {
     throw new UnsupportedMedia('Source object is empty (0 bytes)', { context: { bucket: req.bucket, key } });
   }
+  // A request's own choice wins; an upload carries its choice as object metadata (POST /uploads, direct uploads).
+  const objectMetadata = head.Metadata ?? {};
+  const profile =
+    req.profile !== undefined
+      ? chooseProfile(req.profile, deps.profiles ?? OPEN_PROFILE_POLICY, 'profile')
+      : chooseProfile(objectMetadata.profile, deps.profiles ?? OPEN_PROFILE_POLICY, 'x-amz-meta-profile');
+  const userMetadata = req.userMetadata ?? fromObjectMetadata(objectMetadata);
   const etag = normalizeEtag(head.ETag ?? req.expectedEtag ?? '');
   // Pin the version HeadObject saw (API requests name no version), so S3 events and API calls agree.
   const versionId = req.versionId ?? (head.VersionId && head.VersionId !== 'null' ? head.VersionId : undefined);
@@ -236,6 +260,8 @@ export async function startJob(req: StartJobRequest, deps: StartJobDeps): Promis
     owner,
     ...(req.requestedBy === undefined ? {} : { requestedBy: req.requestedBy }),
     source,
+    profile,
+    ...(Object.keys(userMetadata).length > 0 ? { userMetadata } : {}),
     createdAt,
     updatedAt: createdAt,
     expiresAt: expiresAtFor(now, deps.jobTtlDays),

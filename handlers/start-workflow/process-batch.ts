@@ -2,11 +2,14 @@ import { PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import {
   errorName,
+  InvalidJobMetadata,
   InvalidSourceKey,
   JobAlreadyRunning,
   MalformedEvent,
   ObjectNotFound,
+  ProfileNotAllowed,
   QuotaExceeded,
+  UnknownProfile,
   UnsupportedMedia,
   UploadAlreadyUsed,
   WorkflowError,
@@ -24,10 +27,10 @@ export interface ProcessBatchDeps extends StartJobDeps {
 
 /**
  * Errors about the object itself, a re-used upload form, or the owner's used-up daily quota:
- * retrying cannot help (a quota resets tomorrow, not in the queue's retry window), so they become
+ * or its profile/metadata headers (UnknownProfile, ProfileNotAllowed, InvalidJobMetadata): retrying cannot help (a quota resets tomorrow, not in the queue's retry window), so they become
  * a FAILED job record the owner sees, never a DLQ message.
  */
-const PERMANENT = [InvalidSourceKey, UnsupportedMedia, ObjectNotFound, UploadAlreadyUsed, QuotaExceeded];
+const PERMANENT = [InvalidSourceKey, UnsupportedMedia, ObjectNotFound, UploadAlreadyUsed, QuotaExceeded, UnknownProfile, ProfileNotAllowed, InvalidJobMetadata];
 
 /**
  * The id of a rejection HeadObject could not confirm: the event's version/ETag names no object

@@ -176,7 +176,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       // The execution's own TimeoutSeconds elapses: Step Functions stops it as TIMED_OUT.
       const arn = internals.sfn.executionArnOf(jobId);
       count('executionTimeouts');
-      setTimeout(() => internals.sfn.stop(arn, 'TIMED_OUT'), 50);
+      setTimeout(() => {
+        internals.sfn.stop(arn, 'TIMED_OUT');
+        transcoder.release(jobId);
+      }, 50);
     };
 
     // --- the ingest queue and its consumer ---
@@ -206,7 +209,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           if (dead) throw new ContainerCrashed('the container is gone');
           if (context.commandName !== 'StartExecutionCommand') throw new Error(`load harness: start-workflow sent ${context.commandName}, which this stand-in does not serve`);
           const input = args.input as StartExecutionCommandInput;
-          if (!bucket.tryTake()) {
+          // Like every fault, `throttle` fires at its first opportunity (the first StartExecution),
+          // then as the bucket decides: on a slow, busy machine the bucket may never run dry.
+          const throttledFirst = faults.has('throttle') && injected.startExecutionThrottled === undefined;
+          if (throttledFirst || !bucket.tryTake()) {
             count('startExecutionThrottled');
             throw new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
           }
@@ -364,7 +370,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     };
   } finally {
     clearInterval(rssTimer);
-    transcoder.releaseHung();
     await runtime?.close();
     if (ownState) await rm(stateDir, { recursive: true, force: true });
   }
@@ -431,9 +436,10 @@ class TemplateTranscoder {
   private template?: Promise<Template>;
   private runtime?: LocalRuntime;
   private lateEvents: Array<() => Promise<void>> = [];
+  /** Hung transcodes by job id: each settles once its execution has been stopped (release). */
+  private readonly hung = new Map<string, () => void>();
   pending = 0;
   private hangs = 0;
-  private readonly hung: Array<(reason: Error) => void> = [];
   readonly counts: Record<string, number> = {};
   onProgressDelivered: (jobId: string) => Promise<void> = async () => {};
   onHang: (jobId: string) => void = () => {};
@@ -443,6 +449,12 @@ class TemplateTranscoder {
     private readonly faults: ReadonlySet<Fault>,
     private readonly rates: FaultRates,
   ) {}
+
+  /** Settles the hung transcode of `jobId` after its execution was stopped (nothing runs after an abort). */
+  release(jobId: string): void {
+    this.hung.get(jobId)?.();
+    this.hung.delete(jobId);
+  }
 
   attach(runtime: LocalRuntime): void {
     this.runtime = runtime;
@@ -459,9 +471,13 @@ class TemplateTranscoder {
       if (firstThenRate(this.hangs, this.rates.executionTimeout, this.random)) {
         this.hangs += 1;
         this.onHang(jobId);
-        // Never returns while the run lasts: the execution is stopped around it. `releaseHung`
-        // ends it after the accounting, so the engine clears its timers and the process can exit.
-        return new Promise<never>((_, reject) => this.hung.push(reject));
+        // No answer until the execution is stopped around it (release). It must settle then:
+        // aws-local-stepfunctions clears an execution's TimeoutSeconds and the Task's timeout
+        // timers (hours) only when the running state returns, so a task that never settles
+        // keeps the process alive long after the report.
+        return new Promise<never>((_, reject) => {
+          this.hung.set(jobId, () => reject(new StatesError('States.Runtime', 'the execution was stopped while this task hung (injected)')));
+        });
       }
       if (firstThenRate(this.counts.taskTimeouts, this.rates.taskTimeout, this.random)) {
         this.count('taskTimeouts');
@@ -534,11 +550,6 @@ class TemplateTranscoder {
   }
 
   /** Progress events that arrive after the job finished (delivered once the run is quiet). */
-  /** Ends the hung transcodes of stopped executions (nothing runs after them: their executions are over). */
-  releaseHung(): void {
-    for (const reject of this.hung.splice(0)) reject(new StatesError('HarnessFinished', 'the load run ended'));
-  }
-
   async drainLateEvents(): Promise<void> {
     const events = this.lateEvents;
     this.lateEvents = [];
