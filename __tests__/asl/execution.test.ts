@@ -68,9 +68,9 @@ function failureNotification(error: { Error: string; Cause: string }) {
     body: {
       event: 'JOB_FAILED',
       jobId: TEST_JOB_ID,
-      source: workflowInput().source,
-      error,
-      executionArn: executionArnOf(TEST_JOB_ID),
+      // The public part names the error only; the operator part has the internals.
+      job: { jobId: TEST_JOB_ID, status: 'FAILED', error: { name: error.Error } },
+      operator: { source: workflowInput().source, error, executionArn: executionArnOf(TEST_JOB_ID) },
     },
   };
 }
@@ -365,7 +365,8 @@ describe('failure paths', () => {
     expect(run.attempts.RecordFailure).toBe(7);
     expect(run.states).toEqual(['RecordStart', 'ExtractMetadata', 'PlanTranscode', ...FAILURE_TAIL]);
     expect(run.error?.Error).toBe('UnsupportedMedia');
-    expect((run.world.notifications.sent[0]?.body as { error: { Error: string } }).error.Error).toBe('UnsupportedMedia');
+    const body = run.world.notifications.sent[0]?.body as { job: { error: { name: string } }; operator: { error: { Error: string } } };
+    expect({ public: body.job.error.name, operator: body.operator.error.Error }).toEqual({ public: 'UnsupportedMedia', operator: 'UnsupportedMedia' });
   });
 });
 

@@ -161,7 +161,7 @@ describe('the workflow with the real handlers', () => {
     expect(run.world.notifications.sent).toEqual([
       expect.objectContaining({
         topicArn: TEST_SUBSTITUTIONS.NotificationTopicArn,
-        body: expect.objectContaining({ event: 'JOB_FAILED', jobId: TEST_JOB_ID, error: { Error: 'UnsupportedMedia', Cause: run.error?.Cause } }),
+        body: expect.objectContaining({ event: 'JOB_FAILED', jobId: TEST_JOB_ID, job: { jobId: TEST_JOB_ID, status: 'FAILED', error: { name: 'UnsupportedMedia' } }, operator: expect.objectContaining({ error: { Error: 'UnsupportedMedia', Cause: run.error?.Cause } }) }),
       }),
     ]);
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);

@@ -149,6 +149,9 @@ describe('Transcode: the .sync result shape', () => {
     // Downstream systems hear about it too: one `Video Job Failed` event.
     expect(events).toEqual(['FAILED']);
     expect(published[0]).toMatchObject({ TopicArn: TEST_SUBSTITUTIONS.NotificationTopicArn, Subject: 'Video job failed' });
-    expect(JSON.parse(published[0].Message!)).toMatchObject({ event: 'JOB_FAILED', jobId: TEST_JOB_ID, error: { Error: 'States.Runtime' } });
+    const message = JSON.parse(published[0].Message!) as { job: unknown };
+    expect(message).toMatchObject({ event: 'JOB_FAILED', jobId: TEST_JOB_ID, job: { status: 'FAILED', error: { name: 'States.Runtime' } }, operator: { error: { Error: 'States.Runtime' } } });
+    // The public part holds no location: no s3:// URI, ARN or account id.
+    expect(JSON.stringify(message.job)).not.toMatch(/s3:\/\/|arn:|\d{12}/);
   });
 });

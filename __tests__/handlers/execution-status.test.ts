@@ -74,9 +74,11 @@ describe('job-progress: executions that ended outside the failure path', () => {
     expect(JSON.parse(snsMock.commandCalls(PublishCommand)[0].args[0].input.Message!)).toMatchObject({
       event: 'JOB_FAILED',
       jobId: JOB_ID,
-      error: { Error: 'States.Timeout' },
-      executionStatus: 'TIMED_OUT',
+      job: { jobId: JOB_ID, status: 'FAILED', error: { name: 'States.Timeout' } },
+      operator: { error: { Error: 'States.Timeout' }, executionStatus: 'TIMED_OUT' },
     });
+    const { job } = JSON.parse(snsMock.commandCalls(PublishCommand)[0].args[0].input.Message!) as { job: unknown };
+    expect(JSON.stringify(job)).not.toMatch(/s3:\/\/|arn:|\d{12}/);
     const update = ddbMock.commandCalls(UpdateCommand)[0].args[0].input;
     expect(update.Key).toEqual({ jobId: JOB_ID });
     expect(JSON.stringify(update.ExpressionAttributeValues)).toContain('States.Timeout');

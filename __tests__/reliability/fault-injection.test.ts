@@ -139,7 +139,7 @@ function expectFailureNotification(run: ExecutionRecord, error: string): void {
     expect.objectContaining({
       topicArn: TEST_SUBSTITUTIONS.NotificationTopicArn,
       sender: 'NotifyFailure',
-      body: expect.objectContaining({ event: 'JOB_FAILED', jobId: TEST_JOB_ID, error: expect.objectContaining({ Error: error }) }),
+      body: expect.objectContaining({ event: 'JOB_FAILED', jobId: TEST_JOB_ID, job: { jobId: TEST_JOB_ID, status: 'FAILED', error: { name: error } }, operator: expect.objectContaining({ error: expect.objectContaining({ Error: error }) }) }),
     }),
   ]);
 }

@@ -140,7 +140,14 @@ export async function handleExecutionStatusChange(event: unknown, deps: Executio
         new PublishCommand({
           TopicArn: deps.topicArn,
           Subject: 'Video job failed',
-          Message: JSON.stringify({ event: 'JOB_FAILED', jobId: detail.name, error: { Error: name, Cause: cause }, executionStatus: detail.status }),
+          // As the state machine's NotifyFailure: `job` is public (no bucket, ARN or raw cause; the
+          // message for the error name is the one GET /jobs/{id} shows), `operator` is internal.
+          Message: JSON.stringify({
+            event: 'JOB_FAILED',
+            jobId: detail.name,
+            job: { jobId: detail.name, status: 'FAILED', error: { name } },
+            operator: { error: { Error: name, Cause: cause }, executionStatus: detail.status, executionArn: detail.executionArn },
+          }),
         }),
       );
       notified = true;
