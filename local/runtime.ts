@@ -105,7 +105,17 @@ export interface LocalRuntimeOptions {
   readonly signal?: AbortSignal;
   /** Remembers the ASL definitions already validated (LocalStepFunctionsOptions.validationCacheDir). */
   readonly validationCacheDir?: string;
+  /**
+   * Lambda Task timeouts count from when the handler starts, not from when the state was
+   * entered. Here every Lambda step takes turns in one process (InvocationQueue); in AWS each
+   * runs in its own container at once. With thousands of executions open (the load harness's
+   * burst) the wait for a turn would otherwise exhaust TimeoutSeconds before the handler runs.
+   */
+  readonly lambdaTimeoutFromInvocationStart?: boolean;
 }
+
+/** A day: the engine's timer for a Lambda Task whose timeout `lambdaTask` enforces itself (setTimeout caps at 2^31-1 ms). */
+const DEFERRED_TASK_TIMEOUT_SECONDS = 86_400;
 
 export interface LocalRuntime {
   readonly standIns: StandIns;
@@ -191,7 +201,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
     const jobProgress = (await HANDLER_MODULES['job-progress']()).handler;
 
-    const definition = renderWorkflowDefinition(subs);
+    const asl = renderWorkflowDefinition(subs);
+    // Each Lambda Task state's own TimeoutSeconds, before lambdaTimeoutFromInvocationStart defers them.
+    const lambdaTimeouts = new Map(taskStates(asl).filter((t) => handlers.has(t.resource)).map((t) => [t.name, t.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS]));
+    const definition = options.lambdaTimeoutFromInvocationStart
+      ? {
+          ...asl,
+          States: Object.fromEntries(
+            Object.entries(asl.States as Record<string, Record<string, unknown>>).map(([name, state]) => [name, lambdaTimeouts.has(name) ? { ...state, TimeoutSeconds: DEFERRED_TASK_TIMEOUT_SECONDS } : state]),
+          ),
+        }
+      : asl;
 
     const { DynamoJobStore } = (await import('../handlers/shared/job-store'));
     const { startJob, startJobDepsFromEnv } = (await import('../handlers/shared/start-job'));
@@ -279,7 +299,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       },
       resolveTask: (resource, task, execution) => {
         const lambda = handlers.get(resource);
-        if (lambda) return lambdaTask(lambda.name, resource, lambda.handler, (task.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS) * 1000, invocations);
+        if (lambda) {
+          const timeoutMs = (lambdaTimeouts.get(task.name) ?? DEFAULT_TASK_TIMEOUT_SECONDS) * 1000;
+          return lambdaTask(lambda.name, resource, lambda.handler, timeoutMs, invocations, options.lambdaTimeoutFromInvocationStart === true);
+        }
         const dynamo = /^arn:aws:states:::dynamodb:(\w+)$/.exec(resource);
         if (dynamo) return dynamoDbTask(dynamodb, dynamo[1]);
         if (resource === 'arn:aws:states:::sns:publish') return snsPublishTask(sns);

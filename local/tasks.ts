@@ -79,12 +79,29 @@ export function lambdaTask(
   handler: LambdaHandler,
   timeoutMs: number,
   queue: InvocationQueue = new InvocationQueue(),
+  /** Enforce `timeoutMs` from the handler's start (after its turn in `queue`) as States.Timeout. */
+  timeoutFromStart = false,
 ) {
   return async (input: unknown): Promise<unknown> => {
     let result: unknown;
     try {
       const event = JSON.parse(JSON.stringify(input ?? null)) as unknown;
-      result = await queue.run(async () => await handler(event, lambdaContext(functionName, functionArn, timeoutMs)));
+      result = await queue.run(async () => {
+        const context = lambdaContext(functionName, functionArn, timeoutMs);
+        if (!timeoutFromStart) return await handler(event, context);
+        const invocation = Promise.resolve().then(() => handler(event, context));
+        // A handler cut off by its timeout may still fail later: that is no longer anyone's answer.
+        invocation.catch(() => undefined);
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new StatesError('States.Timeout', `${functionName} ran longer than its ${timeoutMs / 1000} s timeout`)), timeoutMs);
+        });
+        try {
+          return await Promise.race([invocation, timedOut]);
+        } finally {
+          clearTimeout(timer);
+        }
+      });
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       const errorType = e.name || 'Error';

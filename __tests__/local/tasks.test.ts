@@ -144,6 +144,25 @@ describe('lambdaTask', () => {
   });
 });
 
+describe('lambdaTask with the timeout counted from the handler start', () => {
+  it('lets a handler that waited its turn longer than its timeout run, and times out one that runs too long', async () => {
+    // Prepare: 50 ms timeouts; two 40 ms invocations hold the queue for 80 ms before the third
+    const queue = new InvocationQueue();
+    const sleepThen = (ms: number, value: string) => () => new Promise((resolve) => setTimeout(() => resolve(value), ms));
+    const first = lambdaTask('first', 'arn', sleepThen(40, 'first'), 50, queue, true);
+    const second = lambdaTask('second', 'arn', sleepThen(40, 'second'), 50, queue, true);
+    const third = lambdaTask('third', 'arn', sleepThen(5, 'third'), 50, queue, true);
+    const slow = lambdaTask('slow', 'arn', sleepThen(120, 'slow'), 50, new InvocationQueue(), true);
+
+    // Act
+    const results = await Promise.allSettled([first({}), second({}), third({}), slow({})]);
+
+    // Assess: the third ran although it waited ~80 ms for its turn; the slow one ran past its own 50 ms
+    expect(results.slice(0, 3)).toEqual(['first', 'second', 'third'].map((value) => ({ status: 'fulfilled', value })));
+    expect(results[3]).toMatchObject({ status: 'rejected', reason: { name: 'States.Timeout' } });
+  });
+});
+
 describe('InvocationQueue', () => {
   it('runs one invocation at a time, in order, and keeps going after a failure', async () => {
     // Prepare

@@ -109,7 +109,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   let runtime: LocalRuntime | undefined;
   const started = Date.now();
   try {
-    runtime = await startLocalRuntime({ stateDir, retryIntervalMs: 20, transcode: transcoder.run });
+    runtime = await startLocalRuntime({ stateDir, retryIntervalMs: 20, transcode: transcoder.run, lambdaTimeoutFromInvocationStart: true });
     const { internals } = runtime;
     transcoder.attach(runtime);
     const sharedClients = (await import('../../handlers/shared/clients'));
