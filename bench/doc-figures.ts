@@ -18,7 +18,7 @@ export const RESULTS_FILE = join(ROOT, 'bench', 'results.json');
 export const LOCAL_RESULTS_FILE = join(ROOT, 'bench', 'results-local.json');
 
 /** Every file that may hold generated figures. */
-export const DOC_FILES = ['README.md', 'SECURITY.md', 'docs/performance.md', 'docs/local-run.md', 'docs/terraform-teams.md'] as const;
+export const DOC_FILES = ['README.md', 'SECURITY.md', 'docs/performance.md', 'docs/local-run.md', 'docs/terraform-teams.md', 'docs/scale.md'] as const;
 
 /** What the synthesized app says (counted by `synthFacts`). */
 export interface SynthFacts {
@@ -191,6 +191,23 @@ export function figureValues({ results, local, synth }: Sources): Record<string,
     ].join('\n');
     const goal = local.overheadGoalPercent ?? 10;
     values['local-verdict'] = local.overheadPercent.median <= goal ? `met (${pct(local.overheadPercent.median)} <= ${goal} %)` : `**not met** (${pct(local.overheadPercent.median)} > ${goal} %)`;
+  }
+
+  // --- the burst of docs/scale.md: the load group (one `npm run bench:load` run)
+  const burst = results.figures.filter((f) => f.group === 'load');
+  const load = results.details.load as
+    | { jobs: number; completed: number; failed: number; rejected: number; inDlq: number; failures: Record<string, number>; faults: string[]; generatedAt: string; machine: { loadAverageAtStart: number[] } }
+    | undefined;
+  if (burst.length > 0 && load) {
+    const when = stale.get('load') ?? load.generatedAt;
+    values['load-table'] = [
+      `One run of ${load.jobs.toLocaleString('en-US')} uploads with faults ${load.faults.join(', ')}, ${minute(when)}${stale.has('load') ? ' (stale)' : ''}, load average ${load.machine.loadAverageAtStart.map((l) => l.toFixed(1)).join(' ')} at its start (\`bench/results.json\`, group load):`,
+      '',
+      '| figure | value | goal |',
+      '|---|---|---|',
+      ...burst.map((f) => `| ${f.figure} | ${formatNumber(f.median)} ${f.unit} | ${f.goal ?? ''} ${verdict(f)} |`.replace(/ {2,}\|/g, ' |')),
+      `| outcomes | ${load.completed.toLocaleString('en-US')} completed, ${load.failed.toLocaleString('en-US')} failed (${Object.entries(load.failures).map(([name, n]) => `${name} ${n.toLocaleString('en-US')}`).join(', ') || 'none'}), ${load.rejected} rejected, ${load.inDlq} in the DLQ | |`,
+    ].join('\n');
   }
 
   // --- the synthesized app
