@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { billedOutputs, minutesByDimension, orchestrationCost, type BilledOutput } from './cost';
 import { measureBundles, TRACER_ON_NOTE } from './bundles';
 import { writeDocFigures, type LocalResults } from './doc-figures';
+import type { LoadReport } from '../local/load/harness';
 import { LAMBDA_MEMORY_MB, PRICES } from './prices';
 import { figure, formatNumber, formatTable, mergeResults, single, staleGroups, type Figure, type GroupRun, type Results } from './report';
 import { scale, summarize, timeCommand, type CommandOptions, type Summary } from './stats';
@@ -309,21 +310,9 @@ function benchLocal(o: Options): { figures: Figure[]; detail: unknown; measuredA
 }
 
 /** What `npm run bench:load` (scripts/load-test.ts --out) writes. */
-interface LoadResults {
+interface LoadResults extends LoadReport {
   readonly generatedAt: string;
   readonly passed: boolean;
-  readonly violations: readonly string[];
-  readonly jobs: number;
-  readonly completed: number;
-  readonly failed: number;
-  readonly rejected: number;
-  readonly inDlq: number;
-  readonly lost: number;
-  readonly duplicateExecutions: number;
-  readonly regressedProgress: number;
-  readonly wallSeconds: number;
-  readonly jobsPerSecond: number;
-  readonly peakRssMb: number;
   readonly faults: readonly string[];
   readonly machine: { readonly cpus: number; readonly loadAverageAtStart: readonly number[]; readonly loadAverageAtEnd: readonly number[] };
 }
