@@ -3,6 +3,7 @@
  * page (review/ui/). Type-only: the browser bundle imports nothing from Node through it.
  */
 import type { JournalEntry } from '../local/job-journal';
+import type { Playback } from '../handlers/shared/playback';
 
 /** A row of the job list (`GET /api/jobs`). */
 export interface JobSummary {
@@ -41,12 +42,8 @@ export interface RenditionView {
   readonly plannedMaxBitrate?: number;
 }
 
-/** Media URLs of a job: paths on the review server, the same paths as the cloud delivery. */
-export interface JobMedia {
-  readonly hls?: string;
-  readonly mp4: readonly string[];
-  readonly thumbnails: readonly string[];
-}
+/** Media URLs of a job: paths on the review server, the same paths as the cloud delivery (the player uses HLS, not DASH). */
+export type JobMedia = Omit<Playback, 'dash'>;
 
 /** `GET /api/jobs/<jobId>`: the journal entry plus media URLs and measured renditions. */
 export interface JobView {
