@@ -69,7 +69,15 @@ export async function readJournalEntry(stateDir: string, jobId: string): Promise
   }
 }
 
-/** Every job in the journal, newest first. */
+/**
+ * Newest first; jobs started in the same millisecond (files of one run start together) in
+ * jobId order, so every reader lists them the same way whatever order readdir gives.
+ */
+export function newestFirst(a: Pick<JournalEntry, 'startedAt' | 'jobId'>, b: Pick<JournalEntry, 'startedAt' | 'jobId'>): number {
+  return b.startedAt.localeCompare(a.startedAt) || a.jobId.localeCompare(b.jobId);
+}
+
+/** Every job in the journal, newest first (see newestFirst). */
 export async function readJournal(stateDir: string): Promise<JournalEntry[]> {
   let names: string[];
   try {
@@ -81,7 +89,7 @@ export async function readJournal(stateDir: string): Promise<JournalEntry[]> {
   const entries = await Promise.all(
     names.filter((n) => n.endsWith('.json')).map((n) => readJournalEntry(stateDir, n.slice(0, -'.json'.length))),
   );
-  return entries.filter((e): e is JournalEntry => e !== undefined).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  return entries.filter((e): e is JournalEntry => e !== undefined).sort(newestFirst);
 }
 
 /** Reads what the journal needs out of the execution's last state data. */

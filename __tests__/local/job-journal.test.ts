@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { failedStateOf, fromExecutionState, readJournal, readJournalEntry, writeJournalEntry } from '../../local/job-journal';
+import { failedStateOf, fromExecutionState, newestFirst, readJournal, readJournalEntry, writeJournalEntry } from '../../local/job-journal';
 import type { StatePathStep } from '../../local/workflow';
 
 const step = (name: string, outcome: StatePathStep['outcome'], error?: string): StatePathStep => ({
@@ -53,5 +53,17 @@ describe('job journal', () => {
     expect(await readdir(join(state, 'jobs'))).toEqual(['a.json', 'b.json']);
     expect(await readJournalEntry(state, '../jobs/a')).toBeUndefined();
     await rm(state, { recursive: true, force: true });
+  });
+
+  it('lists jobs started in the same millisecond in one order, whatever order they are given in', () => {
+    // Prepare
+    const at = '2026-01-01T00:00:00.000Z';
+    const jobs = [{ jobId: 'f', startedAt: at }, { jobId: 'c', startedAt: at }, { jobId: 'z', startedAt: '2026-01-01T00:00:00.001Z' }];
+
+    // Act
+    const orders = [jobs, [...jobs].reverse(), [jobs[1], jobs[2], jobs[0]]].map((list) => [...list].sort(newestFirst).map((j) => j.jobId));
+
+    // Assess
+    expect(orders).toEqual([['z', 'c', 'f'], ['z', 'c', 'f'], ['z', 'c', 'f']]);
   });
 });

@@ -5,7 +5,7 @@ import { get } from 'node:http';
 import { join, resolve } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { ffmpegAvailable } from '../../local/ffmpeg';
-import { readJournal, type JournalEntry } from '../../local/job-journal';
+import { newestFirst, readJournal, type JournalEntry } from '../../local/job-journal';
 import { startReviewServer, type ReviewServer } from '../../review/server';
 import { makeClip, runLocal } from '../local/fixtures';
 
@@ -91,8 +91,8 @@ suite('review page in Chromium (npm run local:serve over a real local run)', () 
 
     // Assess
     const rows = await page.$$eval('#jobs tbody tr', (trs) => trs.map((tr) => ({ id: tr.getAttribute('data-job-id'), text: tr.textContent })));
-    const newestFirst = [completed, failed].sort((a, b) => b.startedAt.localeCompare(a.startedAt)).map((j) => j.jobId);
-    expect(rows.map((r) => r.id)).toEqual(newestFirst);
+    const expected = [completed, failed].sort(newestFirst).map((j) => j.jobId);
+    expect(rows.map((r) => r.id)).toEqual(expected);
     expect(rows.find((r) => r.id === completed.jobId)!.text).toContain('COMPLETED');
     expect(rows.find((r) => r.id === failed.jobId)!.text).toContain('UnsupportedMedia');
     await page.close();
