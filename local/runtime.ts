@@ -112,7 +112,20 @@ export interface LocalRuntimeOptions {
    * burst) the wait for a turn would otherwise exhaust TimeoutSeconds before the handler runs.
    */
   readonly lambdaTimeoutFromInvocationStart?: boolean;
+  /**
+   * Lambda invocations that may run at once (default 1: one at a time, InvocationQueue).
+   * Above 1 only for drivers that silence the handlers' logs and metrics (the load harness):
+   * the handlers share one process, so the logger's appended jobId and the stored EMF metrics
+   * are shared too. extract-metadata stays one at a time whatever this says (SERIAL_FUNCTIONS).
+   */
+  readonly lambdaConcurrency?: number;
 }
+
+/**
+ * Functions whose module-scope state cannot serve two invocations at once: extract-metadata's
+ * one mediainfo.js instance reads one file at a time (Lambda never shares a container either).
+ */
+const SERIAL_FUNCTIONS: ReadonlySet<string> = new Set(['extract-metadata']);
 
 /** A day: the engine's timer for a Lambda Task whose timeout `lambdaTask` enforces itself (setTimeout caps at 2^31-1 ms). */
 const DEFERRED_TASK_TIMEOUT_SECONDS = 86_400;
@@ -179,7 +192,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const dynamodb = new DynamoDBClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: standIns.dynamodbEndpoint });
     const sns = sharedClients.snsClient();
 
-    const handlers = new Map<string, { name: string; handler: LambdaHandler }>();
+    const invocations = new InvocationQueue(options.lambdaConcurrency ?? 1);
+    const handlers = new Map<string, { name: string; handler: LambdaHandler; queue: InvocationQueue }>();
     const functionArns = Object.fromEntries(
       Object.entries(WORKFLOW_FUNCTIONS).map(([key, dir]) => [key, LOCAL_ARNS.lambda(dir)]),
     ) as Record<keyof typeof WORKFLOW_FUNCTIONS, string>;
@@ -197,7 +211,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const arn = functionArns[key as keyof typeof WORKFLOW_FUNCTIONS];
       const mod = await HANDLER_MODULES[dir]();
       if (typeof mod.handler !== 'function') throw new Error(`handlers/${dir}/index.ts does not export a handler function`);
-      handlers.set(arn, { name: `${LOCAL_NAMES.workflow}-${dir}`, handler: mod.handler });
+      const queue = SERIAL_FUNCTIONS.has(dir) && (options.lambdaConcurrency ?? 1) > 1 ? new InvocationQueue() : invocations;
+      handlers.set(arn, { name: `${LOCAL_NAMES.workflow}-${dir}`, handler: mod.handler, queue });
     }
     const jobProgress = (await HANDLER_MODULES['job-progress']()).handler;
 
@@ -219,7 +234,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const jobStore = new DynamoJobStore(sharedClients.documentClient(), LOCAL_NAMES.jobsTable);
     const startDeps = { ...startJobDepsFromEnv(), store: jobStore };
 
-    const invocations = new InvocationQueue();
     const byKey = new Map<string, FileState>();
     const fileOf = (execution: ExecutionInfo): FileState | undefined => byKey.get((execution.input as WorkflowInput).source?.key);
 
@@ -301,7 +315,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         const lambda = handlers.get(resource);
         if (lambda) {
           const timeoutMs = (lambdaTimeouts.get(task.name) ?? DEFAULT_TASK_TIMEOUT_SECONDS) * 1000;
-          return lambdaTask(lambda.name, resource, lambda.handler, timeoutMs, invocations, options.lambdaTimeoutFromInvocationStart === true);
+          return lambdaTask(lambda.name, resource, lambda.handler, timeoutMs, lambda.queue, options.lambdaTimeoutFromInvocationStart === true);
         }
         const dynamo = /^arn:aws:states:::dynamodb:(\w+)$/.exec(resource);
         if (dynamo) return dynamoDbTask(dynamodb, dynamo[1]);

@@ -10,6 +10,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './account';
+import { useFastS3rverWalk } from './s3rver-walk';
 import { stateLayout } from './state-layout';
 
 // s3rver and dynalite ship no types; these are the parts of their APIs used here.
@@ -24,6 +25,7 @@ type S3rverCtor = new (options: {
   silent: boolean;
   configureBuckets: Array<{ name: string; configs: string[] }>;
 }) => S3rverInstance;
+useFastS3rverWalk(); // before s3rver loads: its store keeps the walk it finds at load
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- s3rver ships no types; the typed cast is the API used here
 const S3rver = require('s3rver') as S3rverCtor;
 type Dynalite = (options: { path?: string; createTableMs: number; deleteTableMs: number; updateTableMs: number }) => Server;

@@ -51,19 +51,33 @@ export function lambdaContext(functionName: string, functionArn: string, timeout
 }
 
 /**
- * Runs one invocation at a time. In Lambda a container never serves two invocations at once,
- * and handlers rely on it: module-scope state (the mediainfo.js instance, the logger's
- * appended jobId) is per container. Here every handler shares one process, so concurrent
- * executions take turns for their Lambda steps (the transcode, the long part, is not a Lambda
- * and runs in parallel).
+ * Runs invocations in turn: one at a time by default. In Lambda a container never serves two
+ * invocations at once, and handlers rely on it: module-scope state (the mediainfo.js instance,
+ * the logger's appended jobId, the stored EMF metrics) is per container. Here every handler
+ * shares one process, so concurrent executions take turns for their Lambda steps (the
+ * transcode, the long part, is not a Lambda and runs in parallel). `concurrency` above 1 lets
+ * that many run at once, as separate containers would, for drivers that silence the logs and
+ * metrics (the load harness); the waiting ones start in arrival order.
  */
 export class InvocationQueue {
-  private tail: Promise<unknown> = Promise.resolve();
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
 
-  run<T>(invoke: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(invoke, invoke);
-    this.tail = result.catch(() => undefined);
-    return result;
+  constructor(private readonly concurrency = 1) {
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`InvocationQueue: concurrency must be a positive integer, got ${concurrency}`);
+  }
+
+  async run<T>(invoke: () => Promise<T>): Promise<T> {
+    if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running += 1;
+    try {
+      return await invoke();
+    } finally {
+      // The turn passes straight to the next waiter (running stays counted), else frees a slot.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running -= 1;
+    }
   }
 }
 

@@ -190,4 +190,31 @@ describe('InvocationQueue', () => {
     expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
+
+  it('with a concurrency of 3 runs at most 3 at once, starts the waiting ones in arrival order, and frees the slot of one that failed', async () => {
+    // Prepare
+    const queue = new InvocationQueue(3);
+    const started: string[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const task = (name: string, ms: number, fail = false) => async () => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      started.push(name);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      inFlight--;
+      if (fail) throw new Error(name);
+      return name;
+    };
+
+    // Act
+    const results = await Promise.allSettled(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((name, i) => queue.run(task(name, 5 + (i % 3) * 5, name === 'b'))));
+
+    // Assess
+    expect(maxInFlight).toBe(3);
+    expect(started).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(() => new InvocationQueue(0)).toThrow('concurrency must be a positive integer, got 0');
+  });
 });
+
