@@ -80,6 +80,14 @@ const BATCH_SIZE = 10;
  * (extract-metadata still runs one at a time: see the runtime's SERIAL_FUNCTIONS).
  */
 const LAMBDA_CONCURRENCY = 8;
+/**
+ * The StartExecution bucket under the `throttle` fault: half the harness's own start rate (10
+ * start-workflow invocations at once started 20 executions a second in a 10,000-upload run on
+ * 2 cores) whatever the number of uploads, so the bucket runs dry all through the burst. Sized by the number of
+ * uploads instead (N/20 tokens, N/50 a second), it never ran dry in a 10,000-upload run: one
+ * throttle, the forced first.
+ */
+const THROTTLE_BUCKET = { size: 25, refillPerSecond: 10 } as const;
 /** How often each fault lands (per batch for crashes, per upload or job otherwise). */
 const PROGRESS_STEPS = [10, 35, 60, 85] as const;
 const TERMINAL = new Set(['COMPLETED', 'FAILED']);
@@ -128,10 +136,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       injectDynamoThrottle(internals.dynamodb, ddbThrottle);
     }
 
-    // StartExecution: AWS's bucket for the big Regions; the `throttle` fault shrinks it so a run of
-    // this size actually hits it (at 1,300 / 300 per s the harness never would).
+    // StartExecution: AWS's bucket for the big Regions; the `throttle` fault shrinks it so the
+    // harness actually hits it (at 1,300 / 300 per s one machine never would): THROTTLE_BUCKET.
     const bucket = faults.has('throttle')
-      ? new TokenBucket(Math.max(10, Math.ceil(options.jobs / 20)), Math.max(5, Math.ceil(options.jobs / 50)))
+      ? new TokenBucket(THROTTLE_BUCKET.size, THROTTLE_BUCKET.refillPerSecond)
       : new TokenBucket(START_EXECUTION_QUOTA.largeRegions.size, START_EXECUTION_QUOTA.largeRegions.refillPerSecond);
 
     // --- the progress monitor: every observation of a record must move forward ---
