@@ -160,7 +160,21 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       }
       seen.set(job.jobId, now);
     };
-    transcoder.onProgressDelivered = async (jobId) => observe(await internals.jobStore.get(jobId));
+    // The harness's own reads go through the throttled client too (`ddb-throttle`); the monitor
+    // is not the system under test, so it keeps asking (one 10,000-upload run lost track of an
+    // execution when three attempts of the SDK's retry all fell into one throttle burst).
+    const readRecord = async (jobId: string): Promise<JobRecord | undefined> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await internals.jobStore.get(jobId);
+        } catch (err) {
+          if (attempt >= 10) throw err;
+          count('monitorReadRetries');
+          await sleep(100 * attempt);
+        }
+      }
+    };
+    transcoder.onProgressDelivered = async (jobId) => observe(await readRecord(jobId));
 
     // --- executions: track each one, and tell job-progress how those that did not succeed ended ---
     let openExecutions = 0;
@@ -170,7 +184,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         .wait(executionArn)
         .then(async (outcome) => {
           if (process.env.LOAD_DEBUG) console.error('execution', jobId, outcome.status, outcome.stopDate.getTime() - outcome.startDate.getTime(), 'ms', outcome.error ?? '');
-          observe(await internals.jobStore.get(jobId));
+          observe(await readRecord(jobId));
           if (outcome.status === 'SUCCEEDED') return;
           // EventBridge's "Step Functions Execution Status Change" for FAILED / TIMED_OUT / ABORTED.
           const event = executionStatusEvent(executionArn, jobId, outcome.status, outcome.error, outcome.cause);
@@ -183,7 +197,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
               await sleep(50 * attempt);
             }
           }
-          observe(await internals.jobStore.get(jobId));
+          observe(await readRecord(jobId));
         })
         .catch(() => count('executionTrackingErrors'))
         .finally(() => (openExecutions -= 1));
@@ -328,7 +342,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const failures: Record<string, number> = {};
     const lostExamples: string[] = [];
     await mapBounded(keys, 16, async (key) => {
-      const job = await internals.jobStore.get(jobIdFor(LOCAL_NAMES.sourceBucket, key, clipEtag));
+      const job = await readRecord(jobIdFor(LOCAL_NAMES.sourceBucket, key, clipEtag));
       observe(job);
       if (job?.status === 'FAILED') {
         const name = job.error?.name ?? 'Unknown';
