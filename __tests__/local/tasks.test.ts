@@ -217,4 +217,3 @@ describe('InvocationQueue', () => {
     expect(() => new InvocationQueue(0)).toThrow('concurrency must be a positive integer, got 0');
   });
 });
-

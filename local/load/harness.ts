@@ -83,9 +83,9 @@ const LAMBDA_CONCURRENCY = 8;
 /**
  * The StartExecution bucket under the `throttle` fault: half the harness's own start rate (10
  * start-workflow invocations at once started 20 executions a second in a 10,000-upload run on
- * 2 cores) whatever the number of uploads, so the bucket runs dry all through the burst. Sized by the number of
- * uploads instead (N/20 tokens, N/50 a second), it never ran dry in a 10,000-upload run: one
- * throttle, the forced first.
+ * 2 cores) whatever the number of uploads, so the bucket runs dry all through the burst. Sized
+ * by the number of uploads instead (N/20 tokens, N/50 a second), it never ran dry in a
+ * 10,000-upload run: one throttle, the forced first.
  */
 const THROTTLE_BUCKET = { size: 25, refillPerSecond: 10 } as const;
 /** How often each fault lands (per batch for crashes, per upload or job otherwise). */
@@ -160,20 +160,22 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       }
       seen.set(job.jobId, now);
     };
-    // The harness's own reads go through the throttled client too (`ddb-throttle`); the monitor
-    // is not the system under test, so it keeps asking (one 10,000-upload run lost track of an
-    // execution when three attempts of the SDK's retry all fell into one throttle burst).
-    const readRecord = async (jobId: string): Promise<JobRecord | undefined> => {
+    /** Runs `work` until it succeeds, `attempts` times at most, `stepMs` × attempt apart; counts each retry under `counter`. */
+    const retrying = async <T>(counter: string, attempts: number, stepMs: number, work: () => Promise<T>): Promise<T> => {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await internals.jobStore.get(jobId);
+          return await work();
         } catch (err) {
-          if (attempt >= 10) throw err;
-          count('monitorReadRetries');
-          await sleep(100 * attempt);
+          if (attempt >= attempts) throw err;
+          count(counter);
+          await sleep(stepMs * attempt);
         }
       }
     };
+    // The harness's own reads go through the throttled client too (`ddb-throttle`); the monitor
+    // is not the system under test, so it keeps asking (one 10,000-upload run lost track of an
+    // execution when three attempts of the SDK's retry all fell into one throttle burst).
+    const readRecord = (jobId: string) => retrying('monitorReadRetries', 10, 100, () => internals.jobStore.get(jobId));
     transcoder.onProgressDelivered = async (jobId) => observe(await readRecord(jobId));
 
     // --- executions: track each one, and tell job-progress how those that did not succeed ended ---
@@ -188,15 +190,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           if (outcome.status === 'SUCCEEDED') return;
           // EventBridge's "Step Functions Execution Status Change" for FAILED / TIMED_OUT / ABORTED.
           const event = executionStatusEvent(executionArn, jobId, outcome.status, outcome.error, outcome.cause);
-          for (let attempt = 1; attempt <= 3; attempt++) {
-            try {
-              await internals.invokeJobProgress(event);
-              break;
-            } catch {
-              count('executionStatusEventRetries');
-              await sleep(50 * attempt);
-            }
-          }
+          await retrying('executionStatusEventRetries', 3, 50, () => internals.invokeJobProgress(event));
           observe(await readRecord(jobId));
         })
         .catch(() => count('executionTrackingErrors'))
