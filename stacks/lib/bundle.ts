@@ -130,8 +130,19 @@ export async function prebuildHandlers(): Promise<void> {
   keepOutputs(result.outputFiles);
 }
 
+/**
+ * Modules a Lambda bundle gets in place of an npm package (esbuild `alias`). The SDK's default
+ * credential chain becomes the environment provider that is its first link in Lambda
+ * (handlers/lambda-runtime/credential-provider.ts says why): the other links and the SSO/STS
+ * clients they import are no longer parsed at every cold start.
+ */
+export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': join(PROJECT_ROOT, 'handlers', 'lambda-runtime', 'credential-provider.ts'),
+};
+
 function esbuildOptions(names: readonly string[]): BuildOptions & { write: false } {
   return {
+    alias: { ...LAMBDA_ALIASES },
     entryPoints: Object.fromEntries(names.map((n) => [n, lambdaEntry(n)])),
     bundle: true,
     platform: 'node',
