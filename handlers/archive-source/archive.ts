@@ -10,7 +10,7 @@ import {
   StorageClass,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { ArchiveFailed, errorName } from '../shared/errors';
 import { JOB_ID_PATTERN, SourceRef } from '../shared/job';
 import { LogSink, silentLog } from '../shared/logger';
@@ -24,7 +24,7 @@ export const MAX_SINGLE_COPY_BYTES = 5 * GiB;
 export const DEFAULT_PART_SIZE = 512 * MiB;
 const MAX_PARTS = 10_000;
 
-export const archiveInputSchema = z.object({ jobId: z.string().regex(JOB_ID_PATTERN), source: sourceRefSchema });
+export const archiveInputSchema = z.object({ jobId: z.string().check(z.regex(JOB_ID_PATTERN)), source: sourceRefSchema });
 export type ArchiveInput = z.infer<typeof archiveInputSchema>;
 
 export interface ArchiveResult {

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { callerOf, type AccessConfig, type Caller } from '../shared/caller';
 import { Forbidden, InvalidSourceKey, ObjectNotFound } from '../shared/errors';
 import { parseWith, readJsonBody, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
@@ -6,6 +5,7 @@ import type { StartJobDeps, StartJobRequest, StartJobResult } from '../shared/st
 import { ownerUploadPrefix } from '../shared/owner';
 import { statusUrlFor, toPublicJob, type PublicViewOptions } from '../shared/public-job';
 import { userMetadataSchema } from '../shared/user-metadata';
+import * as z from '../shared/zod';
 
 /**
  * The caller names an object in the source bucket; the bucket itself is fixed by the
@@ -13,25 +13,24 @@ import { userMetadataSchema } from '../shared/user-metadata';
  * `owner` field (the owner comes from the authorizer and the key, never from the body).
  * Key rules (prefix, extension, `..`, length) live in start-job's validateSourceKey.
  */
-const BodySchema = z
-  .object({
-    key: z.string().min(1, 'must not be empty'),
-    // "Version IDs are Unicode, UTF-8 encoded, URL-ready, opaque strings that are no more than
-    // 1,024 bytes long" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/versioning-workflows.html,
-    // "Retaining multiple versions of objects with S3 Versioning"): anything else is a bad request,
-    // answered 400 here instead of reaching S3 (whose 400 would otherwise surface as a 500).
-    versionId: z
-      .string()
-      .min(1, 'must not be empty')
-      .max(1024, 'must be at most 1024 characters')
-      .regex(/^[A-Za-z0-9._~-]+$/, 'must be an S3 version id (letters, digits, ".", "_", "~", "-")')
-      .optional(),
-    force: z.boolean().optional(),
-    /** An encoding profile this deployment allows (start-job checks; 400 names the allowed ones). */
-    profile: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
-    metadata: userMetadataSchema.optional(),
-  })
-  .strict();
+const BodySchema = z.strictObject({
+  key: z.string().check(z.minLength(1, 'must not be empty')),
+  // "Version IDs are Unicode, UTF-8 encoded, URL-ready, opaque strings that are no more than
+  // 1,024 bytes long" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/versioning-workflows.html,
+  // "Retaining multiple versions of objects with S3 Versioning"): anything else is a bad request,
+  // answered 400 here instead of reaching S3 (whose 400 would otherwise surface as a 500).
+  versionId: z.optional(
+    z.string().check(
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(1024, 'must be at most 1024 characters'),
+      z.regex(/^[A-Za-z0-9._~-]+$/, 'must be an S3 version id (letters, digits, ".", "_", "~", "-")'),
+    ),
+  ),
+  force: z.optional(z.boolean()),
+  /** An encoding profile this deployment allows (start-job checks; 400 names the allowed ones). */
+  profile: z.optional(z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(64, 'must be at most 64 characters'))),
+  metadata: z.optional(userMetadataSchema),
+});
 
 export type StartJobFn = (req: StartJobRequest, deps: StartJobDeps) => Promise<StartJobResult>;
 

@@ -1,5 +1,4 @@
 import type { PresignedPost, PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
-import * as z from 'zod';
 import { callerOf, type AccessConfig } from '../shared/caller';
 import { ConfigurationError, InvalidRequest, UnsupportedMedia, UploadTooLarge } from '../shared/errors';
 import { parseWith, readJsonBody, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
@@ -7,6 +6,8 @@ import { chooseProfile, OPEN_PROFILE_POLICY, profilePolicyFromEnv, type ProfileP
 import { toObjectMetadataFields, userMetadataSchema } from '../shared/user-metadata';
 import type { UploadReservation } from '../shared/limits';
 import { ownerUploadPrefix } from '../shared/owner';
+import { nonEmptyString } from '../shared/schemas';
+import * as z from '../shared/zod';
 
 /**
  * Content types accepted per file extension. The presigned POST pins Content-Type, so the
@@ -53,29 +54,30 @@ export interface UploadDeps {
 /** File names are kept readable but reduced to characters safe in an S3 key and a URL. */
 const MAX_FILENAME_CHARS = 200;
 
-const BodySchema = z
-  .object({
-    filename: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
-    contentType: z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
-    size: z.number().int('must be a whole number of bytes').min(1, 'must be at least 1 byte').max(Number.MAX_SAFE_INTEGER),
-    /** Stored on the object as `x-amz-meta-profile`; the ingest applies it (and rejects a profile no longer allowed). */
-    profile: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
-    /** Stored on the object as `x-amz-meta-job-<key>` pairs; the ingest copies them to the job. */
-    metadata: userMetadataSchema.optional(),
-  })
-  .strict();
+const BodySchema = z.strictObject({
+  filename: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(255, 'must be at most 255 characters')),
+  contentType: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(100, 'must be at most 100 characters')),
+  size: z.number().check(z.int('must be a whole number of bytes'), z.minimum(1, 'must be at least 1 byte'), z.maximum(Number.MAX_SAFE_INTEGER)),
+  /** Stored on the object as `x-amz-meta-profile`; the ingest applies it (and rejects a profile no longer allowed). */
+  profile: z.optional(z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(64, 'must be at most 64 characters'))),
+  /** Stored on the object as `x-amz-meta-job-<key>` pairs; the ingest copies them to the job. */
+  metadata: z.optional(userMetadataSchema),
+});
 
 export function loadUploadConfig(env: NodeJS.ProcessEnv, access: AccessConfig): UploadConfig {
   const schema = z.object({
-    SOURCE_BUCKET: z.string().min(1),
-    UPLOADS_TABLE_NAME: z.string().min(1),
-    MAX_UPLOAD_BYTES: z.string().regex(/^[1-9]\d*$/).transform(Number),
-    ALLOWED_EXTENSIONS: z
-      .string()
-      .transform((s) => s.split(',').map((e) => e.trim().toLowerCase()).filter((e) => e.length > 0))
-      .pipe(z.array(z.string().regex(/^[a-z0-9]+$/)).min(1)),
+    SOURCE_BUCKET: nonEmptyString(),
+    UPLOADS_TABLE_NAME: nonEmptyString(),
+    MAX_UPLOAD_BYTES: z.pipe(z.string().check(z.regex(/^[1-9]\d*$/)), z.transform(Number)),
+    ALLOWED_EXTENSIONS: z.pipe(
+      z.pipe(
+        z.string(),
+        z.transform((s: string) => s.split(',').map((e) => e.trim().toLowerCase()).filter((e) => e.length > 0)),
+      ),
+      z.array(z.string().check(z.regex(/^[a-z0-9]+$/))).check(z.minLength(1)),
+    ),
     // A short-lived form (variable upload_url_expires_seconds, default 300 s): less time to re-use or share it.
-    UPLOAD_URL_EXPIRES_SECONDS: z.string().regex(/^[1-9]\d*$/).transform(Number).pipe(z.number().max(3600)),
+    UPLOAD_URL_EXPIRES_SECONDS: z.pipe(z.pipe(z.string().check(z.regex(/^[1-9]\d*$/)), z.transform(Number)), z.number().check(z.maximum(3600))),
   });
   const parsed = schema.safeParse(env);
   if (!parsed.success) {

@@ -1,7 +1,7 @@
-import * as z from 'zod';
-import { sourceRefSchema } from '../shared/schemas';
+import { nonEmptyString, sourceRefSchema } from '../shared/schemas';
+import * as z from '../shared/zod';
 
 export const extractMetadataEventSchema = z.object({
-  jobId: z.string().min(1),
+  jobId: nonEmptyString(),
   source: sourceRefSchema,
 });

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { callerOf, type AccessConfig } from '../shared/caller';
 import { ConfigurationError, JobNotFound } from '../shared/errors';
 import { parseWith, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
@@ -6,6 +5,7 @@ import { JOB_ID_PATTERN, type JobRecord } from '../shared/job';
 import { SYSTEM_OWNER } from '../shared/owner';
 import type { DeliverySettings } from '../shared/playback';
 import { toPublicJob, unsignedView, type PublicViewOptions } from '../shared/public-job';
+import * as z from '../shared/zod';
 import type { PlaybackSigner } from './signed-playback';
 
 /** The one read this route needs. */
@@ -20,7 +20,7 @@ export interface GetJobDelivery {
 }
 
 const PathSchema = z.object({
-  jobId: z.string().regex(JOB_ID_PATTERN, 'must be 32 lowercase hexadecimal characters'),
+  jobId: z.string().check(z.regex(JOB_ID_PATTERN, 'must be 32 lowercase hexadecimal characters')),
 });
 
 /**

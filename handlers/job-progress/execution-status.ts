@@ -1,12 +1,12 @@
 import { DescribeExecutionCommand, ExecutionDoesNotExist, type SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import * as z from 'zod';
 import { errorName, JobNotFound, JobStateConflict } from '../shared/errors';
 import { JOB_ID_PATTERN, type JobRecord } from '../shared/job';
 import type { JobEventSink } from '../shared/job-events';
 import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
 import { truncateCause } from '../record-failure/normalise';
+import * as z from '../shared/zod';
 
 /**
  * "Step Functions Execution Status Change" (EventBridge) for executions that ended without
@@ -25,8 +25,8 @@ const executionStatusSchema = z.object({
     name: z.string(),
     status: z.enum(['FAILED', 'TIMED_OUT', 'ABORTED']),
     stateMachineArn: z.string(),
-    error: z.string().nullish(),
-    cause: z.string().nullish(),
+    error: z.nullish(z.string()),
+    cause: z.nullish(z.string()),
   }),
 });
 

@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { JOB_ID_PATTERN } from '../shared/job';
 import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
+import * as z from '../shared/zod';
 
 /**
  * "MediaConvert Job State Change" (EventBridge). Only the fields we use are checked.
@@ -11,11 +11,11 @@ const stateChangeSchema = z.object({
   'detail-type': z.literal('MediaConvert Job State Change'),
   detail: z.object({
     status: z.string(),
-    jobId: z.string().optional(),
-    userMetadata: z.record(z.string(), z.string()).optional(),
-    jobProgress: z.object({ jobPercentComplete: z.number().optional() }).loose().optional(),
-    errorCode: z.union([z.number(), z.string()]).optional(),
-    errorMessage: z.string().optional(),
+    jobId: z.optional(z.string()),
+    userMetadata: z.optional(z.record(z.string(), z.string())),
+    jobProgress: z.optional(z.looseObject({ jobPercentComplete: z.optional(z.number()) })),
+    errorCode: z.optional(z.union([z.number(), z.string()])),
+    errorMessage: z.optional(z.string()),
   }),
 });
 

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { callerOf, type AccessConfig } from '../shared/caller';
 import { Forbidden, InvalidRequest } from '../shared/errors';
 import { parseWith, type ApiEvent, type HttpResponse, type RequestContext } from '../shared/http';
@@ -6,6 +5,7 @@ import type { JobStore } from '../shared/job-store';
 import { JOB_ID_PATTERN, JOB_STATUSES, type JobStatus } from '../shared/job';
 import { isOwner } from '../shared/owner';
 import { toPublicJob, type PublicViewOptions } from '../shared/public-job';
+import * as z from '../shared/zod';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
@@ -20,19 +20,18 @@ const StatusSchema = z.enum(JOB_STATUSES as [JobStatus, ...JobStatus[]], {
   error: (issue) => (issue.input === undefined ? 'is required' : `must be one of ${JOB_STATUSES.join(', ')}`),
 });
 
-const QuerySchema = z
-  .object({
-    status: StatusSchema.optional(),
-    owner: z.string().refine(isOwner, 'must be an owner id (o-<24 hex>), system or local').optional(),
-    limit: z
-      .string()
-      .regex(/^\d{1,3}$/, `must be an integer from 1 to ${MAX_LIMIT}`)
-      .transform(Number)
-      .pipe(z.number().int().min(1, `must be an integer from 1 to ${MAX_LIMIT}`).max(MAX_LIMIT, `must be an integer from 1 to ${MAX_LIMIT}`))
-      .optional(),
-    next: z.string().max(1024, 'is not a valid page token').optional(),
-  })
-  .strict();
+const LIMIT_MESSAGE = `must be an integer from 1 to ${MAX_LIMIT}`;
+const QuerySchema = z.strictObject({
+  status: z.optional(StatusSchema),
+  owner: z.optional(z.string().check(z.refine(isOwner, 'must be an owner id (o-<24 hex>), system or local'))),
+  limit: z.optional(
+    z.pipe(
+      z.pipe(z.string().check(z.regex(/^\d{1,3}$/, LIMIT_MESSAGE)), z.transform(Number)),
+      z.number().check(z.int(), z.minimum(1, LIMIT_MESSAGE), z.maximum(MAX_LIMIT, LIMIT_MESSAGE)),
+    ),
+  ),
+  next: z.optional(z.string().check(z.maxLength(1024, 'is not a valid page token'))),
+});
 
 /**
  * The decoded `next` token: the index key of the last item read plus `by`, the owner id of the
@@ -41,10 +40,10 @@ const QuerySchema = z
  * never a DynamoDB ValidationException (500). Tampering can only move the start position inside
  * a partition the caller may list anyway (its own, or every owner's for an admin).
  */
-const KeyFields = { jobId: z.string().regex(JOB_ID_PATTERN), createdAt: z.iso.datetime(), by: z.string().refine(isOwner) };
+const KeyFields = { jobId: z.string().check(z.regex(JOB_ID_PATTERN)), createdAt: z.iso.datetime(), by: z.string().check(z.refine(isOwner)) };
 const TokenSchema = z.union([
-  z.object({ ...KeyFields, owner: z.string().refine(isOwner) }).strict(),
-  z.object({ ...KeyFields, status: z.enum(JOB_STATUSES as [JobStatus, ...JobStatus[]]) }).strict(),
+  z.strictObject({ ...KeyFields, owner: z.string().check(z.refine(isOwner)) }),
+  z.strictObject({ ...KeyFields, status: z.enum(JOB_STATUSES as [JobStatus, ...JobStatus[]]) }),
 ]);
 export type PageToken = z.infer<typeof TokenSchema>;
 

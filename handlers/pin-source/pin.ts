@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { copyObjectVersion, isTransient } from '../archive-source/archive';
 import { errorName, ObjectNotFound, SourcePinFailed } from '../shared/errors';
 import { JOB_ID_PATTERN } from '../shared/job';
@@ -8,7 +8,7 @@ import { PinnedSource, pinnedSourceKey } from '../shared/pinned-source';
 import { isS3NotFound } from '../shared/s3-errors';
 import { sourceRefSchema } from '../shared/schemas';
 
-export const pinInputSchema = z.object({ jobId: z.string().regex(JOB_ID_PATTERN), source: sourceRefSchema });
+export const pinInputSchema = z.object({ jobId: z.string().check(z.regex(JOB_ID_PATTERN)), source: sourceRefSchema });
 export type PinInput = z.infer<typeof pinInputSchema>;
 
 export interface PinDeps {

@@ -1,5 +1,5 @@
-import * as z from 'zod';
-import { sourceRefSchema } from '../shared/schemas';
+import { nonEmptyString, sourceRefSchema, wholeCount } from '../shared/schemas';
+import * as z from '../shared/zod';
 
 /** MediaMetadata as extract-metadata returns it (handlers/shared/job.ts). */
 export const mediaMetadataSchema = z.object({
@@ -13,20 +13,20 @@ export const mediaMetadataSchema = z.object({
   rotation: z.number(),
   frameRate: z.number(),
   videoCodec: z.string(),
-  bitRate: z.number().optional(),
-  audioTrackCount: z.number().int().nonnegative(),
-  audioCodec: z.string().optional(),
-  audioChannels: z.number().int().positive().optional(),
-  audioChannelLayout: z.string().optional(),
+  bitRate: z.optional(z.number()),
+  audioTrackCount: wholeCount(),
+  audioCodec: z.optional(z.string()),
+  audioChannels: z.optional(z.number().check(z.int(), z.positive())),
+  audioChannelLayout: z.optional(z.string()),
   bytesRead: z.number(),
 });
 
 export const planTranscodeEventSchema = z.object({
-  jobId: z.string().min(1),
+  jobId: nonEmptyString(),
   source: sourceRefSchema,
   metadata: mediaMetadataSchema,
-  profile: z.string().min(1).optional(),
-  userMetadata: z.record(z.string(), z.string()).optional(),
+  profile: z.optional(nonEmptyString()),
+  userMetadata: z.optional(z.record(z.string(), z.string())),
   /** The ASL's ${WorkflowName}: job-progress matches UserMetadata.workflow against it. */
-  workflow: z.string().min(1).optional(),
+  workflow: z.optional(nonEmptyString()),
 });

@@ -1,6 +1,6 @@
 import { outputGroupRole, type OutputGroupRole } from '../shared/output-groups';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { errorName, MalformedEvent, QualityCheckFailed } from '../shared/errors';
 import { ExpectedOutput, JOB_ID_PATTERN, OUTPUT_KINDS, JobOutputs, MediaMetadata, TranscodeResult } from '../shared/job';
 import type { JobEventSink } from '../shared/job-events';
@@ -8,38 +8,36 @@ import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
 import { DeliverySettings, playbackFor } from '../shared/playback';
 import { toPublicJob, unsignedView } from '../shared/public-job';
-import { qualityReportSchema, sourceRefSchema } from '../shared/schemas';
+import { nonEmptyString, qualityReportSchema, sourceRefSchema } from '../shared/schemas';
 
 /** The Publish task's Parameters in asl/video-workflow.asl.json. */
 export const publishInputSchema = z.object({
-  jobId: z.string().regex(JOB_ID_PATTERN),
+  jobId: z.string().check(z.regex(JOB_ID_PATTERN)),
   source: sourceRefSchema,
   metadata: z.record(z.string(), z.unknown()),
   plan: z.object({
     expectedOutputs: z.array(
-      z.object({ kind: z.enum(OUTPUT_KINDS), uri: z.string() }).loose(),
+      z.looseObject({ kind: z.enum(OUTPUT_KINDS), uri: z.string() }),
     ),
     outputPrefix: z.string(),
-    groupRoles: z.array(z.enum(['mp4', 'hls', 'cmaf', 'thumbnails'])).optional(),
+    groupRoles: z.optional(z.array(z.enum(['mp4', 'hls', 'cmaf', 'thumbnails']))),
   }),
   transcode: z.object({
-    mediaConvertJobId: z.string().min(1),
+    mediaConvertJobId: nonEmptyString(),
     outputGroupDetails: z.array(
-      z
-        .object({
-          OutputDetails: z.array(z.object({ OutputFilePaths: z.array(z.string()).optional() }).loose()).optional(),
-          PlaylistFilePaths: z.array(z.string()).optional(),
-          Type: z.string().optional(),
-        })
-        .loose(),
+      z.looseObject({
+        OutputDetails: z.optional(z.array(z.looseObject({ OutputFilePaths: z.optional(z.array(z.string())) }))),
+        PlaylistFilePaths: z.optional(z.array(z.string())),
+        Type: z.optional(z.string()),
+      }),
     ),
   }),
   qc: z.object({
     passed: z.boolean(),
     checks: z.array(z.unknown()),
     failures: z.array(z.string()),
-    thumbnails: z.array(z.string()).optional(),
-    quality: qualityReportSchema.optional(),
+    thumbnails: z.optional(z.array(z.string())),
+    quality: z.optional(qualityReportSchema),
   }),
 });
 

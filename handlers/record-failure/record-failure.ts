@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { JobNotFound, JobStateConflict } from '../shared/errors';
 import { JOB_ID_PATTERN, type JobRecord } from '../shared/job';
 import type { JobEventSink } from '../shared/job-events';
@@ -6,13 +5,14 @@ import { qualityReportSchema } from '../shared/schemas';
 import { JobStore } from '../shared/job-store';
 import { LogSink, silentLog } from '../shared/logger';
 import { normaliseError } from './normalise';
+import * as z from '../shared/zod';
 
 /** The RecordFailure task's Parameters; `source` is only carried for the notification. */
 export const recordFailureInputSchema = z.object({
-  jobId: z.string().regex(JOB_ID_PATTERN),
-  source: z.unknown().optional(),
+  jobId: z.string().check(z.regex(JOB_ID_PATTERN)),
+  source: z.optional(z.unknown()),
   // `quality` comes with a failed picture-quality gate (the QualityCheckFailed Pass state).
-  error: z.object({ Error: z.string().optional(), Cause: z.unknown().optional(), quality: qualityReportSchema.optional().catch(undefined) }).loose(),
+  error: z.looseObject({ Error: z.optional(z.string()), Cause: z.optional(z.unknown()), quality: z.catch(z.optional(qualityReportSchema), undefined) }),
 });
 export type RecordFailureInput = z.infer<typeof recordFailureInputSchema>;
 

@@ -1,7 +1,8 @@
-import * as z from 'zod';
 import { ConfigurationError, Forbidden } from './errors';
 import type { ApiEvent } from './http';
 import { ownerIdOf } from './owner';
+import { nonEmptyString } from './schemas';
+import * as z from './zod';
 
 /**
  * The caller of an API route, taken from the authorizer context API Gateway puts on the event
@@ -44,11 +45,11 @@ export function accessConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Acces
 const JwtContext = z.object({
   jwt: z.object({
     claims: z.record(z.string(), z.unknown()),
-    scopes: z.array(z.string()).nullish(),
+    scopes: z.nullish(z.array(z.string())),
   }),
 });
 const IamContext = z.object({
-  iam: z.object({ userArn: z.string().min(1), accountId: z.string().optional() }),
+  iam: z.object({ userArn: nonEmptyString(), accountId: z.optional(z.string()) }),
 });
 
 const ASSUMED_ROLE = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/;

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import * as z from 'zod';
 import {
   errorName,
   Forbidden,
@@ -22,6 +21,7 @@ import {
 } from './errors';
 import { logger, type LogSink } from './logger';
 import { describeIssues, issueEntries } from './schemas';
+import type * as z from './zod';
 
 /**
  * Helpers shared by the HTTP API handlers (API Gateway v2 HTTP API, Lambda proxy integration,
@@ -119,7 +119,7 @@ function article(expected: string): string {
 }
 
 /** Validates `input` against `schema`; failures become InvalidRequest naming the field. */
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where: 'body' | 'query' | 'path'): z.output<S> {
+export function parseWith<S extends z.ZodMiniType>(schema: S, input: unknown, where: 'body' | 'query' | 'path'): z.output<S> {
   const result = schema.safeParse(input, { error: apiErrorMap });
   if (result.success) return result.data;
   const field = issueEntries(result.error.issues, where)[0]?.field ?? where;

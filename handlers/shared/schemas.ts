@@ -1,5 +1,15 @@
-import * as z from 'zod';
 import { MalformedEvent } from './errors';
+import * as z from './zod';
+
+/** A string of at least one character (classic zod's `z.string().min(1)`). */
+export function nonEmptyString(): z.ZodMiniString {
+  return z.string().check(z.minLength(1));
+}
+
+/** A whole number >= 0 (classic zod's `z.number().int().nonnegative()`: the same checks, in the same order). */
+export function wholeCount(): z.ZodMiniNumber {
+  return z.number().check(z.int(), z.nonnegative());
+}
 
 /**
  * The SourceRef start-job pins; later tasks validate their `source` input with it. Kept apart
@@ -7,14 +17,14 @@ import { MalformedEvent } from './errors';
  * (this module imports zod and errors.ts only).
  */
 export const sourceRefSchema = z.object({
-  bucket: z.string().min(1),
-  key: z.string().min(1),
-  versionId: z.string().min(1).optional(),
+  bucket: nonEmptyString(),
+  key: nonEmptyString(),
+  versionId: z.optional(nonEmptyString()),
   etag: z.string(),
-  size: z.number().int().nonnegative(),
+  size: wholeCount(),
 });
 
-const metricStatsSchema = z.object({ mean: z.number(), p5: z.number(), min: z.number(), worstSecond: z.number(), frames: z.number().int().nonnegative() });
+const metricStatsSchema = z.object({ mean: z.number(), p5: z.number(), min: z.number(), worstSecond: z.number(), frames: wholeCount() });
 
 /** QualityReport (job.ts) as quality-control returns it; publish and record-failure store it on the record. */
 export const qualityReportSchema = z.object({
@@ -23,11 +33,11 @@ export const qualityReportSchema = z.object({
       name: z.string(),
       width: z.number(),
       height: z.number(),
-      bitrate: z.number().optional(),
+      bitrate: z.optional(z.number()),
       top: z.boolean(),
       ssim: metricStatsSchema,
       psnr: metricStatsSchema,
-      vmaf: metricStatsSchema.optional(),
+      vmaf: z.optional(metricStatsSchema),
     }),
   ),
 });
@@ -58,8 +68,9 @@ export function issueEntries(issues: readonly z.core.$ZodIssue[], root = ''): Is
 }
 
 /** A zod error (or its issues) as `field: message` lines. */
-export function describeIssues(error: z.ZodError | readonly z.core.$ZodIssue[], root = ''): string[] {
-  const issues = error instanceof z.ZodError ? error.issues : (error);
+export function describeIssues(error: z.core.$ZodError | readonly z.core.$ZodIssue[], root = ''): string[] {
+  // Not `instanceof z.core.$ZodError`: a value use of the `core` namespace makes esbuild bundle all of zod's core.
+  const issues = 'issues' in error ? error.issues : error;
   return issueEntries(issues, root).map((e) => `${e.field}: ${e.message}`);
 }
 
@@ -68,7 +79,7 @@ export function describeIssues(error: z.ZodError | readonly z.core.$ZodIssue[], 
  * (`<taskName> input is invalid`, the first issues in `context.issues`), which the state
  * machine does not retry.
  */
-export function parseTaskInput<S extends z.ZodType>(schema: S, input: unknown, taskName: string): z.output<S> {
+export function parseTaskInput<S extends z.ZodMiniType>(schema: S, input: unknown, taskName: string): z.output<S> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     throw new MalformedEvent(`${taskName} input is invalid`, {

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { InvalidJobMetadata } from './errors';
 import type { UserMetadata } from './job';
+import * as z from './zod';
 
 /**
  * Bounds of a job's metadata pairs. They travel as S3 user metadata on presigned uploads (one
@@ -21,20 +21,22 @@ const KEY = /^[a-z0-9][a-z0-9_-]*$/;
 const VALUE = /^[\x20-\x7e]*$/;
 
 /** Checks each key and value itself, so an error names the offending key (zod's record keys report only "Invalid key"). */
-export const userMetadataSchema = z.record(z.string(), z.string()).superRefine((pairs, ctx) => {
-  const entries = Object.entries(pairs);
-  if (entries.length > MAX_METADATA_PAIRS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_METADATA_PAIRS} pairs (got ${entries.length})` });
-  for (const [key, value] of entries) {
-    const problem =
-      key.length > MAX_METADATA_KEY_CHARS ? `keys must be at most ${MAX_METADATA_KEY_CHARS} characters`
-      : !KEY.test(key) ? 'keys must be lowercase letters, digits, "-" or "_", starting with a letter or digit'
-      : RESERVED_METADATA_KEYS.includes(key) ? `keys ${RESERVED_METADATA_KEYS.join(', ')} are reserved`
-      : value.length > MAX_METADATA_VALUE_CHARS ? `values must be at most ${MAX_METADATA_VALUE_CHARS} characters`
-      : !VALUE.test(value) ? 'values must be printable ASCII'
-      : undefined;
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [key.slice(0, 64)], message: problem });
-  }
-});
+export const userMetadataSchema = z.record(z.string(), z.string()).check(
+  z.superRefine((pairs, ctx) => {
+    const entries = Object.entries(pairs);
+    if (entries.length > MAX_METADATA_PAIRS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_METADATA_PAIRS} pairs (got ${entries.length})` });
+    for (const [key, value] of entries) {
+      const problem =
+        key.length > MAX_METADATA_KEY_CHARS ? `keys must be at most ${MAX_METADATA_KEY_CHARS} characters`
+        : !KEY.test(key) ? 'keys must be lowercase letters, digits, "-" or "_", starting with a letter or digit'
+        : RESERVED_METADATA_KEYS.includes(key) ? `keys ${RESERVED_METADATA_KEYS.join(', ')} are reserved`
+        : value.length > MAX_METADATA_VALUE_CHARS ? `values must be at most ${MAX_METADATA_VALUE_CHARS} characters`
+        : !VALUE.test(value) ? 'values must be printable ASCII'
+        : undefined;
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [key.slice(0, 64)], message: problem });
+    }
+  }),
+);
 
 /** The pairs as S3 user metadata fields of a presigned POST (`x-amz-meta-job-<key>`). */
 export function toObjectMetadataFields(pairs: UserMetadata): Record<string, string> {

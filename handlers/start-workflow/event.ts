@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { MalformedEvent } from '../shared/errors';
-import { describeIssues, MAX_REPORTED_ISSUES } from '../shared/schemas';
+import { describeIssues, MAX_REPORTED_ISSUES, nonEmptyString, wholeCount } from '../shared/schemas';
+import * as z from '../shared/zod';
 
 /**
  * The EventBridge "Object Created" event S3 sends (the body of an ingest-queue message).
@@ -10,12 +10,12 @@ const objectCreatedSchema = z.object({
   source: z.literal('aws.s3'),
   'detail-type': z.literal('Object Created'),
   detail: z.object({
-    bucket: z.object({ name: z.string().min(1) }),
+    bucket: z.object({ name: nonEmptyString() }),
     object: z.object({
       key: z.string(),
-      size: z.number().int().nonnegative().optional(),
-      etag: z.string().min(1),
-      'version-id': z.string().min(1).optional(),
+      size: z.optional(wholeCount()),
+      etag: nonEmptyString(),
+      'version-id': z.optional(nonEmptyString()),
     }),
   }),
 });
