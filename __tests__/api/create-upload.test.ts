@@ -125,6 +125,19 @@ describe('POST /uploads (handler, real presigning)', () => {
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
   });
 
+  it("answers a size past 2^53 with zod's English messages (handlers configure the locale zod/mini leaves out)", async () => {
+    // Act
+    const res = await handler(postUploads({ filename: 'clip.mp4', contentType: 'video/mp4', size: 2 ** 60 }));
+
+    // Assess
+    expect(res.statusCode).toBe(400);
+    expect(bodyOf(res).error).toEqual({
+      code: 'INVALID_REQUEST',
+      field: 'size',
+      message: 'size: must be a whole number of bytes; size: Too big: expected number to be <=9007199254740991',
+    });
+  });
+
   it('names the limit when the size is over the maximum', async () => {
     // Act
     const res = await handler(postUploads({ filename: 'clip.mp4', contentType: 'video/mp4', size: 6_000_000_000 }));
