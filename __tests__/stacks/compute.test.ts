@@ -12,7 +12,8 @@ import { snake } from '../../stacks/lib/naming';
 import { SynthesizedStack, SynthResult, synthApp } from '../helpers/synth';
 
 const HANDLERS_DIR = resolve(__dirname, '..', '..', 'handlers');
-const HANDLERS = readdirSync(HANDLERS_DIR).filter((d) => d !== 'shared' && statSync(join(HANDLERS_DIR, d)).isDirectory()).sort();
+// A handler folder has an index.ts (as stacks/lib/bundle.ts decides); shared/ and lambda-runtime/ are code the handlers import.
+const HANDLERS = readdirSync(HANDLERS_DIR).filter((d) => existsSync(join(HANDLERS_DIR, d, 'index.ts'))).sort();
 
 /** Files a handler bundles from handlers/: its index.ts and every relative import, transitively. */
 function handlerSources(handler: string): string[] {

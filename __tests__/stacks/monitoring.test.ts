@@ -7,7 +7,7 @@
  * never fires.
  */
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENVIRONMENTS, ENVIRONMENT_NAMES, EnvironmentName } from '../../stacks/config';
 import { STATUS_INDEX } from '../../stacks/jobs-table';
@@ -15,7 +15,8 @@ import { snake } from '../../stacks/lib/naming';
 import { SynthesizedStack, SynthResult, synthApp } from '../helpers/synth';
 
 const HANDLERS_DIR = resolve(__dirname, '..', '..', 'handlers');
-const HANDLERS = readdirSync(HANDLERS_DIR).filter((d) => d !== 'shared' && statSync(join(HANDLERS_DIR, d)).isDirectory()).sort();
+// A handler folder has an index.ts (as stacks/lib/bundle.ts decides); shared/ and lambda-runtime/ are code the handlers import.
+const HANDLERS = readdirSync(HANDLERS_DIR).filter((d) => existsSync(join(HANDLERS_DIR, d, 'index.ts'))).sort();
 const TOPIC = '${aws_sns_topic.notifications.arn}';
 const STATE_MACHINE = '${aws_sfn_state_machine.workflow.arn}';
 const MEDIACONVERT_QUEUE_ARN = '${aws_media_convert_queue.transcode.arn}';
