@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -8,7 +10,8 @@ function synthApp(env: NodeJS.ProcessEnv) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, CDKTF_OUTDIR: resolve(ROOT, 'cdktf.out', 'config-error-test'), ...env },
+    // An output folder of its own: the test must not depend on an earlier synth's cdktf.out/.
+    env: { ...process.env, CDKTF_OUTDIR: mkdtempSync(join(tmpdir(), 'config-error-test-')), ...env },
   });
 }
 
