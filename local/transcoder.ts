@@ -26,6 +26,19 @@ export interface CreateJobRequest {
   readonly [other: string]: unknown;
 }
 
+/**
+ * How often MediaConvert sends STATUS_UPDATE events, so the local run's synthetic ones too: the
+ * CreateJob request's StatusUpdateInterval (`SECONDS_15`), "at this interval from the time the
+ * service begins processing your job", about once a minute when the request sets none
+ * (https://docs.aws.amazon.com/mediaconvert/latest/ug/adjusting-the-status-update-interval.html,
+ * "Adjust the status update interval"). Each event runs the real job-progress handler and a
+ * DynamoDB update; sending one every second competed with ffmpeg for the CPU.
+ */
+export function statusUpdateIntervalMs(interval: string | undefined): number {
+  const seconds = /^SECONDS_(\d+)$/.exec(interval ?? '')?.[1];
+  return seconds === undefined ? 60_000 : Number(seconds) * 1000;
+}
+
 export type TranscodePhase = 'DOWNLOADING' | 'PROBING' | 'TRANSCODING' | 'MEASURING' | 'UPLOADING';
 
 export interface TranscodeProgress {
@@ -180,19 +193,26 @@ export async function runLocalTranscode(request: CreateJobRequest, deps: LocalTr
     const ffmpegMs = Date.now() - start;
 
     // PerFrameMetrics: MediaConvert writes the reports as part of the job, so the job's time includes them.
+    // The outputs are final once the encode has ended: they are probed, their HLS masters written
+    // and everything uploaded while ffmpeg measures their quality (the measurement only reads
+    // them, and uses about one core), then the reports follow. MediaConvert too uploads outputs
+    // as it writes them.
     errorCode = ERROR_CODE.INTERNAL;
     const measureStart = Date.now();
-    const measured = await measureQuality(plan, {
+    let measureMs = 0;
+    const measuring = measureQuality(plan, {
       inputPath,
       workDir: posix.join(workDir, 'metrics'),
       ...(source.durationMs !== undefined ? { durationMs: source.durationMs } : {}),
       onProgress: (p) => progress('MEASURING', p),
       ...(deps.signal ? { signal: deps.signal } : {}),
+    }).then((m) => {
+      measureMs = Date.now() - measureStart;
+      progress('UPLOADING', 100);
+      return m;
     });
-    const measureMs = Date.now() - measureStart;
-
-    progress('UPLOADING', 100);
-    const OutputGroupDetails = await Promise.all(plan.groups.map((group) => finishGroup(group, source, deps.store)));
+    const finishing = Promise.all(plan.groups.map((group) => finishGroup(group, source, deps.store)));
+    const [measured, OutputGroupDetails] = await bothOrFirstError(measuring, finishing);
     await uploadAll(deps.store, measured.reports);
     const finish = Date.now();
     const job: LocalMediaConvertJob = {
@@ -215,6 +235,17 @@ export async function runLocalTranscode(request: CreateJobRequest, deps: LocalTr
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Both results, or the first failure once both have settled (the scratch folder is removed after
+ * this returns: nothing may still be reading from it).
+ */
+async function bothOrFirstError<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
 }
 
 function sourceInfo(probe: ProbeResult): SourceInfo {
