@@ -496,16 +496,19 @@ async function copyOutputs(store: S3ObjectStore, outputs: NonNullable<JobRecord[
     await store.download(parseS3Uri(uri), path);
     return path;
   };
-  const mp4 = await Promise.all(outputs.mp4.map(copy));
-  const thumbnails = await Promise.all(outputs.thumbnails.map(copy));
-  let hls: string | undefined;
-  if (outputs.hls) {
-    const master = parseS3Uri(outputs.hls);
+  const copyHls = async (uri: string) => {
+    const master = parseS3Uri(uri);
     const folder = master.key.slice(0, master.key.lastIndexOf('/') + 1);
     const keys = await store.list(master.bucket, folder);
     await mapBounded(keys, 8, (key) => copy(`s3://${master.bucket}/${key}`));
-    hls = localPathOf(outputs.hls);
-  }
+    return localPathOf(uri);
+  };
+  // The groups' copies overlap (each is a few GETs from s3rver, mostly waiting on it).
+  const [mp4, thumbnails, hls] = await Promise.all([
+    Promise.all(outputs.mp4.map(copy)),
+    Promise.all(outputs.thumbnails.map(copy)),
+    outputs.hls !== undefined ? copyHls(outputs.hls) : undefined,
+  ]);
   // A CMAF group's DASH manifest sits in the same folder as its HLS master (copied above).
   const dash = outputs.dash !== undefined && outputs.hls !== undefined ? localPathOf(outputs.dash) : undefined;
   return { mp4, ...(hls ? { hls } : {}), ...(dash ? { dash } : {}), thumbnails };
