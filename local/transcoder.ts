@@ -193,26 +193,19 @@ export async function runLocalTranscode(request: CreateJobRequest, deps: LocalTr
     const ffmpegMs = Date.now() - start;
 
     // PerFrameMetrics: MediaConvert writes the reports as part of the job, so the job's time includes them.
-    // The outputs are final once the encode has ended: they are probed, their HLS masters written
-    // and everything uploaded while ffmpeg measures their quality (the measurement only reads
-    // them, and uses about one core), then the reports follow. MediaConvert too uploads outputs
-    // as it writes them.
     errorCode = ERROR_CODE.INTERNAL;
     const measureStart = Date.now();
-    let measureMs = 0;
-    const measuring = measureQuality(plan, {
+    const measured = await measureQuality(plan, {
       inputPath,
       workDir: posix.join(workDir, 'metrics'),
       ...(source.durationMs !== undefined ? { durationMs: source.durationMs } : {}),
       onProgress: (p) => progress('MEASURING', p),
       ...(deps.signal ? { signal: deps.signal } : {}),
-    }).then((m) => {
-      measureMs = Date.now() - measureStart;
-      progress('UPLOADING', 100);
-      return m;
     });
-    const finishing = Promise.all(plan.groups.map((group) => finishGroup(group, source, deps.store)));
-    const [measured, OutputGroupDetails] = await bothOrFirstError(measuring, finishing);
+    const measureMs = Date.now() - measureStart;
+
+    progress('UPLOADING', 100);
+    const OutputGroupDetails = await Promise.all(plan.groups.map((group) => finishGroup(group, source, deps.store)));
     await uploadAll(deps.store, measured.reports);
     const finish = Date.now();
     const job: LocalMediaConvertJob = {
@@ -235,17 +228,6 @@ export async function runLocalTranscode(request: CreateJobRequest, deps: LocalTr
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
-}
-
-/**
- * Both results, or the first failure once both have settled (the scratch folder is removed after
- * this returns: nothing may still be reading from it).
- */
-async function bothOrFirstError<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const [ra, rb] = await Promise.allSettled([a, b]);
-  if (ra.status === 'rejected') throw ra.reason;
-  if (rb.status === 'rejected') throw rb.reason;
-  return [ra.value, rb.value];
 }
 
 function sourceInfo(probe: ProbeResult): SourceInfo {
