@@ -7,7 +7,7 @@ import { localDeliveryBaseUrl } from './delivery';
 import { ENGINE_BUILD_DIR, engineBundle } from './engine-bundle';
 import { forkEngine, takePrestartedEngine } from './engine-prestart';
 import type { EngineMessage, EngineRequest, EngineStart } from './engine';
-import { ffmpegAvailable } from './ffmpeg';
+import { ffmpegRuns } from './ffmpeg';
 import { readJournalEntry, writeJournalEntry } from './job-journal';
 import { createProgressDisplay, summaryTable, type Writable } from './progress';
 import type { RunEvent, VideoResult } from './runtime';
@@ -157,6 +157,8 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
   const folders = given.filter((f) => existsSync(f) && statSync(f).isDirectory());
   for (const f of folders) io.stderr.write(`Skipping ${f}: it is a folder, not a video file (give the files inside it)\n`);
   const files = given.filter((f) => !folders.includes(f));
+  // Answered while the folders are checked (and the engine loads, scripts/local-run.ts).
+  const ffmpegCheck = files.length > 0 ? ffmpegRuns() : Promise.resolve(true);
   const usageProblem = folders.length > 0;
   const cleanOnly = options.clean && files.length === 0 && options.keep === undefined && !options.open;
   const stateExisted = existsSync(stateDir);
@@ -168,7 +170,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     return 2;
   }
   if (files.length === 0 && usageProblem && !options.clean && options.keep === undefined && !options.open) return 2;
-  if (files.length > 0 && !ffmpegAvailable()) {
+  if (!(await ffmpegCheck)) {
     io.stderr.write(`${FFMPEG_MISSING}\n`);
     return 1;
   }

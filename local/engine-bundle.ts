@@ -49,7 +49,9 @@ export async function engineBundle(): Promise<string> {
   return currentEngineBundle() ?? (await buildEngineBundle());
 }
 
-const bundlePath = join(ENGINE_BUILD_DIR, 'engine.js');
+/** Where the engine bundle is written (it may be stale: currentEngineBundle says). */
+export const ENGINE_BUNDLE_PATH = join(ENGINE_BUILD_DIR, 'engine.js');
+const bundlePath = ENGINE_BUNDLE_PATH;
 const recordPath = join(ENGINE_BUILD_DIR, 'engine.inputs.json');
 
 /** The engine bundle when it is current (nothing it was built from changed), else undefined. */

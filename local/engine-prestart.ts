@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { currentEngineBundle } from './engine-bundle';
+import { existsSync } from 'node:fs';
+import { currentEngineBundle, ENGINE_BUNDLE_PATH } from './engine-bundle';
 
 let prestarted: ChildProcess | undefined;
 
@@ -10,9 +11,12 @@ let prestarted: ChildProcess | undefined;
  * module first; an engine that gets no request leaves when the CLI disconnects (engine.ts).
  */
 export function prestartEngine(): void {
-  const entry = currentEngineBundle();
-  if (entry === undefined || prestarted) return;
-  prestarted = forkEngine(entry);
+  if (prestarted || !existsSync(ENGINE_BUNDLE_PATH)) return;
+  // Forked first, checked after: the engine boots while the bundle's inputs are hashed. A stale
+  // bundle's engine is stopped before it gets a request (the CLI rebuilds and forks a new one).
+  const child = forkEngine(ENGINE_BUNDLE_PATH);
+  if (currentEngineBundle() === undefined) child.kill();
+  else prestarted = child;
 }
 
 /** The engine, from its bundle, with plain `node` (no inherited `--import tsx`) and piped output. */

@@ -13,6 +13,21 @@ export function ffmpegAvailable(): boolean {
   return probe(FFMPEG) && probe(FFPROBE);
 }
 
+/**
+ * ffmpegAvailable without blocking: both binaries start at once (each takes a fifth of a second
+ * or more to load its libraries), and the caller goes on with its own start-up meanwhile.
+ */
+export async function ffmpegRuns(): Promise<boolean> {
+  const probe = (bin: string) =>
+    new Promise<boolean>((resolve) => {
+      const child = spawn(bin, ['-version'], { stdio: 'ignore' });
+      child.on('error', () => resolve(false));
+      child.on('close', (code) => resolve(code === 0));
+    });
+  const [ffmpeg, ffprobe] = await Promise.all([probe(FFMPEG), probe(FFPROBE)]);
+  return ffmpeg && ffprobe;
+}
+
 /** An ffmpeg or ffprobe run that exited non-zero; `stderr` keeps the tail of its error output. */
 export class FfmpegError extends Error {
   override readonly name = 'FfmpegError';

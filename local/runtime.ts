@@ -14,7 +14,7 @@ import { S3ObjectStore } from './s3-store';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION, startStandIns, type StandIns } from './standins';
 import { stateLayout } from './state-layout';
 import { dynamoDbTask, InvocationQueue, lambdaContext, lambdaTask, snsPublishTask, StatesError, type LambdaHandler } from './tasks';
-import { runLocalTranscode, TranscodeFailed, type CreateJobRequest, type TranscodePhase } from './transcoder';
+import { runLocalTranscode, statusUpdateIntervalMs, TranscodeFailed, type CreateJobRequest, type TranscodePhase } from './transcoder';
 import { LocalStepFunctions, taskStates, type ExecutionInfo, type TaskOverride, type TaskStateInfo } from './workflow';
 import { LOCAL_OWNER } from '../handlers/shared/owner';
 
@@ -49,8 +49,6 @@ const HANDLER_MODULES: Record<WorkflowHandlerDir | 'job-progress', () => Promise
 
 /** Lambda's default timeout when a Task sets none is irrelevant here: Step Functions' 60 s default applies. */
 const DEFAULT_TASK_TIMEOUT_SECONDS = 60;
-/** Synthetic MediaConvert STATUS_UPDATE events are sent at most this often per job. */
-const STATUS_UPDATE_INTERVAL_MS = 1000;
 
 export type RunEvent =
   | { readonly type: 'uploaded'; readonly file: string; readonly key: string }
@@ -259,6 +257,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const state = fileOf(execution);
       const request = params as CreateJobRequest;
       const jobId = request.UserMetadata?.jobId ?? execution.name;
+      const updateEveryMs = statusUpdateIntervalMs(request.StatusUpdateInterval);
       let lastSent = 0;
       let pending: Promise<void> = Promise.resolve();
       try {
@@ -273,7 +272,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           onProgress: (p) => {
             if (state) emit({ type: 'transcode', file: state.file, phase: p.phase, percent: p.percent });
             const now = Date.now();
-            if (p.phase === 'TRANSCODING' && now - lastSent >= STATUS_UPDATE_INTERVAL_MS) {
+            if (p.phase === 'TRANSCODING' && now - lastSent >= updateEveryMs) {
               lastSent = now;
               pending = pending.then(() =>
                 sendProgressEvent(jobId, p.mediaConvertJobId, { status: 'STATUS_UPDATE', framesDecoded: 0, jobProgress: { phaseProgress: {}, jobPercentComplete: p.percent, currentPhase: 'TRANSCODING', retryCount: 0 } }, state),
@@ -497,16 +496,19 @@ async function copyOutputs(store: S3ObjectStore, outputs: NonNullable<JobRecord[
     await store.download(parseS3Uri(uri), path);
     return path;
   };
-  const mp4 = await Promise.all(outputs.mp4.map(copy));
-  const thumbnails = await Promise.all(outputs.thumbnails.map(copy));
-  let hls: string | undefined;
-  if (outputs.hls) {
-    const master = parseS3Uri(outputs.hls);
+  const copyHls = async (uri: string) => {
+    const master = parseS3Uri(uri);
     const folder = master.key.slice(0, master.key.lastIndexOf('/') + 1);
     const keys = await store.list(master.bucket, folder);
     await mapBounded(keys, 8, (key) => copy(`s3://${master.bucket}/${key}`));
-    hls = localPathOf(outputs.hls);
-  }
+    return localPathOf(uri);
+  };
+  // The groups' copies overlap (each is a few GETs from s3rver, mostly waiting on it).
+  const [mp4, thumbnails, hls] = await Promise.all([
+    Promise.all(outputs.mp4.map(copy)),
+    Promise.all(outputs.thumbnails.map(copy)),
+    outputs.hls !== undefined ? copyHls(outputs.hls) : undefined,
+  ]);
   // A CMAF group's DASH manifest sits in the same folder as its HLS master (copied above).
   const dash = outputs.dash !== undefined && outputs.hls !== undefined ? localPathOf(outputs.dash) : undefined;
   return { mp4, ...(hls ? { hls } : {}), ...(dash ? { dash } : {}), thumbnails };

@@ -17,6 +17,8 @@ import { stateLayout } from './state-layout';
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
+  /** The node http.Server, once `run()` has resolved. */
+  readonly httpServer?: Server;
 }
 type S3rverCtor = new (options: {
   port: number;
@@ -70,6 +72,7 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
     configureBuckets: options.buckets.map((name) => ({ name, configs: [] })),
   });
   const s3Address = await s3.run();
+  if (s3.httpServer) keepIdleConnections(s3.httpServer);
 
   const ddb = dynalite({ path: layout.dynamodb, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   try {
@@ -105,7 +108,22 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
   return standIns;
 }
 
+/**
+ * Idle keep-alive connections stay open until the client or `close()` ends them. With Node's
+ * default (a server drops a connection after 5 s without a request) a client that reuses its
+ * pooled connection just then gets "socket hang up", and the SDK cannot retry a request whose
+ * body is a file stream: an upload after a pause of about 5 s failed the transcode. The SDK's
+ * agent keeps connections alive and never drops idle ones itself; on loopback nothing else
+ * needs the timeout. A keepAliveTimeout of 0 disables it
+ * (https://nodejs.org/api/http.html#serverkeepalivetimeout, "server.keepAliveTimeout"), and
+ * `server.close()` still ends idle connections (Node 19 and later).
+ */
+function keepIdleConnections(server: Server): void {
+  server.keepAliveTimeout = 0;
+}
+
 function listen(server: Server): Promise<void> {
+  keepIdleConnections(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {

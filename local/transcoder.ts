@@ -26,6 +26,19 @@ export interface CreateJobRequest {
   readonly [other: string]: unknown;
 }
 
+/**
+ * How often MediaConvert sends STATUS_UPDATE events, so the local run's synthetic ones too: the
+ * CreateJob request's StatusUpdateInterval (`SECONDS_15`), "at this interval from the time the
+ * service begins processing your job", about once a minute when the request sets none
+ * (https://docs.aws.amazon.com/mediaconvert/latest/ug/adjusting-the-status-update-interval.html,
+ * "Adjust the status update interval"). Each event runs the real job-progress handler and a
+ * DynamoDB update; sending one every second competed with ffmpeg for the CPU.
+ */
+export function statusUpdateIntervalMs(interval: string | undefined): number {
+  const seconds = /^SECONDS_(\d+)$/.exec(interval ?? '')?.[1];
+  return seconds === undefined ? 60_000 : Number(seconds) * 1000;
+}
+
 export type TranscodePhase = 'DOWNLOADING' | 'PROBING' | 'TRANSCODING' | 'MEASURING' | 'UPLOADING';
 
 export interface TranscodeProgress {

@@ -3,6 +3,7 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { createReadStream } from 'node:fs';
+import { Agent, get, type IncomingHttpHeaders } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,29 @@ describe('stand-ins (s3rver, dynalite, local SNS) with SDK v3 clients', () => {
     // Assess
     for (const endpoint of [standIns.s3Endpoint, standIns.dynamodbEndpoint, standIns.snsEndpoint]) {
       expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    }
+  });
+
+  it('keeps idle keep-alive connections open: no stand-in announces a timeout after which it would close them', async () => {
+    // Prepare: Node's default (5 s) is announced as `Keep-Alive: timeout=5`; a client reusing a
+    // connection just as the server drops it gets "socket hang up" (the SDK cannot retry a file stream).
+    const agent = new Agent({ keepAlive: true });
+    const headersOf = (endpoint: string) =>
+      new Promise<IncomingHttpHeaders>((resolve, reject) => {
+        get(`${endpoint}/`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.headers));
+        }).on('error', reject);
+      });
+
+    // Act
+    const headers = await Promise.all([standIns.s3Endpoint, standIns.dynamodbEndpoint, standIns.snsEndpoint, standIns.eventsEndpoint].map(headersOf));
+    agent.destroy();
+
+    // Assess
+    for (const h of headers) {
+      expect(h.connection).toBe('keep-alive');
+      expect(h['keep-alive']).toBeUndefined();
     }
   });
 

@@ -3,6 +3,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { UnsupportedMedia } from '../../handlers/shared/errors';
 import { dynamoDbTask, InvocationQueue, lambdaTask, snsPublishTask, StatesError } from '../../local/tasks';
+import { statusUpdateIntervalMs } from '../../local/transcoder';
 
 const ddbMock = mockClient(DynamoDBClient);
 const snsMock = mockClient(SNSClient);
@@ -215,5 +216,14 @@ describe('InvocationQueue', () => {
     expect(started).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
     expect(() => new InvocationQueue(0)).toThrow('concurrency must be a positive integer, got 0');
+  });
+});
+
+describe('statusUpdateIntervalMs', () => {
+  it("follows the CreateJob request's StatusUpdateInterval, and MediaConvert's once a minute without one", () => {
+    // Act + Assess
+    expect(statusUpdateIntervalMs('SECONDS_15')).toBe(15_000);
+    expect(statusUpdateIntervalMs('SECONDS_600')).toBe(600_000);
+    expect(statusUpdateIntervalMs(undefined)).toBe(60_000);
   });
 });
