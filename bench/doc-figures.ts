@@ -133,7 +133,7 @@ export function figureValues({ results, local, synth }: Sources): Record<string,
     `| Local run vs the same ffmpeg work | +${minMax(overhead, '%')} | ≤ 10 %: ${verdict(overhead)} |`,
     `| \`npm test\` (tsc beside jest) | ${s(npmTest.median * 1000)} | ≤ 30 s: ${verdict(npmTest)} |`,
     `| Zip per handler (${wasm ? `${wasm.figure.split(':')[0]} with its wasm: ${formatNumber(wasm.median)} KB` : 'all'}) | ${span(sizes, 'KB')} | ≤ 300 KB: ${sizes.every((f) => f.pass) ? 'PASS' : 'FAIL'} |`,
-    `| State transitions / Lambda calls per successful video | ${transitions.median} / ${calls.median} | ≤ 11 / ≤ 5: ${verdict(transitions)} |`,
+    `| State transitions / Lambda calls per successful video | ${transitions.median} / ${calls.median} | ≤ 11 / ≤ 5: ${verdict(transitions)} / ${verdict(calls)} |`,
     `| Orchestration cost per 1,000 videos (list prices) | $${formatNumber(total.median)} | |`,
   ].join('\n');
 
@@ -152,6 +152,7 @@ export function figureValues({ results, local, synth }: Sources): Record<string,
   const orchestration = results.details.orchestration as { cost: { gbSeconds: number; writeUnits: number; stepFunctions: number; lambdaRequests: number; lambdaDuration: number; dynamoWrites: number; dynamoReads: number; total: number }; dynamoWrites: number } | undefined;
   values['per-video.transitions'] = String(transitions.median);
   values['per-video.lambda-calls'] = String(get('orchestration', 'Lambda calls per video incl. start-workflow').median);
+  values['per-video.state-machine-lambda-calls'] = String(calls.median);
   values['per-video.dynamo-writes'] = String(get('orchestration', 'DynamoDB writes per video').median);
   values['per-video.gb-seconds'] = `${formatNumber(get('orchestration', 'Lambda GB-seconds per video').median)} GB-s`;
   if (orchestration) {
