@@ -51,12 +51,11 @@ export async function engineBundle(): Promise<string> {
 
 /** Where the engine bundle is written (it may be stale: currentEngineBundle says). */
 export const ENGINE_BUNDLE_PATH = join(ENGINE_BUILD_DIR, 'engine.js');
-const bundlePath = ENGINE_BUNDLE_PATH;
 const recordPath = join(ENGINE_BUILD_DIR, 'engine.inputs.json');
 
 /** The engine bundle when it is current (nothing it was built from changed), else undefined. */
 export function currentEngineBundle(): string | undefined {
-  return isCurrent(recordPath, bundlePath) ? bundlePath : undefined;
+  return isCurrent(recordPath, ENGINE_BUNDLE_PATH) ? ENGINE_BUNDLE_PATH : undefined;
 }
 
 async function buildEngineBundle(): Promise<string> {
@@ -74,7 +73,7 @@ async function buildEngineBundle(): Promise<string> {
     write: false,
     logLevel: 'silent',
     absWorkingDir: PROJECT_ROOT,
-    outfile: bundlePath,
+    outfile: ENGINE_BUNDLE_PATH,
   });
   const output = result.outputFiles[0];
   const inputs = [...Object.keys(result.metafile.inputs), 'tsconfig.json'].sort();
@@ -83,7 +82,7 @@ async function buildEngineBundle(): Promise<string> {
     inputs: Object.fromEntries(inputs.map((file) => [file, digest(resolve(PROJECT_ROOT, file)) ?? ''])),
   };
   mkdirSync(ENGINE_BUILD_DIR, { recursive: true });
-  writeAtomically(bundlePath, output.contents);
+  writeAtomically(ENGINE_BUNDLE_PATH, output.contents);
   writeAtomically(recordPath, `${JSON.stringify(record, null, 2)}\n`);
-  return bundlePath;
+  return ENGINE_BUNDLE_PATH;
 }
