@@ -155,8 +155,16 @@ describe('lambdaTask with the timeout counted from the handler start', () => {
     const third = lambdaTask('third', 'arn', sleepThen(5, 'third'), 50, queue, true);
     const slow = lambdaTask('slow', 'arn', sleepThen(120, 'slow'), 50, new InvocationQueue(), true);
 
-    // Act
-    const results = await Promise.allSettled([first({}), second({}), third({}), slow({})]);
+    // Act: on jest's fake clock, so a busy machine cannot stretch a 40 ms handler past its 50 ms
+    jest.useFakeTimers();
+    let results: PromiseSettledResult<unknown>[];
+    try {
+      const settled = Promise.allSettled([first({}), second({}), third({}), slow({})]);
+      await jest.advanceTimersByTimeAsync(200);
+      results = await settled;
+    } finally {
+      jest.useRealTimers();
+    }
 
     // Assess: the third ran although it waited ~80 ms for its turn; the slow one ran past its own 50 ms
     expect(results.slice(0, 3)).toEqual(['first', 'second', 'third'].map((value) => ({ status: 'fulfilled', value })));
