@@ -4,16 +4,17 @@
  * (or a shared module it imports) reads with requireEnv/listEnv/process.env must be set on its
  * function, so renaming a variable on one side only fails here, not at 3 a.m. in prod.
  */
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { readFileSync, statSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Apigatewayv2Authorizer } from '@cdktf/provider-aws/lib/apigatewayv2-authorizer';
 import { ENVIRONMENTS, ENVIRONMENT_NAMES } from '../../stacks/config';
+import { handlerNames } from '../../stacks/lib/bundle';
 import { snake } from '../../stacks/lib/naming';
 import { SynthesizedStack, SynthResult, synthApp } from '../helpers/synth';
 
 const HANDLERS_DIR = resolve(__dirname, '..', '..', 'handlers');
-// A handler folder has an index.ts (as stacks/lib/bundle.ts decides); shared/ and lambda-runtime/ are code the handlers import.
-const HANDLERS = readdirSync(HANDLERS_DIR).filter((d) => existsSync(join(HANDLERS_DIR, d, 'index.ts'))).sort();
+// The functions, as the bundler finds them (shared/ and lambda-runtime/ are code the handlers import).
+const HANDLERS = handlerNames();
 
 /** Files a handler bundles from handlers/: its index.ts and every relative import, transitively. */
 function handlerSources(handler: string): string[] {

@@ -7,16 +7,16 @@
  * never fires.
  */
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ENVIRONMENTS, ENVIRONMENT_NAMES, EnvironmentName } from '../../stacks/config';
 import { STATUS_INDEX } from '../../stacks/jobs-table';
+import { handlerNames } from '../../stacks/lib/bundle';
 import { snake } from '../../stacks/lib/naming';
 import { SynthesizedStack, SynthResult, synthApp } from '../helpers/synth';
 
-const HANDLERS_DIR = resolve(__dirname, '..', '..', 'handlers');
-// A handler folder has an index.ts (as stacks/lib/bundle.ts decides); shared/ and lambda-runtime/ are code the handlers import.
-const HANDLERS = readdirSync(HANDLERS_DIR).filter((d) => existsSync(join(HANDLERS_DIR, d, 'index.ts'))).sort();
+// The functions, as the bundler finds them (shared/ and lambda-runtime/ are code the handlers import).
+const HANDLERS = handlerNames();
 const TOPIC = '${aws_sns_topic.notifications.arn}';
 const STATE_MACHINE = '${aws_sfn_state_machine.workflow.arn}';
 const MEDIACONVERT_QUEUE_ARN = '${aws_media_convert_queue.transcode.arn}';

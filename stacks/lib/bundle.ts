@@ -103,8 +103,8 @@ function compiledHandler(name: string): Uint8Array {
   return compiled.get(name)!;
 }
 
-/** Every handler folder (handlers/<name>/index.ts), sorted. */
-function handlerNames(): string[] {
+/** Every handler folder (handlers/<name>/index.ts), sorted: the functions the stacks deploy. */
+export function handlerNames(): string[] {
   const handlersDir = join(PROJECT_ROOT, 'handlers');
   return readdirSync(handlersDir)
     .filter((entry) => existsSync(join(handlersDir, entry, 'index.ts')))
