@@ -21,7 +21,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { billedOutputs, minutesByDimension, orchestrationCost, type BilledOutput } from './cost';
-import { measureBundles, TRACER_ON_NOTE } from './bundles';
+import { measureBundles, measureObservabilityBaseline, OBSERVABILITY_BASELINE, TRACER_ON_NOTE } from './bundles';
 import { writeDocFigures, type LocalResults } from './doc-figures';
 import type { LoadReport } from '../local/load/harness';
 import { LAMBDA_MEMORY_MB, PRICES } from './prices';
@@ -167,7 +167,7 @@ function benchBundles(o: Options): Figure[] {
     rmSync(out, { recursive: true, force: true });
   }
   progress(`bundles: unzipping and requiring each index.js ${o.runs} times`);
-  return measureBundles(buildDir, o.runs).flatMap((b) => {
+  const perHandler = measureBundles(buildDir, o.runs).flatMap((b) => {
     const withWasm = b.files.some((f) => f.endsWith('.wasm'));
     const size = single('bundles', `${b.name}: zip size`, 'KB', b.zipBytes / KB, {
       ...(b.name === 'extract-metadata' ? {} : { goal: { op: '<=', value: 300 } }),
@@ -176,6 +176,9 @@ function benchBundles(o: Options): Figure[] {
     const init = figure('bundles', `${b.name}: module init (require)`, 'ms', b.initMs, { goal: { op: '<=', value: 60 }, note: TRACER_ON_NOTE });
     return [size, init];
   });
+  progress(`bundles: the observability baseline (Tracer + Logger, no handler) ${o.runs} times`);
+  const baseline = figure('bundles', OBSERVABILITY_BASELINE, 'ms', measureObservabilityBaseline(o.runs), { note: TRACER_ON_NOTE });
+  return [...perHandler, baseline];
 }
 
 async function benchOrchestration(o: Options): Promise<{ figures: Figure[]; detail: unknown }> {
@@ -293,6 +296,7 @@ function benchLocal(o: Options): { figures: Figure[]; detail: unknown; measuredA
     figure('local', 'local run overhead over ffmpeg', '%', stat(local.overheadPercent), { goal: { op: '<=', value: local.overheadGoalPercent ?? 10 }, note }),
     figure('local', `local run, one ${local.clip?.seconds ?? '?'} s clip`, 's', seconds(stat(local.singleClipMs)), { note }),
     figure('local', 'direct ffmpeg, same clip', 's', seconds(stat(local.directFfmpegMs)), { note }),
+    ...(local.fixedPartMs ? [figure('local', "local run, fixed part (whole command minus the video's own time)", 's', seconds(stat(local.fixedPartMs)), { note })] : []),
     ...(local.qualityMeasurement
       ? [
           figure('local', 'quality measurement (ssim + psnr) inside the transcode', 's', seconds(stat(local.qualityMeasurement.insideTaskMs)), { note }),

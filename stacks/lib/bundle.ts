@@ -99,7 +99,7 @@ function compiledHandler(name: string): Uint8Array {
   if (hit) return hit;
   const names = handlerNames();
   if (!names.includes(name)) throw new Error(`No handler "${name}": expected handlers/${name}/index.ts`);
-  keepOutputs(buildSync(esbuildOptions(names)).outputFiles);
+  keepOutputs(buildSync(lambdaBuildOptions(handlerEntries(names))).outputFiles);
   return compiled.get(name)!;
 }
 
@@ -126,7 +126,7 @@ export async function prebuildHandlers(): Promise<void> {
   const stamp = join(PROJECT_ROOT, '.build', 'lambda', 'handlers.key');
   if (process.env.BUNDLE_CACHE !== 'off' && existsSync(stamp) && readFileSync(stamp, 'utf8') === sharedInputsDigest()) return;
   const names = handlerNames();
-  const result = await build(esbuildOptions(names));
+  const result = await build(lambdaBuildOptions(handlerEntries(names)));
   keepOutputs(result.outputFiles);
 }
 
@@ -140,10 +140,18 @@ export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': join(PROJECT_ROOT, 'handlers', 'lambda-runtime', 'credential-provider.ts'),
 };
 
-function esbuildOptions(names: readonly string[]): BuildOptions & { write: false } {
+function handlerEntries(names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((n) => [n, lambdaEntry(n)]));
+}
+
+/**
+ * The esbuild options of every Lambda bundle, for the given entries (output name -> entry path);
+ * the bench builds its observability baseline with them too (bench/bundles.ts).
+ */
+export function lambdaBuildOptions(entryPoints: Record<string, string>): BuildOptions & { write: false } {
   return {
     alias: { ...LAMBDA_ALIASES },
-    entryPoints: Object.fromEntries(names.map((n) => [n, lambdaEntry(n)])),
+    entryPoints,
     bundle: true,
     platform: 'node',
     target: 'node22',
